@@ -1,0 +1,256 @@
+"""Settings: one pydantic model, loaded once from YAML, with secrets resolved at the edge.
+
+Where settings come from, in order:
+1. ``--config PATH`` on any command, else the ``PMO_CONFIG`` environment variable,
+   else ``config/pmo.yaml`` shipped with the project (sandbox + SQLite, nothing real);
+2. ``${VAR}`` and ``${VAR:-default}`` in YAML values are expanded from the environment;
+3. secrets are never literal: a `SecretRef` names an environment variable or a Prefect
+   Secret block and is resolved only when a connector is built.
+
+Every model forbids unknown keys, so a typo fails at start with the file and key named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = Path(__file__).resolve().parent / "pmo.yaml"
+_ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+class ConfigError(Exception):
+    """A configuration problem, with the file and key named so a person can fix it."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(Strict):
+    """Where a secret lives. Exactly one of `env` or `prefect_block`."""
+
+    env: str | None = None
+    prefect_block: str | None = None
+
+    @model_validator(mode="after")
+    def _one_place(self) -> SecretRef:
+        if bool(self.env) == bool(self.prefect_block):
+            raise ValueError("give exactly one of 'env' (variable name) or 'prefect_block' (Secret block name)")
+        return self
+
+    def describe(self) -> str:
+        return f"env:{self.env}" if self.env else f"prefect-block:{self.prefect_block}"
+
+    def resolve(self) -> str:
+        """The secret's value. Raises ConfigError naming the *reference*, never the value."""
+        if self.env:
+            value = os.environ.get(self.env)
+            if not value:
+                raise ConfigError(f"secret environment variable {self.env} is not set")
+            return value
+        from prefect.blocks.system import Secret  # imported lazily: Prefect is heavy
+
+        try:
+            return Secret.load(self.prefect_block).get()
+        except ValueError as exc:
+            raise ConfigError(f"Prefect Secret block {self.prefect_block!r} not found") from exc
+
+
+class WarehouseSettings(Strict):
+    url: str = Field(
+        "sqlite:///.pmo/warehouse.db",
+        description="SQLAlchemy URL. SQLite paths are relative to the working directory; "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    password: SecretRef | None = Field(None, description="Injected into the URL when set.")
+    batch_size: int = Field(5000, gt=0, description="Rows per upsert statement batch.")
+
+
+class SandboxSettings(Strict):
+    enabled: bool = Field(True, description="Start the local sandbox instead of real services.")
+    tenant: str | None = Field(None, description="Tenant JSON file; default: generated demo tenant.")
+    seed: int = 7
+    port: int = Field(0, ge=0, le=65535, description="0 picks a free port.")
+
+
+class JiraFieldNames(Strict):
+    """Custom fields are resolved by *name* at sync time, so renumbered ids don't matter."""
+
+    story_points: list[str] = ["Story Points", "Story point estimate"]
+    start_date: list[str] = ["Start date"]
+    sprint: list[str] = ["Sprint"]
+    risk_probability: list[str] = ["Risk Probability"]
+    risk_impact: list[str] = ["Risk Impact"]
+    mitigation: list[str] = ["Mitigation"]
+    mitigation_due: list[str] = ["Mitigation Due"]
+    severity: list[str] = ["Severity"]
+
+
+class JiraSettings(Strict):
+    enabled: bool = True
+    url: str = Field("sandbox", description="Jira base URL, or 'sandbox' for the local one.")
+    deployment: Literal["cloud", "datacenter"] = "cloud"
+    email: str | None = Field(None, description="Cloud: the account e-mail for basic auth.")
+    api_token: SecretRef | None = Field(None, description="Cloud: API token.")
+    personal_access_token: SecretRef | None = Field(None, description="Data Center: PAT (bearer).")
+    projects: list[str] = Field(default_factory=list, description="Project keys; empty = all visible.")
+    fields: JiraFieldNames = JiraFieldNames()
+    type_map: dict[str, str] = Field(
+        default_factory=lambda: {
+            "Epic": "epic", "Story": "story", "Task": "task", "Sub-task": "subtask",
+            "Subtask": "subtask", "Bug": "defect", "Defect": "defect", "Risk": "risk",
+            "UAT": "uat", "Test": "uat", "Training": "training", "Documentation": "documentation",
+            "Milestone": "milestone", "Lesson": "lesson", "Gate Review": "gate_request",
+        },
+        description="Jira issue type name -> canonical task_type.",
+    )
+    risk_types: list[str] = ["Risk"]
+    charter_property: str = Field("pmo-charter", description="Project entity property with phase, dates, budget, KPIs.")
+    lookback_minutes: int = Field(5, ge=1, description="Incremental cursor overlap, for JQL minute precision.")
+    page_size: int = Field(100, ge=1, le=5000)
+    concurrency: int = Field(4, ge=1, le=32)
+    timeout_seconds: float = Field(30, gt=0)
+    max_retries: int = Field(5, ge=0, le=20)
+    max_total_wait_seconds: float = Field(120, gt=0)
+
+
+class GraphSettings(Strict):
+    enabled: bool = True
+    base_url: str = Field("sandbox", description="Graph base URL, or 'sandbox'.")
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+    certificate_path: str | None = None
+    delegated_token: SecretRef | None = Field(None, description="For Teams channel posts (delegated).")
+    plans: list[str] = Field(default_factory=list, description="Planner plan ids to read.")
+    groups: list[str] = Field(default_factory=list, description="Groups whose plans are read.")
+    shifts_teams: list[str] = Field(default_factory=list, description="Teams whose time cards are read.")
+    timesheet_lists: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="SharePoint timesheet lists: {site, list, columns: {person, date, hours, project, task}}.",
+    )
+    bucket_phase_map: dict[str, str] = Field(default_factory=dict, description="Bucket name -> phase.")
+    read_task_details: bool = False
+    email_aliases: dict[str, str] = Field(default_factory=dict, description="alias e-mail -> canonical e-mail.")
+    concurrency: int = Field(4, ge=1, le=32)
+    timeout_seconds: float = Field(30, gt=0)
+    max_retries: int = Field(5, ge=0, le=10)
+
+
+class PublishTarget(Strict):
+    jira_comment: bool = True
+    jira_attachment: bool = True
+    jira_property: bool = True
+    teams_webhook: SecretRef | None = None
+    teams_channel: dict[str, str] | None = Field(None, description="{team, channel} for Graph posts.")
+    sharepoint_drive: str | None = None
+    sharepoint_folder: str = "PMO Reports"
+    mail_from: str | None = None
+    mail_to: list[str] = Field(default_factory=list)
+    followups: Literal["jira", "planner", "none"] = "jira"
+    followup_plan: str | None = None
+
+
+class PublishSettings(Strict):
+    enabled: bool = True
+    gate_review: PublishTarget = PublishTarget()
+    closeout: PublishTarget = PublishTarget()
+    status_report: PublishTarget = PublishTarget()
+    alerts: PublishTarget = PublishTarget()
+    reports_dir: str = ".pmo/reports"
+
+
+class ChecksSettings(Strict):
+    lifecycle_file: str = Field("lifecycle.yaml", description="Gate rules, relative to this config's folder.")
+    freshness_hours: float = 36
+    census_drop_share: float = Field(0.2, ge=0, le=1)
+    reconciliation_tolerance_hours: float = 1.0
+    max_hours_per_day: float = 12
+    forecast_trials: int = Field(10000, ge=100)
+    forecast_seed: int = 42
+    hourly_rates: dict[str, float] = Field(default_factory=dict, description="person or '*' -> rate.")
+    thresholds: dict[str, float] = Field(default_factory=dict, description="Overrides of metric thresholds.")
+
+
+class Settings(Strict):
+    """The whole configuration. `source_path` is where it was loaded from (for error messages)."""
+
+    time_zone: str = "UTC"
+    warehouse: WarehouseSettings = WarehouseSettings()
+    sandbox: SandboxSettings = SandboxSettings()
+    jira: JiraSettings = JiraSettings()
+    graph: GraphSettings = GraphSettings()
+    checks: ChecksSettings = ChecksSettings()
+    publish: PublishSettings = PublishSettings()
+    projects: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-project overrides: phase, target_date, gate thresholds."
+    )
+    source_path: str | None = None
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r}") from None
+        return value
+
+    @cached_property
+    def config_dir(self) -> Path:
+        return Path(self.source_path).parent if self.source_path else DEFAULT_CONFIG.parent
+
+
+def _expand_env(node: Any) -> Any:
+    if isinstance(node, str):
+        return _ENV_PATTERN.sub(lambda m: os.environ.get(m.group(1), m.group(2) or ""), node)
+    if isinstance(node, dict):
+        return {k: _expand_env(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_expand_env(v) for v in node]
+    return node
+
+
+def _format_errors(path: Path, exc: ValidationError) -> str:
+    lines = [f"invalid configuration in {path}:"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"  - {key}: unknown key (check the spelling; see config/pmo.yaml)")
+        else:
+            lines.append(f"  - {key}: {err['msg']} (got {err.get('input')!r:.60})")
+    return "\n".join(lines)
+
+
+def config_path(explicit: str | Path | None = None) -> Path:
+    chosen = explicit or os.environ.get("PMO_CONFIG") or DEFAULT_CONFIG
+    return Path(chosen).expanduser().resolve()
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Load and validate settings; raise ConfigError naming the file and the bad keys."""
+    resolved = config_path(path)
+    if not resolved.is_file():
+        raise ConfigError(f"configuration file {resolved} does not exist")
+    try:
+        raw = yaml.safe_load(resolved.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"configuration file {resolved} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"configuration file {resolved} must hold a mapping at the top level")
+    raw = _expand_env(raw)
+    raw["source_path"] = str(resolved)
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(resolved, exc)) from None
