@@ -1,0 +1,334 @@
+"""The warehouse: batched upserts, tombstones, watermarks and reads with canonical dtypes.
+
+A sync writes through a `WarehouseTransaction`: the data of a page batch and the watermark
+that covers it are committed in one database transaction, so a crash at any point either
+keeps both or neither, and the next run starts from the last committed watermark.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+
+from checks.schema import CANONICAL_TABLES, to_frame
+from connectors.store import migrate
+from connectors.store.tables import (
+    ALL_TABLES,
+    CANONICAL,
+    METRIC_SNAPSHOTS,
+    QUARANTINE,
+    SYNC_STATE,
+)
+
+# SQLite allows 32766 bound parameters per statement; stay well below it.
+_SQLITE_MAX_PARAMS = 30000
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __iadd__(self, other: UpsertCounts) -> UpsertCounts:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers run beside the one writer; autocommit mode hands transaction
+    # control to SQLAlchemy's "begin" event below.
+    dbapi_conn.isolation_level = None
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin_immediate(conn: sa.Connection) -> None:
+    # Take the write lock at BEGIN: two writers then queue on busy_timeout instead of one
+    # failing with "database is locked" when it upgrades a read lock mid-transaction.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin_immediate)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _json_safe(value: Any) -> Any:
+    """Values from pandas rows as DB-API-friendly Python values (NaN/NaT -> None)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, list | dict | str):
+        return value.item()
+    return value
+
+
+def _records(table: sa.Table, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    date_cols = {c.name for c in table.columns if isinstance(c.type, sa.Date)}
+    records = frame.astype(object).to_dict("records")
+    for rec in records:
+        for key, value in rec.items():
+            value = _json_safe(value)
+            if key in date_cols and isinstance(value, datetime):
+                value = value.date()
+            rec[key] = value
+    return records
+
+
+class Warehouse:
+    """One database: SQLite file by default, PostgreSQL by URL."""
+
+    def __init__(self, url: str, *, batch_size: int = 5000) -> None:
+        self.url = url
+        self.engine = create_engine(url)
+        self.batch_size = batch_size
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Warehouse:
+        """Build from `config.settings.WarehouseSettings`, creating a SQLite folder if needed."""
+        url = sa.engine.make_url(settings.url)
+        if settings.password is not None:
+            url = url.set(password=settings.password.resolve())
+        if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+            from pathlib import Path
+
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return cls(url.render_as_string(hide_password=False), batch_size=settings.batch_size)
+
+    def __repr__(self) -> str:  # never show a password
+        return f"Warehouse({sa.engine.make_url(self.url).render_as_string(hide_password=True)})"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def migrate(self) -> None:
+        migrate.upgrade(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self) -> Iterator[WarehouseTransaction]:
+        """All writes inside commit together or not at all."""
+        with self.engine.begin() as conn:
+            yield WarehouseTransaction(self, conn)
+
+    # --- reads -----------------------------------------------------------------------------
+
+    def read(
+        self,
+        table: str,
+        *,
+        project_ids: Sequence[str] | None = None,
+        include_deleted: bool = False,
+        where: Mapping[str, Any] | None = None,
+    ) -> pd.DataFrame:
+        """A canonical table as a frame with canonical dtypes (tombstones left out by default)."""
+        sql_table = CANONICAL[table]
+        query = sa.select(sql_table)
+        if not include_deleted:
+            query = query.where(sql_table.c.is_deleted.is_(False))
+        if project_ids is not None and "project_id" in sql_table.c:
+            query = query.where(sql_table.c.project_id.in_(list(project_ids)))
+        for column, value in (where or {}).items():
+            query = query.where(sql_table.c[column] == value)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return to_frame(table, [dict(r) for r in rows])
+
+    def read_all(self, *, include_deleted: bool = False) -> dict[str, pd.DataFrame]:
+        return {name: self.read(name, include_deleted=include_deleted) for name in CANONICAL_TABLES}
+
+    def count(self, table: str, *, include_deleted: bool = False) -> int:
+        sql_table = ALL_TABLES[table]
+        query = sa.select(sa.func.count()).select_from(sql_table)
+        if not include_deleted and "is_deleted" in sql_table.c:
+            query = query.where(sql_table.c.is_deleted.is_(False))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def live_ids(self, table: str, *, source: str | None = None, **filters: Any) -> set[str]:
+        """Primary keys of rows not tombstoned, for the id census of a source."""
+        sql_table = CANONICAL[table]
+        (pk,) = CANONICAL_TABLES[table].primary_key
+        query = sa.select(sql_table.c[pk]).where(sql_table.c.is_deleted.is_(False))
+        if source is not None:
+            query = query.where(sql_table.c.source == source)
+        for column, value in filters.items():
+            query = query.where(sql_table.c[column] == value)
+        with self.engine.connect() as conn:
+            return {row[0] for row in conn.execute(query)}
+
+    def get_watermark(self, source: str, stream: str, scope: str = "*") -> dict[str, Any] | None:
+        query = sa.select(SYNC_STATE.c.watermark).where(
+            SYNC_STATE.c.source == source, SYNC_STATE.c.stream == stream, SYNC_STATE.c.scope == scope
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one_or_none()
+
+    def read_operational(self, table: str) -> pd.DataFrame:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(ALL_TABLES[table])).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=list(ALL_TABLES[table].c.keys()))
+
+    def metric_snapshots(self, project_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        query = sa.select(METRIC_SNAPSHOTS)
+        if project_ids is not None:
+            query = query.where(METRIC_SNAPSHOTS.c.project_id.in_(list(project_ids)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=["project_id", "snapshot_date", "metric", "value"])
+
+
+class WarehouseTransaction:
+    """Writes inside one database transaction (see `Warehouse.transaction`)."""
+
+    def __init__(self, warehouse: Warehouse, conn: sa.Connection) -> None:
+        self.warehouse = warehouse
+        self.conn = conn
+
+    # --- canonical data --------------------------------------------------------------------
+
+    def upsert(
+        self, table: str, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, synced_at: datetime | None = None
+    ) -> UpsertCounts:
+        """Insert new keys, update changed rows, leave identical rows alone.
+
+        Rows written here are live: an upsert of a tombstoned key brings it back, because
+        the source holds it again.
+        """
+        frame = to_frame(table, rows)
+        counts = UpsertCounts()
+        if frame.empty:
+            return counts
+        frame["synced_at"] = pd.Timestamp(synced_at or utcnow())
+        frame["is_deleted"] = False
+        frame["deleted_at"] = pd.NaT
+        pk = CANONICAL_TABLES[table].primary_key
+        if frame.duplicated(list(pk), keep="last").any():
+            frame = frame.drop_duplicates(list(pk), keep="last")
+        sql_table = CANONICAL[table]
+        for start in range(0, len(frame), self._batch_rows(sql_table)):
+            counts += self._upsert_batch(sql_table, pk, _records(sql_table, frame.iloc[start : start + self._batch_rows(sql_table)]))
+        return counts
+
+    def _batch_rows(self, sql_table: sa.Table) -> int:
+        if self.conn.dialect.name == "sqlite":
+            return max(1, min(self.warehouse.batch_size, _SQLITE_MAX_PARAMS // len(sql_table.c)))
+        return self.warehouse.batch_size
+
+    def _upsert_batch(self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]) -> UpsertCounts:
+        existing = self._existing_keys(sql_table, pk, records)
+        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(sql_table)
+        compared = [c for c in sql_table.c if c.name not in pk and c.name != "synced_at"]
+        changed = sa.or_(*[c.is_distinct_from(stmt.excluded[c.name]) for c in compared])
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[sql_table.c[k] for k in pk],
+            set_={c.name: stmt.excluded[c.name] for c in sql_table.c if c.name not in pk},
+            where=changed,
+        ).returning(*[sql_table.c[k] for k in pk])
+        written = {tuple(row) for row in self.conn.execute(stmt, records)}
+        keys = [tuple(r[k] for k in pk) for r in records]
+        inserted = sum(1 for k in keys if k not in existing)
+        updated = sum(1 for k in keys if k in existing and k in written)
+        return UpsertCounts(inserted, updated, len(keys) - inserted - updated)
+
+    def _existing_keys(self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]) -> set[tuple]:
+        if len(pk) != 1:
+            raise NotImplementedError("canonical tables have single-column primary keys")
+        (name,) = pk
+        values = [r[name] for r in records]
+        query = sa.select(sql_table.c[name]).where(sql_table.c[name].in_(values))
+        return {tuple(row) for row in self.conn.execute(query)}
+
+    def tombstone(self, table: str, ids: Iterable[str], *, at: datetime | None = None) -> int:
+        """Mark rows deleted (they stay for history); returns how many were live."""
+        ids = list(ids)
+        if not ids:
+            return 0
+        sql_table = CANONICAL[table]
+        (pk,) = CANONICAL_TABLES[table].primary_key
+        stamp = at or utcnow()
+        total = 0
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
+            result = self.conn.execute(
+                sa.update(sql_table)
+                .where(sql_table.c[pk].in_(chunk), sql_table.c.is_deleted.is_(False))
+                .values(is_deleted=True, deleted_at=stamp, synced_at=stamp)
+            )
+            total += result.rowcount
+        return total
+
+    # --- operational -----------------------------------------------------------------------
+
+    def set_watermark(self, source: str, stream: str, scope: str, watermark: Mapping[str, Any]) -> None:
+        self._merge(SYNC_STATE, {"source": source, "stream": stream, "scope": scope,
+                                 "watermark": dict(watermark), "updated_at": utcnow()})
+
+    def quarantine(self, source: str, stream: str, record_id: str, reason: str, raw: Any = None) -> None:
+        now = utcnow()
+        row = {"source": source, "stream": stream, "record_id": str(record_id), "reason": reason,
+               "raw": raw, "first_seen": now, "last_seen": now, "resolved_at": None}
+        self._merge(QUARANTINE, row, keep=("first_seen",))
+
+    def resolve_quarantine(self, source: str, stream: str, record_ids: Iterable[str]) -> int:
+        ids = [str(i) for i in record_ids]
+        if not ids:
+            return 0
+        result = self.conn.execute(
+            sa.update(QUARANTINE)
+            .where(QUARANTINE.c.source == source, QUARANTINE.c.stream == stream,
+                   QUARANTINE.c.record_id.in_(ids), QUARANTINE.c.resolved_at.is_(None))
+            .values(resolved_at=utcnow())
+        )
+        return result.rowcount
+
+    def merge(self, table: str, row: Mapping[str, Any], *, keep: Sequence[str] = ()) -> None:
+        """Insert-or-replace one row of an operational table by its primary key."""
+        self._merge(ALL_TABLES[table], dict(row), keep=keep)
+
+    def snapshot_metrics(self, project_id: str, day: date, metrics: Mapping[str, float | None]) -> None:
+        for metric, value in metrics.items():
+            clean = None if value is None or (isinstance(value, float) and not math.isfinite(value)) else float(value)
+            self._merge(METRIC_SNAPSHOTS, {"project_id": project_id, "snapshot_date": day,
+                                           "metric": metric, "value": clean})
+
+    def _merge(self, sql_table: sa.Table, row: dict[str, Any], keep: Sequence[str] = ()) -> None:
+        insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(sql_table).values(**row)
+        pk = {c.name for c in sql_table.primary_key.columns}
+        updates = {k: stmt.excluded[k] for k in row if k not in pk and k not in keep}
+        stmt = stmt.on_conflict_do_update(index_elements=list(pk), set_=updates) if updates else stmt.on_conflict_do_nothing()
+        self.conn.execute(stmt)
