@@ -73,8 +73,18 @@ def _key(name: str, description: str) -> Column:
 
 # Columns every source-fed table carries, appended by `_source_table`.
 _LINEAGE = (
-    _c("source", "string", "Where the row came from: jira, planner, shifts, sharepoint.", nullable=False),
-    _c("is_deleted", "bool", "Tombstone: the source no longer holds (or shows) this record.", nullable=False),
+    _c(
+        "source",
+        "string",
+        "Where the row came from: jira, planner, shifts, sharepoint.",
+        nullable=False,
+    ),
+    _c(
+        "is_deleted",
+        "bool",
+        "Tombstone: the source no longer holds (or shows) this record.",
+        nullable=False,
+    ),
     _c("deleted_at", "datetime", "When the tombstone was set (UTC)."),
     _c("synced_at", "datetime", "When the row was last written by a sync (UTC).", nullable=False),
 )
@@ -97,17 +107,29 @@ PROJECTS = _source_table(
         _key("project_id", "Source-qualified id, e.g. jira:10000 or planner:<planId>."),
         _c("key", "string", "Human key, e.g. ABC (Jira) or the plan title slug."),
         _c("name", "string", "Display name."),
-        _c("phase", "string", "Lifecycle phase: initiation, planning, execution, qa_uat, "
-           "training_documentation, closeout, closed."),
+        _c(
+            "phase",
+            "string",
+            "Lifecycle phase: initiation, planning, execution, qa_uat, "
+            "training_documentation, closeout, closed.",
+        ),
         _c("lead_id", "string", "Project lead (person id = e-mail)."),
         _c("start_date", "date", "Planned start."),
         _c("target_date", "date", "Planned finish (the commitment forecasts are scored against)."),
-        _c("baseline_date", "datetime", "When the planning baseline was taken (scope change is measured from it)."),
+        _c(
+            "baseline_date",
+            "datetime",
+            "When the planning baseline was taken (scope change is measured from it).",
+        ),
         _c("budget_hours", "float", "Budget at completion in hours (effort-based EVM)."),
         _c("budget_cost", "float", "Budget at completion in currency (cost-based EVM, optional)."),
         _c("objectives", "json", "List of objective statements."),
         _c("kpi_targets", "json", "Mapping KPI name -> {target, unit, direction}."),
-        _c("kpi_actuals", "json", "Mapping KPI name -> measured value, where the source records it."),
+        _c(
+            "kpi_actuals",
+            "json",
+            "Mapping KPI name -> measured value, where the source records it.",
+        ),
         _c("updated_at", "datetime", "Last change in the source (UTC)."),
     ),
     ("project_id",),
@@ -135,13 +157,21 @@ TASKS = _source_table(
         _c("project_id", "string", "Owning project.", nullable=False),
         _c("key", "string", "Human key (ABC-12) or Planner task title slug."),
         _c("title", "string", "Summary / title (untrusted text: escape when rendering)."),
-        _c("task_type", "string", "Canonical type: epic, story, task, subtask, defect, risk, uat, "
-           "training, documentation, milestone, lesson, gate_request."),
+        _c(
+            "task_type",
+            "string",
+            "Canonical type: epic, story, task, subtask, defect, risk, uat, "
+            "training, documentation, milestone, lesson, gate_request.",
+        ),
         _c("source_type", "string", "The type name in the source, e.g. 'Bug'."),
         _c("status", "string", "Status name in the source."),
         _c("status_category", "string", "todo, in_progress or done."),
         _c("priority", "string", "Priority name."),
-        _c("severity", "string", "Defect severity where recorded (critical, major, minor, trivial)."),
+        _c(
+            "severity",
+            "string",
+            "Defect severity where recorded (critical, major, minor, trivial).",
+        ),
         _c("assignee_id", "string", "Assignee person id (e-mail)."),
         _c("parent_id", "string", "Parent task (epic or parent issue), source-qualified."),
         _c("sprint_id", "string", "Current sprint, source-qualified."),
@@ -197,7 +227,10 @@ TIME_ENTRIES = _source_table(
     "time_entries",
     "Hours from Jira worklogs, Teams Shifts time cards and SharePoint timesheets.",
     (
-        _key("entry_id", "Source-qualified id: jira:worklog:<id>, shifts:<id>, sharepoint:<list>:<item>."),
+        _key(
+            "entry_id",
+            "Source-qualified id: jira:worklog:<id>, shifts:<id>, sharepoint:<list>:<item>.",
+        ),
         _c("kind", "string", "worklog, timecard or timesheet.", nullable=False),
         _c("person_id", "string", "Who worked (person id = e-mail)."),
         _c("project_id", "string", "Project the hours belong to, where known."),
@@ -267,16 +300,42 @@ RISKS = _source_table(
 
 CANONICAL_TABLES: dict[str, Table] = {
     t.name: t
-    for t in (PROJECTS, PEOPLE, TASKS, DEPENDENCIES, STATUS_CHANGES, TIME_ENTRIES, MILESTONES, SPRINTS, RISKS)
+    for t in (
+        PROJECTS,
+        PEOPLE,
+        TASKS,
+        DEPENDENCIES,
+        STATUS_CHANGES,
+        TIME_ENTRIES,
+        MILESTONES,
+        SPRINTS,
+        RISKS,
+    )
 }
 
 STATUS_CATEGORIES = ("todo", "in_progress", "done")
 TASK_TYPES = (
-    "epic", "story", "task", "subtask", "defect", "risk", "uat", "training",
-    "documentation", "milestone", "lesson", "gate_request",
+    "epic",
+    "story",
+    "task",
+    "subtask",
+    "defect",
+    "risk",
+    "uat",
+    "training",
+    "documentation",
+    "milestone",
+    "lesson",
+    "gate_request",
 )
 PHASES = (
-    "initiation", "planning", "execution", "qa_uat", "training_documentation", "closeout", "closed",
+    "initiation",
+    "planning",
+    "execution",
+    "qa_uat",
+    "training_documentation",
+    "closeout",
+    "closed",
 )
 ROAM_STATUSES = ("open", "resolved", "owned", "accepted", "mitigated")
 
@@ -285,7 +344,9 @@ def table(name: str) -> Table:
     try:
         return CANONICAL_TABLES[name]
     except KeyError:
-        raise KeyError(f"unknown canonical table {name!r}; known: {sorted(CANONICAL_TABLES)}") from None
+        raise KeyError(
+            f"unknown canonical table {name!r}; known: {sorted(CANONICAL_TABLES)}"
+        ) from None
 
 
 def empty_frame(name: str) -> pd.DataFrame:

@@ -43,7 +43,9 @@ class SecretRef(Strict):
     @model_validator(mode="after")
     def _one_place(self) -> SecretRef:
         if bool(self.env) == bool(self.prefect_block):
-            raise ValueError("give exactly one of 'env' (variable name) or 'prefect_block' (Secret block name)")
+            raise ValueError(
+                "give exactly one of 'env' (variable name) or 'prefect_block' (Secret block name)"
+            )
         return self
 
     def describe(self) -> str:
@@ -76,7 +78,9 @@ class WarehouseSettings(Strict):
 
 class SandboxSettings(Strict):
     enabled: bool = Field(True, description="Start the local sandbox instead of real services.")
-    tenant: str | None = Field(None, description="Tenant JSON file; default: generated demo tenant.")
+    tenant: str | None = Field(
+        None, description="Tenant JSON file; default: generated demo tenant."
+    )
     seed: int = 7
     port: int = Field(0, ge=0, le=65535, description="0 picks a free port.")
 
@@ -101,20 +105,37 @@ class JiraSettings(Strict):
     email: str | None = Field(None, description="Cloud: the account e-mail for basic auth.")
     api_token: SecretRef | None = Field(None, description="Cloud: API token.")
     personal_access_token: SecretRef | None = Field(None, description="Data Center: PAT (bearer).")
-    projects: list[str] = Field(default_factory=list, description="Project keys; empty = all visible.")
+    projects: list[str] = Field(
+        default_factory=list, description="Project keys; empty = all visible."
+    )
     fields: JiraFieldNames = JiraFieldNames()
     type_map: dict[str, str] = Field(
         default_factory=lambda: {
-            "Epic": "epic", "Story": "story", "Task": "task", "Sub-task": "subtask",
-            "Subtask": "subtask", "Bug": "defect", "Defect": "defect", "Risk": "risk",
-            "UAT": "uat", "Test": "uat", "Training": "training", "Documentation": "documentation",
-            "Milestone": "milestone", "Lesson": "lesson", "Gate Review": "gate_request",
+            "Epic": "epic",
+            "Story": "story",
+            "Task": "task",
+            "Sub-task": "subtask",
+            "Subtask": "subtask",
+            "Bug": "defect",
+            "Defect": "defect",
+            "Risk": "risk",
+            "UAT": "uat",
+            "Test": "uat",
+            "Training": "training",
+            "Documentation": "documentation",
+            "Milestone": "milestone",
+            "Lesson": "lesson",
+            "Gate Review": "gate_request",
         },
         description="Jira issue type name -> canonical task_type.",
     )
     risk_types: list[str] = ["Risk"]
-    charter_property: str = Field("pmo-charter", description="Project entity property with phase, dates, budget, KPIs.")
-    lookback_minutes: int = Field(5, ge=1, description="Incremental cursor overlap, for JQL minute precision.")
+    charter_property: str = Field(
+        "pmo-charter", description="Project entity property with phase, dates, budget, KPIs."
+    )
+    lookback_minutes: int = Field(
+        5, ge=1, description="Incremental cursor overlap, for JQL minute precision."
+    )
     page_size: int = Field(100, ge=1, le=5000)
     concurrency: int = Field(4, ge=1, le=32)
     timeout_seconds: float = Field(30, gt=0)
@@ -129,17 +150,25 @@ class GraphSettings(Strict):
     client_id: str | None = None
     client_secret: SecretRef | None = None
     certificate_path: str | None = None
-    delegated_token: SecretRef | None = Field(None, description="For Teams channel posts (delegated).")
+    delegated_token: SecretRef | None = Field(
+        None, description="For Teams channel posts (delegated)."
+    )
     plans: list[str] = Field(default_factory=list, description="Planner plan ids to read.")
     groups: list[str] = Field(default_factory=list, description="Groups whose plans are read.")
-    shifts_teams: list[str] = Field(default_factory=list, description="Teams whose time cards are read.")
+    shifts_teams: list[str] = Field(
+        default_factory=list, description="Teams whose time cards are read."
+    )
     timesheet_lists: list[dict[str, Any]] = Field(
         default_factory=list,
         description="SharePoint timesheet lists: {site, list, columns: {person, date, hours, project, task}}.",
     )
-    bucket_phase_map: dict[str, str] = Field(default_factory=dict, description="Bucket name -> phase.")
+    bucket_phase_map: dict[str, str] = Field(
+        default_factory=dict, description="Bucket name -> phase."
+    )
     read_task_details: bool = False
-    email_aliases: dict[str, str] = Field(default_factory=dict, description="alias e-mail -> canonical e-mail.")
+    email_aliases: dict[str, str] = Field(
+        default_factory=dict, description="alias e-mail -> canonical e-mail."
+    )
     concurrency: int = Field(4, ge=1, le=32)
     timeout_seconds: float = Field(30, gt=0)
     max_retries: int = Field(5, ge=0, le=10)
@@ -150,7 +179,9 @@ class PublishTarget(Strict):
     jira_attachment: bool = True
     jira_property: bool = True
     teams_webhook: SecretRef | None = None
-    teams_channel: dict[str, str] | None = Field(None, description="{team, channel} for Graph posts.")
+    teams_channel: dict[str, str] | None = Field(
+        None, description="{team, channel} for Graph posts."
+    )
     sharepoint_drive: str | None = None
     sharepoint_folder: str = "PMO Reports"
     mail_from: str | None = None
@@ -169,15 +200,21 @@ class PublishSettings(Strict):
 
 
 class ChecksSettings(Strict):
-    lifecycle_file: str = Field("lifecycle.yaml", description="Gate rules, relative to this config's folder.")
+    lifecycle_file: str = Field(
+        "lifecycle.yaml", description="Gate rules, relative to this config's folder."
+    )
     freshness_hours: float = 36
     census_drop_share: float = Field(0.2, ge=0, le=1)
     reconciliation_tolerance_hours: float = 1.0
     max_hours_per_day: float = 12
     forecast_trials: int = Field(10000, ge=100)
     forecast_seed: int = 42
-    hourly_rates: dict[str, float] = Field(default_factory=dict, description="person or '*' -> rate.")
-    thresholds: dict[str, float] = Field(default_factory=dict, description="Overrides of metric thresholds.")
+    hourly_rates: dict[str, float] = Field(
+        default_factory=dict, description="person or '*' -> rate."
+    )
+    thresholds: dict[str, float] = Field(
+        default_factory=dict, description="Overrides of metric thresholds."
+    )
 
 
 class Settings(Strict):
@@ -191,7 +228,8 @@ class Settings(Strict):
     checks: ChecksSettings = ChecksSettings()
     publish: PublishSettings = PublishSettings()
     projects: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-project overrides: phase, target_date, gate thresholds."
+        default_factory=dict,
+        description="Per-project overrides: phase, target_date, gate thresholds.",
     )
     source_path: str | None = None
 
@@ -221,12 +259,20 @@ def _expand_env(node: Any) -> Any:
     return node
 
 
+_SECRET_KEY = re.compile(r"token|secret|password|credential|webhook", re.IGNORECASE)
+
+
 def _format_errors(path: Path, exc: ValidationError) -> str:
     lines = [f"invalid configuration in {path}:"]
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         if err["type"] == "extra_forbidden":
             lines.append(f"  - {key}: unknown key (check the spelling; see config/pmo.yaml)")
+        elif _SECRET_KEY.search(key):
+            # Never echo what was given for a secret: it may be the secret itself.
+            lines.append(
+                f"  - {key}: {err['msg']} (secrets are references: {{env: NAME}} or {{prefect_block: NAME}})"
+            )
         else:
             lines.append(f"  - {key}: {err['msg']} (got {err.get('input')!r:.60})")
     return "\n".join(lines)

@@ -50,7 +50,11 @@ class SyncSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "source": self.source, "scope": self.scope, "full": self.full,
+            "source": self.source,
+            "scope": self.scope,
+            "full": self.full,
             "streams": {k: vars(v) for k, v in self.streams.items()},
-            "requests": self.requests, "retries": self.retries, "errors": list(self.errors),
+            "requests": self.requests,
+            "retries": self.retries,
+            "errors": list(self.errors),
         }

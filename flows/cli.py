@@ -50,7 +50,10 @@ def _version_callback(value: bool) -> None:
 @app.callback()
 def main(
     _version: Annotated[
-        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version_callback, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """pmo-lifecycle."""
@@ -75,7 +78,9 @@ def _register() -> None:
         if hasattr(module, "register"):
             module.register(app)
         elif hasattr(module, "sandbox_app"):
-            app.add_typer(module.sandbox_app, name="sandbox", help="The local Jira + Microsoft 365 sandbox.")
+            app.add_typer(
+                module.sandbox_app, name="sandbox", help="The local Jira + Microsoft 365 sandbox."
+            )
 
 
 _register()

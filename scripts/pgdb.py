@@ -11,7 +11,12 @@ from psycopg import sql
 
 def _connect(args: argparse.Namespace) -> psycopg.Connection:
     return psycopg.connect(
-        host=args.host, port=args.port, user=args.user, dbname="postgres", autocommit=True, connect_timeout=3
+        host=args.host,
+        port=args.port,
+        user=args.user,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=3,
     )
 
 
@@ -28,7 +33,11 @@ def main() -> int:
             if args.action == "create":
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.name)))
             elif args.action == "drop":
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(args.name)
+                    )
+                )
     except psycopg.OperationalError as exc:
         if args.action != "ping":
             print(f"pgdb {args.action} failed: {exc}", file=sys.stderr)

@@ -38,21 +38,45 @@ class PublicationLedger:
             row = conn.execute(query).mappings().first()
         if row is None:
             return None
-        return Publication(row["key"], row["target"], row["status"], row["external_id"], row["detail"])
+        return Publication(
+            row["key"], row["target"], row["status"], row["external_id"], row["detail"]
+        )
 
     def mark_pending(self, key: str, target: str, detail: dict[str, Any] | None = None) -> None:
         now = utcnow()
         with self.warehouse.transaction() as txn:
-            txn.merge("publications", {"key": key, "target": target, "status": "pending",
-                                       "external_id": None, "created_at": now, "updated_at": now,
-                                       "detail": detail}, keep=("created_at",))
+            txn.merge(
+                "publications",
+                {
+                    "key": key,
+                    "target": target,
+                    "status": "pending",
+                    "external_id": None,
+                    "created_at": now,
+                    "updated_at": now,
+                    "detail": detail,
+                },
+                keep=("created_at",),
+            )
 
-    def mark_done(self, key: str, target: str, external_id: str | None, detail: dict[str, Any] | None = None) -> None:
+    def mark_done(
+        self, key: str, target: str, external_id: str | None, detail: dict[str, Any] | None = None
+    ) -> None:
         now = utcnow()
         with self.warehouse.transaction() as txn:
-            txn.merge("publications", {"key": key, "target": target, "status": "done",
-                                       "external_id": external_id, "created_at": now, "updated_at": now,
-                                       "detail": detail}, keep=("created_at",))
+            txn.merge(
+                "publications",
+                {
+                    "key": key,
+                    "target": target,
+                    "status": "done",
+                    "external_id": external_id,
+                    "created_at": now,
+                    "updated_at": now,
+                    "detail": detail,
+                },
+                keep=("created_at",),
+            )
 
     def done_keys(self, prefix: str = "") -> set[str]:
         query = sa.select(PUBLICATIONS.c.key).where(PUBLICATIONS.c.status == "done")
@@ -71,11 +95,19 @@ def save_evaluation(warehouse: Warehouse, document: dict[str, Any]) -> str:
     if isinstance(evaluated_at, str):
         evaluated_at = datetime.fromisoformat(evaluated_at)
     with warehouse.transaction() as txn:
-        txn.merge("gate_evaluations", {
-            "evaluation_id": evaluation_id, "project_id": document["project_id"], "kind": document["kind"],
-            "phase": document.get("phase"), "decision": document["decision"],
-            "data_version": document["data_version"], "evaluated_at": evaluated_at, "document": document,
-        })
+        txn.merge(
+            "gate_evaluations",
+            {
+                "evaluation_id": evaluation_id,
+                "project_id": document["project_id"],
+                "kind": document["kind"],
+                "phase": document.get("phase"),
+                "decision": document["decision"],
+                "data_version": document["data_version"],
+                "evaluated_at": evaluated_at,
+                "document": document,
+            },
+        )
     return evaluation_id
 
 
@@ -87,14 +119,33 @@ def latest_evaluations(warehouse: Warehouse, project_id: str | None = None) -> l
         return [row[0] for row in conn.execute(query)]
 
 
-def log_sync(warehouse: Warehouse, run_id: str, source: str, scope: str, *, started_at: datetime,
-             status: str, summary: dict[str, Any] | None = None, error: str | None = None) -> None:
+def log_sync(
+    warehouse: Warehouse,
+    run_id: str,
+    source: str,
+    scope: str,
+    *,
+    started_at: datetime,
+    status: str,
+    summary: dict[str, Any] | None = None,
+    error: str | None = None,
+) -> None:
     """Insert or update the sync-log row of one source and scope in one run."""
     finished = None if status == "running" else utcnow()
     with warehouse.transaction() as txn:
-        txn.merge("sync_log", {"run_id": run_id, "source": source, "scope": scope,
-                               "started_at": started_at, "finished_at": finished, "status": status,
-                               "summary": summary, "error": error})
+        txn.merge(
+            "sync_log",
+            {
+                "run_id": run_id,
+                "source": source,
+                "scope": scope,
+                "started_at": started_at,
+                "finished_at": finished,
+                "status": status,
+                "summary": summary,
+                "error": error,
+            },
+        )
 
 
 def last_successful_sync(warehouse: Warehouse) -> dict[str, datetime]:

@@ -32,7 +32,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if hasattr(value, "to_pydatetime"):  # pandas Timestamp
             value = value.to_pydatetime()
         if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: the warehouse stores UTC-aware timestamps only")
+            raise ValueError(
+                f"naive datetime {value!r}: the warehouse stores UTC-aware timestamps only"
+            )
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -72,9 +74,7 @@ def _sql_column(col: Column, primary_key: tuple[str, ...]) -> sa.Column:
 
 def _sql_table(table: Table) -> sa.Table:
     columns = [_sql_column(c, table.primary_key) for c in table.columns]
-    indexes = [
-        sa.Index(f"ix_{table.name}_{'_'.join(cols)}", *cols) for cols in table.indexes
-    ]
+    indexes = [sa.Index(f"ix_{table.name}_{'_'.join(cols)}", *cols) for cols in table.indexes]
     return sa.Table(table.name, metadata, *columns, *indexes, comment=table.description)
 
 
@@ -86,7 +86,12 @@ SYNC_STATE = sa.Table(
     sa.Column("source", sa.Text, primary_key=True, comment="jira, planner, shifts, sharepoint"),
     sa.Column("stream", sa.Text, primary_key=True, comment="issues, worklogs, time_cards, ..."),
     sa.Column("scope", sa.Text, primary_key=True, comment="project key, plan id, list id or '*'"),
-    sa.Column("watermark", JSONType, nullable=False, comment="cursor the next incremental read starts from"),
+    sa.Column(
+        "watermark",
+        JSONType,
+        nullable=False,
+        comment="cursor the next incremental read starts from",
+    ),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     comment="Watermarks, written in the same transaction as the data they cover.",
 )
@@ -112,7 +117,9 @@ QUARANTINE = sa.Table(
     sa.Column("stream", sa.Text, primary_key=True),
     sa.Column("record_id", sa.Text, primary_key=True, comment="the raw id in the source"),
     sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("raw", JSONType, comment="the record as received (secrets never appear in API records)"),
+    sa.Column(
+        "raw", JSONType, comment="the record as received (secrets never appear in API records)"
+    ),
     sa.Column("first_seen", UTCDateTime, nullable=False),
     sa.Column("last_seen", UTCDateTime, nullable=False),
     sa.Column("resolved_at", UTCDateTime, comment="set when a later sync mapped the record"),
@@ -122,7 +129,9 @@ QUARANTINE = sa.Table(
 GATE_EVALUATIONS = sa.Table(
     "gate_evaluations",
     metadata,
-    sa.Column("evaluation_id", sa.Text, primary_key=True, comment="kind:project:phase:data_version"),
+    sa.Column(
+        "evaluation_id", sa.Text, primary_key=True, comment="kind:project:phase:data_version"
+    ),
     sa.Column("project_id", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False, comment="gate_review or closeout"),
     sa.Column("phase", sa.Text),

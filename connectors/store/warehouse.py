@@ -191,7 +191,9 @@ class Warehouse:
 
     def get_watermark(self, source: str, stream: str, scope: str = "*") -> dict[str, Any] | None:
         query = sa.select(SYNC_STATE.c.watermark).where(
-            SYNC_STATE.c.source == source, SYNC_STATE.c.stream == stream, SYNC_STATE.c.scope == scope
+            SYNC_STATE.c.source == source,
+            SYNC_STATE.c.stream == stream,
+            SYNC_STATE.c.scope == scope,
         )
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one_or_none()
@@ -207,7 +209,9 @@ class Warehouse:
             query = query.where(METRIC_SNAPSHOTS.c.project_id.in_(list(project_ids)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).mappings().all()
-        return pd.DataFrame([dict(r) for r in rows], columns=["project_id", "snapshot_date", "metric", "value"])
+        return pd.DataFrame(
+            [dict(r) for r in rows], columns=["project_id", "snapshot_date", "metric", "value"]
+        )
 
 
 class WarehouseTransaction:
@@ -220,7 +224,11 @@ class WarehouseTransaction:
     # --- canonical data --------------------------------------------------------------------
 
     def upsert(
-        self, table: str, rows: pd.DataFrame | Iterable[Mapping[str, Any]], *, synced_at: datetime | None = None
+        self,
+        table: str,
+        rows: pd.DataFrame | Iterable[Mapping[str, Any]],
+        *,
+        synced_at: datetime | None = None,
     ) -> UpsertCounts:
         """Insert new keys, update changed rows, leave identical rows alone.
 
@@ -235,11 +243,13 @@ class WarehouseTransaction:
         frame["is_deleted"] = False
         frame["deleted_at"] = pd.NaT
         pk = CANONICAL_TABLES[table].primary_key
-        if frame.duplicated(list(pk), keep="last").any():
-            frame = frame.drop_duplicates(list(pk), keep="last")
+        # One row per key, in key order: two writers then lock rows in the same order and
+        # cannot deadlock each other on PostgreSQL.
+        frame = frame.drop_duplicates(list(pk), keep="last").sort_values(list(pk))
         sql_table = CANONICAL[table]
         for start in range(0, len(frame), self._batch_rows(sql_table)):
-            counts += self._upsert_batch(sql_table, pk, _records(sql_table, frame.iloc[start : start + self._batch_rows(sql_table)]))
+            batch = frame.iloc[start : start + self._batch_rows(sql_table)]
+            counts += self._upsert_batch(sql_table, pk, _records(sql_table, batch))
         return counts
 
     def _batch_rows(self, sql_table: sa.Table) -> int:
@@ -247,7 +257,9 @@ class WarehouseTransaction:
             return max(1, min(self.warehouse.batch_size, _SQLITE_MAX_PARAMS // len(sql_table.c)))
         return self.warehouse.batch_size
 
-    def _upsert_batch(self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]) -> UpsertCounts:
+    def _upsert_batch(
+        self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]
+    ) -> UpsertCounts:
         existing = self._existing_keys(sql_table, pk, records)
         insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
         stmt = insert(sql_table)
@@ -264,7 +276,9 @@ class WarehouseTransaction:
         updated = sum(1 for k in keys if k in existing and k in written)
         return UpsertCounts(inserted, updated, len(keys) - inserted - updated)
 
-    def _existing_keys(self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]) -> set[tuple]:
+    def _existing_keys(
+        self, sql_table: sa.Table, pk: tuple[str, ...], records: list[dict[str, Any]]
+    ) -> set[tuple]:
         if len(pk) != 1:
             raise NotImplementedError("canonical tables have single-column primary keys")
         (name,) = pk
@@ -293,14 +307,34 @@ class WarehouseTransaction:
 
     # --- operational -----------------------------------------------------------------------
 
-    def set_watermark(self, source: str, stream: str, scope: str, watermark: Mapping[str, Any]) -> None:
-        self._merge(SYNC_STATE, {"source": source, "stream": stream, "scope": scope,
-                                 "watermark": dict(watermark), "updated_at": utcnow()})
+    def set_watermark(
+        self, source: str, stream: str, scope: str, watermark: Mapping[str, Any]
+    ) -> None:
+        self._merge(
+            SYNC_STATE,
+            {
+                "source": source,
+                "stream": stream,
+                "scope": scope,
+                "watermark": dict(watermark),
+                "updated_at": utcnow(),
+            },
+        )
 
-    def quarantine(self, source: str, stream: str, record_id: str, reason: str, raw: Any = None) -> None:
+    def quarantine(
+        self, source: str, stream: str, record_id: str, reason: str, raw: Any = None
+    ) -> None:
         now = utcnow()
-        row = {"source": source, "stream": stream, "record_id": str(record_id), "reason": reason,
-               "raw": raw, "first_seen": now, "last_seen": now, "resolved_at": None}
+        row = {
+            "source": source,
+            "stream": stream,
+            "record_id": str(record_id),
+            "reason": reason,
+            "raw": raw,
+            "first_seen": now,
+            "last_seen": now,
+            "resolved_at": None,
+        }
         self._merge(QUARANTINE, row, keep=("first_seen",))
 
     def resolve_quarantine(self, source: str, stream: str, record_ids: Iterable[str]) -> int:
@@ -309,8 +343,12 @@ class WarehouseTransaction:
             return 0
         result = self.conn.execute(
             sa.update(QUARANTINE)
-            .where(QUARANTINE.c.source == source, QUARANTINE.c.stream == stream,
-                   QUARANTINE.c.record_id.in_(ids), QUARANTINE.c.resolved_at.is_(None))
+            .where(
+                QUARANTINE.c.source == source,
+                QUARANTINE.c.stream == stream,
+                QUARANTINE.c.record_id.in_(ids),
+                QUARANTINE.c.resolved_at.is_(None),
+            )
             .values(resolved_at=utcnow())
         )
         return result.rowcount
@@ -319,16 +357,28 @@ class WarehouseTransaction:
         """Insert-or-replace one row of an operational table by its primary key."""
         self._merge(ALL_TABLES[table], dict(row), keep=keep)
 
-    def snapshot_metrics(self, project_id: str, day: date, metrics: Mapping[str, float | None]) -> None:
+    def snapshot_metrics(
+        self, project_id: str, day: date, metrics: Mapping[str, float | None]
+    ) -> None:
         for metric, value in metrics.items():
-            clean = None if value is None or (isinstance(value, float) and not math.isfinite(value)) else float(value)
-            self._merge(METRIC_SNAPSHOTS, {"project_id": project_id, "snapshot_date": day,
-                                           "metric": metric, "value": clean})
+            clean = (
+                None
+                if value is None or (isinstance(value, float) and not math.isfinite(value))
+                else float(value)
+            )
+            self._merge(
+                METRIC_SNAPSHOTS,
+                {"project_id": project_id, "snapshot_date": day, "metric": metric, "value": clean},
+            )
 
     def _merge(self, sql_table: sa.Table, row: dict[str, Any], keep: Sequence[str] = ()) -> None:
         insert = postgresql.insert if self.conn.dialect.name == "postgresql" else sqlite.insert
         stmt = insert(sql_table).values(**row)
         pk = {c.name for c in sql_table.primary_key.columns}
         updates = {k: stmt.excluded[k] for k in row if k not in pk and k not in keep}
-        stmt = stmt.on_conflict_do_update(index_elements=list(pk), set_=updates) if updates else stmt.on_conflict_do_nothing()
+        stmt = (
+            stmt.on_conflict_do_update(index_elements=list(pk), set_=updates)
+            if updates
+            else stmt.on_conflict_do_nothing()
+        )
         self.conn.execute(stmt)
