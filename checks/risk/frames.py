@@ -1,0 +1,153 @@
+"""Cut a portfolio's canonical frames down to one project (`ProjectFrames`), fast.
+
+Tombstoned rows (`is_deleted`) are dropped: checks judge what the sources hold now.
+`people` covers everyone assigned to, logging time on, owning a risk in or leading the project;
+`portfolio_time_entries` holds those people's hours on *every* project, so a person's load
+counts across the portfolio.
+
+For many projects use `PortfolioSplit` once (it groups every table a single time) and call
+`.project(project_id, as_of)` per project; `project_frames` is the one-off convenience.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from checks.model import ProjectFrames
+from checks.schema import empty_frame
+
+_PROJECT_TABLES = ("tasks", "milestones", "sprints", "risks")
+
+
+def project_frames(
+    frames: Mapping[str, pd.DataFrame], project_id: str, as_of: datetime
+) -> ProjectFrames:
+    """One project's frames out of a portfolio's canonical frames (keyed by table name)."""
+    return PortfolioSplit(frames).project(project_id, as_of)
+
+
+class PortfolioSplit:
+    """Groups a portfolio's frames by project once; hands out `ProjectFrames` per project."""
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]):
+        self.tables = {name: _live(frames.get(name), name) for name in _ALL_TABLES}
+        tasks = self.tables["tasks"]
+        self._task_project = pd.Series(
+            tasks["project_id"].to_numpy(), index=tasks["task_id"].to_numpy()
+        )
+        self._by_project = {t: _groups(self.tables[t]["project_id"]) for t in _PROJECT_TABLES}
+        self._changes = _groups(self._project_of_task(self.tables["status_changes"]["task_id"]))
+        entries = self.tables["time_entries"]
+        entry_project = entries["project_id"].fillna(self._project_of_task(entries["task_id"]))
+        self._entries = _groups(entry_project)
+        self._entries_by_person = _groups(entries["person_id"])
+        deps = self.tables["dependencies"]
+        self._deps = _union_groups(
+            _groups(self._project_of_task(deps["from_task_id"])),
+            _groups(self._project_of_task(deps["to_task_id"])),
+        )
+        projects = self.tables["projects"]
+        self._projects = dict(zip(projects["project_id"], range(len(projects)), strict=True))
+
+    @property
+    def project_ids(self) -> list[str]:
+        return sorted(self._projects)
+
+    def project(self, project_id: str, as_of: datetime) -> ProjectFrames:
+        if project_id not in self._projects:
+            raise KeyError(f"project {project_id!r} is not in the projects table")
+        row = self.tables["projects"].iloc[self._projects[project_id]]
+        part = {
+            t: _take(self.tables[t], self._by_project[t].get(project_id)) for t in _PROJECT_TABLES
+        }
+        entries = _take(self.tables["time_entries"], self._entries.get(project_id))
+        people_ids = self._people_of(row, part, entries)
+        people = self.tables["people"]
+        portfolio_rows = [
+            self._entries_by_person[p] for p in people_ids if p in self._entries_by_person
+        ]
+        return ProjectFrames(
+            project=_row_dict(row),
+            tasks=part["tasks"],
+            dependencies=_take(self.tables["dependencies"], self._deps.get(project_id)),
+            status_changes=_take(self.tables["status_changes"], self._changes.get(project_id)),
+            time_entries=entries,
+            milestones=part["milestones"],
+            sprints=part["sprints"],
+            risks=part["risks"],
+            people=people[people["person_id"].isin(people_ids)].reset_index(drop=True),
+            portfolio_time_entries=_take(
+                self.tables["time_entries"],
+                np.sort(np.concatenate(portfolio_rows)) if portfolio_rows else None,
+            ),
+            as_of=as_of,
+        )
+
+    def _project_of_task(self, task_ids: pd.Series) -> pd.Series:
+        mapped = self._task_project.reindex(task_ids.to_numpy()).to_numpy()
+        return pd.Series(mapped, index=task_ids.index, dtype="string")
+
+    @staticmethod
+    def _people_of(
+        row: pd.Series, part: dict[str, pd.DataFrame], entries: pd.DataFrame
+    ) -> list[str]:
+        found = set(part["tasks"]["assignee_id"].dropna()) | set(entries["person_id"].dropna())
+        found |= set(part["risks"]["owner_id"].dropna())
+        if pd.notna(row["lead_id"]):
+            found.add(row["lead_id"])
+        return sorted(found)
+
+
+_ALL_TABLES = (
+    "projects", "people", "tasks", "dependencies", "status_changes", "time_entries",
+    "milestones", "sprints", "risks",
+)  # fmt: skip
+
+
+def _live(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
+    if frame is None:
+        return empty_frame(name)
+    if "is_deleted" in frame and frame["is_deleted"].any():
+        frame = frame[~frame["is_deleted"].fillna(False).astype(bool)]
+    return frame.reset_index(drop=True)
+
+
+def _groups(keys: pd.Series) -> dict[Any, np.ndarray]:
+    """Row positions per key (nulls dropped), computed once with one groupby."""
+    positions = pd.Series(np.arange(len(keys)), index=keys.index)
+    valid = keys.notna().to_numpy()
+    return {
+        k: v.to_numpy() for k, v in positions[valid].groupby(keys[valid].to_numpy(), sort=False)
+    }
+
+
+def _union_groups(a: dict[Any, np.ndarray], b: dict[Any, np.ndarray]) -> dict[Any, np.ndarray]:
+    out = dict(a)
+    for key, rows in b.items():
+        out[key] = np.union1d(out[key], rows) if key in out else rows
+    return out
+
+
+def _take(frame: pd.DataFrame, rows: np.ndarray | None) -> pd.DataFrame:
+    if rows is None:
+        return frame.iloc[0:0].reset_index(drop=True)
+    return frame.take(rows).reset_index(drop=True)
+
+
+def _row_dict(row: pd.Series) -> dict[str, Any]:
+    """The project row with nulls as None (not NaT/NA) so checks can test `is None`."""
+    return {k: (None if _is_null(v) else v) for k, v in row.items()}
+
+
+def _is_null(value: Any) -> bool:
+    if isinstance(value, list | dict | tuple):
+        return False
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
