@@ -1,0 +1,353 @@
+"""Monte Carlo completion forecast from resampled throughput ("when" and "how many").
+
+The method (ActionableAgile / Focused Objective): take the items finished per day (or per
+week) over a recent history window, and simulate the future by drawing each future day's
+throughput at random from those historical days. A trial ends on the day its running total
+reaches the remaining item count. Thousands of trials give a distribution of finish dates;
+its 50/70/85/95th percentiles are the forecast, the 85th being the usual commitment.
+
+Conventions (they make percentiles reproducible by hand):
+- history = the `window_days` complete calendar days before the status date (today is partial
+  and so left out); weekends stay in as zero days, so calendar days are simulated too;
+- the simulation starts the day after the status date: finishing in bucket k means a finish
+  date of ``as_of.date() + k * bucket_days``;
+- "Pxx" is the smallest finish date that at least xx % of trials reach (the inverted empirical
+  CDF); for "how many", Pxx is the largest count at least xx % of trials reach.
+All trials are drawn as numpy matrices in blocks of future days: no Python loop per trial.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from checks.model import to_jsonable
+
+PERCENTILES = (50, 70, 85, 95)
+# Item types that count as deliverable work; epics and subtasks would count the same work twice.
+FORECAST_ITEM_TYPES = ("story", "task", "defect", "uat", "training", "documentation")
+DEFAULT_WINDOW_DAYS = 84
+MAX_HORIZON_DAYS = 3650  # beyond ten years a forecast says nothing: report it as unbounded
+_BLOCK = 128  # future buckets drawn per numpy step
+_EPOCH = date(1970, 1, 1)
+MIN_HISTORY_ITEMS = 10
+STABLE_CV = 0.5
+VARIABLE_CV = 1.0
+
+
+@dataclass(frozen=True)
+class ThroughputHistory:
+    """Items finished per bucket over the history window, oldest bucket first."""
+
+    counts: np.ndarray
+    bucket_days: int
+    first_day: date
+    last_day: date
+
+    @property
+    def done_items(self) -> int:
+        return int(self.counts.sum())
+
+    @property
+    def weekly_cv(self) -> float | None:
+        """Coefficient of variation of weekly throughput: how far the history can be trusted."""
+        weekly = weekly_totals(self.counts, self.bucket_days)
+        if len(weekly) < 2 or weekly.mean() == 0:
+            return None
+        return float(weekly.std(ddof=0) / weekly.mean())
+
+
+def weekly_totals(counts: np.ndarray, bucket_days: int) -> np.ndarray:
+    """Whole weeks of history summed (the oldest partial week is dropped)."""
+    if bucket_days == 7:
+        return counts.astype(float)
+    per_week = 7 // bucket_days
+    usable = len(counts) - len(counts) % per_week
+    return counts[len(counts) - usable :].reshape(-1, per_week).sum(axis=1).astype(float)
+
+
+def done_timestamps(
+    tasks: pd.DataFrame,
+    status_changes: pd.DataFrame | None = None,
+    item_types: tuple[str, ...] = FORECAST_ITEM_TYPES,
+) -> pd.Series:
+    """When each finished work item was done: `resolved_at`, else its last move into done.
+
+    Returns UTC timestamps indexed by task_id (deleted tasks and other types left out).
+    """
+    work = _work_items(tasks, item_types)
+    done = work[work["status_category"] == "done"]
+    stamps = pd.Series(done["resolved_at"].array, index=done["task_id"].to_numpy())
+    missing = stamps.index[stamps.isna()]
+    if len(missing) and status_changes is not None and len(status_changes):
+        moves = status_changes[
+            (status_changes["to_category"] == "done") & status_changes["task_id"].isin(missing)
+        ]
+        last_move = moves.groupby("task_id")["changed_at"].max()
+        stamps = stamps.fillna(last_move.reindex(stamps.index))
+    return pd.to_datetime(stamps.dropna(), utc=True)
+
+
+def remaining_items(tasks: pd.DataFrame, item_types: tuple[str, ...] = FORECAST_ITEM_TYPES) -> int:
+    work = _work_items(tasks, item_types)
+    return int((work["status_category"] != "done").sum())
+
+
+def _work_items(tasks: pd.DataFrame, item_types: tuple[str, ...]) -> pd.DataFrame:
+    keep = tasks["task_type"].isin(item_types).fillna(False).astype(bool)
+    if "is_deleted" in tasks:
+        keep &= ~tasks["is_deleted"].fillna(False).astype(bool)
+    return tasks[keep.to_numpy()]
+
+
+def throughput_history(
+    done_at: pd.Series,
+    as_of: datetime,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    bucket_days: int = 1,
+) -> ThroughputHistory:
+    """Bucket finish times into the `window_days` complete days before `as_of` (UTC days)."""
+    if bucket_days not in (1, 7):
+        raise ValueError(f"bucket_days must be 1 (daily) or 7 (weekly), got {bucket_days}")
+    if window_days < bucket_days or window_days % bucket_days:
+        raise ValueError(f"window_days ({window_days}) must be a multiple of bucket_days")
+    today = pd.Timestamp(as_of).tz_convert("UTC").normalize()
+    stamps = pd.to_datetime(done_at, utc=True)
+    days_ago = ((today - stamps.dt.normalize()).dt.days).to_numpy()  # 1 = yesterday
+    in_window = days_ago[(days_ago >= 1) & (days_ago <= window_days)]
+    daily = np.bincount(window_days - in_window, minlength=window_days)  # oldest day first
+    counts = daily.reshape(-1, bucket_days).sum(axis=1) if bucket_days > 1 else daily
+    first = (today - pd.Timedelta(days=window_days)).date()
+    return ThroughputHistory(
+        counts.astype(np.int64), bucket_days, first, today.date() - timedelta(1)
+    )
+
+
+def simulate_buckets_to_finish(
+    counts: np.ndarray, remaining: int, trials: int, seed: int, max_buckets: int
+) -> np.ndarray:
+    """Per trial, the number of future buckets until `remaining` items are done.
+
+    Trials that do not finish within `max_buckets` get `max_buckets + 1`. Draws do not depend
+    on `remaining`, so with one seed more remaining items can never finish earlier.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    if remaining <= 0:
+        return np.zeros(trials, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    finished_at = np.full(trials, max_buckets + 1, dtype=np.int64)
+    open_trials = np.ones(trials, dtype=bool)
+    total = np.zeros(trials, dtype=np.int64)
+    start = 0
+    while start < max_buckets and open_trials.any() and counts.any():
+        draws = counts[rng.integers(0, len(counts), size=(trials, _BLOCK))]
+        running = total[:, None] + np.cumsum(draws, axis=1)
+        reached = running >= remaining
+        hit = open_trials & reached[:, -1]  # running totals only grow: last column decides
+        first = np.argmax(reached[hit], axis=1)
+        finished_at[hit] = np.minimum(start + first + 1, max_buckets + 1)
+        open_trials &= ~hit
+        total = running[:, -1]
+        start += _BLOCK
+    return finished_at
+
+
+def when_percentile(sorted_values: np.ndarray, pct: float) -> int:
+    """Smallest value at least `pct` % of trials are at or below (inverted empirical CDF)."""
+    rank = max(math.ceil(pct / 100 * len(sorted_values)), 1)
+    return int(sorted_values[rank - 1])
+
+
+def how_many_percentile(sorted_values: np.ndarray, pct: float) -> int:
+    """Largest value at least `pct` % of trials reach or exceed."""
+    index = math.floor((1 - pct / 100) * len(sorted_values) + 1e-9)
+    return int(sorted_values[min(index, len(sorted_values) - 1)])
+
+
+def simulate_how_many(counts: np.ndarray, buckets: int, trials: int, seed: int) -> np.ndarray:
+    """Items finished per trial over the next `buckets` buckets (sorted ascending)."""
+    if buckets <= 0:
+        return np.zeros(trials, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    totals = np.zeros(trials, dtype=np.int64)
+    for start in range(0, buckets, _BLOCK):  # blocks of future days, not trials
+        width = min(_BLOCK, buckets - start)
+        totals += counts[rng.integers(0, len(counts), size=(trials, width))].sum(axis=1)
+    return np.sort(totals)
+
+
+def epoch_days(day: date | None) -> float | None:
+    """A date as days since 1970-01-01: how forecast dates are stored as metric snapshots."""
+    return None if day is None else float((day - _EPOCH).days)
+
+
+def from_epoch_days(value: float | None) -> date | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return _EPOCH + timedelta(days=round(value))
+
+
+def stability_of(cv: float | None) -> str:
+    if cv is None:
+        return "unknown"
+    if cv <= STABLE_CV:
+        return "stable"
+    return "variable" if cv <= VARIABLE_CV else "erratic"
+
+
+def trust_note(history: ThroughputHistory, remaining: int, cv: float | None) -> tuple[str, str]:
+    """A trust level (high, medium, low, none) and a sentence saying why."""
+    span = f"{history.first_day.isoformat()}..{history.last_day.isoformat()}"
+    done = history.done_items
+    if remaining == 0:
+        return "high", "No work items remain: the project's work is finished."
+    if done == 0:
+        return "none", f"No work item finished in {span}: there is no throughput to resample."
+    cv_text = "n/a" if cv is None else f"{cv:.2f}"
+    base = f"{done} items finished in {span}; weekly throughput CV {cv_text} ({stability_of(cv)})"
+    if done < MIN_HISTORY_ITEMS:
+        return (
+            "low",
+            f"{base}; fewer than {MIN_HISTORY_ITEMS} finished items is too little history.",
+        )
+    if cv is None or cv > VARIABLE_CV:
+        return "low", f"{base}; throughput is too erratic for a reliable forecast."
+    if cv > STABLE_CV or remaining > 4 * done:
+        return "medium", f"{base}; treat the dates as a range, not a commitment."
+    return "high", f"{base}."
+
+
+@dataclass(frozen=True)
+class ForecastResult:
+    """A "when" forecast for the remaining items, plus an optional "how many" by a date."""
+
+    as_of: date
+    remaining_items: int
+    trials: int
+    seed: int
+    window_days: int
+    bucket_days: int
+    history_items: int
+    throughput_per_week: float
+    throughput_cv: float | None
+    stability: str
+    percentiles: dict[str, date | None]  # "p50" .. "p95"; None: beyond the horizon
+    target_date: date | None
+    on_time_probability: float | None
+    trust: str
+    trust_note: str
+    how_many: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_jsonable(self)
+
+    def metrics(self) -> dict[str, float | None]:
+        """Metric values as stored in daily snapshots (dates as epoch days)."""
+        out: dict[str, float | None] = {
+            f"forecast.{k}_date": epoch_days(v) for k, v in self.percentiles.items()
+        }
+        out["forecast.on_time_probability"] = self.on_time_probability
+        out["forecast.remaining_items"] = float(self.remaining_items)
+        out["forecast.throughput_cv"] = self.throughput_cv
+        p85 = self.percentiles.get("p85")
+        late = None if p85 is None or self.target_date is None else (p85 - self.target_date).days
+        out["forecast.p85_days_late"] = None if late is None else float(late)
+        return out
+
+
+def forecast_completion(
+    history: ThroughputHistory,
+    remaining: int,
+    as_of: datetime,
+    *,
+    target_date: date | None = None,
+    trials: int = 10_000,
+    seed: int = 42,
+    how_many_by: date | None = None,
+) -> ForecastResult:
+    """Simulate when `remaining` items finish, resampling `history` bucket by bucket."""
+    if trials < 1:
+        raise ValueError(f"trials must be positive, got {trials}")
+    start = pd.Timestamp(as_of).tz_convert("UTC").date()
+    bd = history.bucket_days
+    max_buckets = MAX_HORIZON_DAYS // bd
+    needed = np.sort(
+        simulate_buckets_to_finish(history.counts, remaining, trials, seed, max_buckets)
+    )
+    percentiles = {
+        f"p{p}": _bucket_date(start, when_percentile(needed, p), bd, max_buckets)
+        for p in PERCENTILES
+    }
+    on_time = None
+    if target_date is not None and (remaining == 0 or history.done_items):
+        days_left = (target_date - start).days
+        on_time = float(np.count_nonzero(needed * bd <= days_left) / trials)
+    cv = history.weekly_cv
+    trust, note = trust_note(history, remaining, cv)
+    if history.done_items == 0 and remaining > 0:
+        percentiles = dict.fromkeys(percentiles)
+    weeks = len(history.counts) * bd / 7
+    return ForecastResult(
+        as_of=start,
+        remaining_items=remaining,
+        trials=trials,
+        seed=seed,
+        window_days=len(history.counts) * bd,
+        bucket_days=bd,
+        history_items=history.done_items,
+        throughput_per_week=round(history.done_items / weeks, 6) if weeks else 0.0,
+        throughput_cv=None if cv is None else round(cv, 6),
+        stability=stability_of(cv),
+        percentiles=percentiles,
+        target_date=target_date,
+        on_time_probability=on_time,
+        trust=trust,
+        trust_note=note,
+        how_many=_how_many(history, start, how_many_by, trials, seed) if how_many_by else None,
+    )
+
+
+def _bucket_date(start: date, buckets: int, bucket_days: int, max_buckets: int) -> date | None:
+    return None if buckets > max_buckets else start + timedelta(days=buckets * bucket_days)
+
+
+def _how_many(
+    history: ThroughputHistory, start: date, by: date, trials: int, seed: int
+) -> dict[str, Any]:
+    buckets = max((by - start).days, 0) // history.bucket_days
+    totals = simulate_how_many(history.counts, buckets, trials, seed)
+    return {
+        "by_date": by,
+        "buckets": buckets,
+        **{f"p{p}": how_many_percentile(totals, p) for p in PERCENTILES},
+    }
+
+
+def forecast_project(
+    tasks: pd.DataFrame,
+    status_changes: pd.DataFrame | None,
+    as_of: datetime,
+    *,
+    target_date: date | None,
+    trials: int = 10_000,
+    seed: int = 42,
+    window_days: int = DEFAULT_WINDOW_DAYS,
+    bucket_days: int = 1,
+) -> ForecastResult:
+    """The forecast of one project's canonical frames (remaining = open work items)."""
+    history = throughput_history(
+        done_timestamps(tasks, status_changes), as_of, window_days, bucket_days
+    )
+    return forecast_completion(
+        history,
+        remaining_items(tasks),
+        as_of,
+        target_date=target_date,
+        trials=trials,
+        seed=seed,
+    )
