@@ -40,7 +40,9 @@ def page_size(request: GraphRequest, default: int, maximum: int) -> int:
     if top is None:
         return default
     if not top.isdigit() or not 1 <= int(top) <= maximum:
-        raise bad_request(f"Invalid value '{top}' for $top: expected an integer from 1 to {maximum}.")
+        raise bad_request(
+            f"Invalid value '{top}' for $top: expected an integer from 1 to {maximum}."
+        )
     return int(top)
 
 

@@ -1,0 +1,90 @@
+"""Starlette glue: raw ASGI request -> GraphRequest -> dispatch -> Graph-shaped response."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from sandbox.graph.batch import run_batch
+from sandbox.graph.errors import GraphError, error_body
+from sandbox.graph.http import GraphRequest, GraphResponse
+from sandbox.graph.paths import API_ROOT, split_raw_path
+from sandbox.graph.routing import dispatch
+from sandbox.graph.state import GraphState
+from sandbox.graph.webhook import post_card, read_cards
+
+log = logging.getLogger(__name__)
+JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+async def graph_request(request: Request) -> GraphRequest:
+    """Build the record from the *raw* path: segments are split before being decoded."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    segments, raw_path = split_raw_path(raw.decode("latin-1"))
+    host = request.headers.get("host", "127.0.0.1")
+    return GraphRequest(
+        method=request.method.upper(),
+        segments=segments,
+        raw_path=raw_path,
+        query_pairs=tuple(parse_qsl(request.url.query, keep_blank_values=True)),
+        headers={k.lower(): v for k, v in request.headers.items()},
+        body=await request.body(),
+        base_url=f"{request.url.scheme}://{host}/{API_ROOT}",
+    )
+
+
+def handle(graph: GraphState, req: GraphRequest) -> GraphResponse:
+    """Dispatch, with `$batch` on top; errors become Graph's error body."""
+    try:
+        if req.segments == ("$batch",) and req.method == "POST":
+            return run_batch(graph, req, dispatch)
+        return dispatch(graph, req)
+    except GraphError as exc:
+        body = error_body(exc.code, exc.message, req.header("client-request-id"))
+        return GraphResponse(exc.status, body, None, exc.headers)
+
+
+def to_starlette(response: GraphResponse) -> Response:
+    if response.content is not None:
+        return Response(response.content, response.status, headers=response.headers)
+    if response.body is None:
+        return Response(b"", response.status, headers=response.headers)
+    content = json.dumps(response.body, ensure_ascii=False).encode()
+    return Response(content, response.status, headers=response.headers, media_type=JSON_TYPE)
+
+
+def routes(core: Any) -> list[BaseRoute]:
+    """Routes relative to the `/v1.0` mount; `core.graph` is read per request (it may be reset)."""
+
+    async def endpoint(request: Request) -> Response:
+        req = await graph_request(request)
+        try:
+            return to_starlette(handle(core.graph, req))
+        except Exception:  # a sandbox bug must still answer in Graph's shape
+            log.exception("Graph emulator failed on %s %s", req.method, req.raw_path)
+            body = error_body("InternalServerError", "The sandbox failed on this request.")
+            return to_starlette(GraphResponse(500, body))
+
+    return [Route("/{path:path}", endpoint, methods=METHODS)]
+
+
+def webhook_routes(core: Any) -> list[BaseRoute]:
+    """Teams Workflows webhooks, absolute paths at the server root (`/_sandbox/webhooks/...`)."""
+
+    async def endpoint(request: Request) -> Response:
+        hook = request.path_params["hook"]
+        try:
+            if request.method == "GET":
+                return to_starlette(read_cards(core.graph, hook))
+            return to_starlette(post_card(core.graph, hook, await request.body()))
+        except GraphError as exc:
+            return to_starlette(GraphResponse(exc.status, error_body(exc.code, exc.message)))
+
+    return [Route("/_sandbox/webhooks/teams/{hook}", endpoint, methods=["GET", "POST"])]

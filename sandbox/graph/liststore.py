@@ -1,0 +1,139 @@
+"""One SharePoint list: items, and the change log that `items/delta` reads.
+
+Every create, update or delete takes the next sequence number. A delta token remembers the
+sequence it was issued at; a later call returns what changed since then. Tokens the list never
+issued, or that were expired (by age or by `expire_delta_tokens`), answer 410 `resyncRequired`
+as Graph does, so clients must handle a full resync.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sandbox.graph.clock import graph_time
+from sandbox.graph.errors import GraphError, not_found
+
+DELTA_TOKEN_LIFETIME = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class DeltaCursor:
+    """Where a delta round stands: changes in (since, upto] still to be sent, in order.
+
+    A deltaLink's cursor has no `pending` yet: its round starts when it is used. A nextLink's
+    cursor keeps the rest of its round so that edits made while paging shift nothing.
+    """
+
+    since: int
+    upto: int
+    pending: tuple[tuple[str, bool], ...] | None
+    issued: datetime
+
+
+def resync_required(list_id: str) -> GraphError:
+    return GraphError(
+        410,
+        "resyncRequired",
+        f"Resync required for list '{list_id}': the delta token is unknown or expired. "
+        "Replace any local items with the server's version and start again without a token.",
+    )
+
+
+class ListStore:
+    def __init__(self, site_id: str, meta: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        self.site_id = site_id
+        self.meta = {k: v for k, v in meta.items() if k != "items"}
+        self.id = str(meta["id"])
+        self.seq = 0
+        self.items: dict[str, dict[str, Any]] = {}
+        self.changed: dict[str, int] = {}
+        self.deleted: dict[str, int] = {}
+        self.cursors: dict[str, DeltaCursor] = {}
+        self._guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_id}/{self.id}"))
+        for raw in items:
+            self._store(self._with_etag(copy.deepcopy(raw), version=1))
+
+    def _with_etag(self, item: dict[str, Any], version: int) -> dict[str, Any]:
+        item["id"] = str(item["id"])
+        etag = f'"{uuid.uuid5(uuid.UUID(self._guid), item["id"])},{version}"'
+        item["@odata.etag"] = etag
+        item["eTag"] = etag
+        item.setdefault("fields", {})["@odata.etag"] = etag
+        item["_version"] = version
+        return item
+
+    def _store(self, item: dict[str, Any]) -> None:
+        self.seq += 1
+        self.items[item["id"]] = item
+        self.changed[item["id"]] = self.seq
+        self.deleted.pop(item["id"], None)
+
+    def get(self, item_id: str) -> dict[str, Any]:
+        if item_id not in self.items:
+            raise not_found("listItem", item_id)
+        return self.items[item_id]
+
+    def upsert(self, item_id: str, fields: dict[str, Any], now: datetime) -> dict[str, Any]:
+        """Create the item or merge `fields` into it; either way it shows up in the next delta."""
+        current = self.items.get(item_id)
+        if current is None:
+            item = {"id": item_id, "createdDateTime": graph_time(now), "fields": {}}
+            version = 1
+        else:
+            item, version = copy.deepcopy(current), current["_version"] + 1
+        item["fields"] = {**item.get("fields", {}), **fields}
+        item["lastModifiedDateTime"] = graph_time(now)
+        self._store(self._with_etag(item, version))
+        return item
+
+    def delete(self, item_id: str) -> None:
+        self.get(item_id)
+        del self.items[item_id]
+        self.seq += 1
+        self.changed.pop(item_id, None)
+        self.deleted[item_id] = self.seq
+
+    def ordered_items(self) -> list[dict[str, Any]]:
+        return sorted(self.items.values(), key=lambda item: self.changed[item["id"]])
+
+    # -- delta -------------------------------------------------------------------------------
+    def issue(self, cursor: DeltaCursor) -> str:
+        token = secrets.token_urlsafe(16)
+        self.cursors[token] = cursor
+        return token
+
+    def cursor(self, token: str | None, now: datetime) -> DeltaCursor:
+        """The round behind `token` (None starts a full one); 410 when unknown or expired."""
+        if token is None:
+            return self._round(0, now)
+        found = self.cursors.get(token)
+        if found is None or now - found.issued > DELTA_TOKEN_LIFETIME:
+            self.cursors.pop(token, None)
+            raise resync_required(self.id)
+        return self._round(found.since, now) if found.pending is None else found
+
+    def _round(self, since: int, now: datetime) -> DeltaCursor:
+        return DeltaCursor(since, self.seq, tuple(self.changes(since, self.seq)), now)
+
+    def changes(self, since: int, upto: int) -> list[tuple[str, bool]]:
+        """(item id, deleted?) changed in (since, upto], oldest first; a full round skips deletes."""
+        live = [(seq, item_id, False) for item_id, seq in self.changed.items()]
+        gone = [(seq, item_id, True) for item_id, seq in self.deleted.items()] if since else []
+        window = [entry for entry in live + gone if since < entry[0] <= upto]
+        return [(item_id, is_deleted) for _, item_id, is_deleted in sorted(window)]
+
+    def expire_tokens(self) -> None:
+        self.cursors.clear()
+
+
+def public_item(item: dict[str, Any], with_fields: bool) -> dict[str, Any]:
+    """The listItem as Graph sends it: `fields` only when expanded, no bookkeeping keys."""
+    shown = {k: v for k, v in item.items() if not k.startswith("_")}
+    if not with_fields:
+        shown.pop("fields", None)
+    return copy.deepcopy(shown)
