@@ -63,6 +63,7 @@ class QualityResult:
     checked_count: int = 0
     example_keys: tuple[str, ...] = ()
     detail: str = ""
+    project_id: str | None = None  # None: not tied to one project (e.g. freshness, people)
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
