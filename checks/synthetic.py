@@ -155,9 +155,13 @@ class _Generator:
         factor = np.ones(self.np_)
         factor[late_projects] = 0.5
         self.factor = factor[self.project_of]
-        self.pct = np.clip(elapsed / self.duration * self.factor, 0, 1) * 100
+        # A late project runs on a slowed clock: its work is where the plan was at origin + f x t.
+        origin = self.project_start[self.project_of].astype("datetime64[ns]")
+        self.since_origin = (self.start.astype("datetime64[ns]") - origin) / DAY
+        effective = (self.as_of - origin) / DAY * self.factor - self.since_origin
+        self.pct = np.clip(effective / self.duration, 0, 1) * 100
         self.elapsed = elapsed
-        self.estimate = rng.integers(4, 41, n).astype(float)
+        self.estimate = np.round(self.duration * rng.uniform(1, 4, n))  # <= 4 h per plan day
         self.task_type = _TYPES[rng.choice(len(_TYPES), n, p=_TYPE_P)]
         self.team_layout()
 
@@ -166,7 +170,7 @@ class _Generator:
             1, self.per // 25
         )
         hours = np.bincount(self.project_of, weights=self.estimate)
-        team = np.ceil(hours / np.maximum(plan_days / 7, 1) / 20).astype(int)  # ~50 % of 40 h
+        team = np.ceil(hours / np.maximum(plan_days / 7, 1) / 12).astype(int)  # ~30 % of 40 h
         self.team_size = np.maximum(team, 2)
         self.team_offset = np.r_[0, np.cumsum(self.team_size)[:-1]]
         member = (
@@ -197,7 +201,7 @@ class _Generator:
         person, hours = self.entry_person, self.entry_hours
         for bucket, limit in (
             (self.entry_date.astype(np.int64), 8.0),
-            (self.entry_date.astype(np.int64) // 7, 36.0),
+            (self.entry_date.astype(np.int64) // 7, 38.0),
         ):
             key = person.astype(np.int64) * 1_000_000 + bucket
             uniq, inverse = np.unique(key, return_inverse=True)
@@ -210,12 +214,13 @@ class _Generator:
         start = self.start.astype("datetime64[ns]")
         started = self.pct > 0
         done = self.pct >= 100
+        origin = start - np.round(self.since_origin * 24).astype("timedelta64[h]")
+        began = origin + np.round(self.since_origin / self.factor * 24).astype("timedelta64[h]")
         self.inprog_at = np.where(
-            started, np.minimum(start + HOUR, self.as_of), np.datetime64("NaT")
+            started, np.minimum(began + HOUR, self.as_of), np.datetime64("NaT")
         )
-        finish = (
-            start + np.round(self.duration / self.factor * 24).astype("timedelta64[h]") - 2 * HOUR
-        )
+        finish_hours = (self.since_origin + self.duration) / self.factor * 24
+        finish = origin + np.round(finish_hours).astype("timedelta64[h]") - 2 * HOUR
         self.done_at = np.where(done, np.minimum(finish, self.as_of), np.datetime64("NaT"))
         self.category = np.where(done, "done", np.where(started, "in_progress", "todo"))
         baseline = self.project_start.astype("datetime64[ns]") + 10 * DAY

@@ -31,6 +31,10 @@ class MetricInfo:
     phase: str | None  # lifecycle phase it belongs to; None = cross-cutting
     threshold: float | None = None  # warning when on the wrong side
     critical: float | None = None  # critical when on the wrong side
+    finding: str | None = None  # check name of its finding when it differs from the metric
+
+    def finding_check(self, metric: str) -> str:
+        return self.finding or metric
 
 
 def _m(
@@ -40,8 +44,9 @@ def _m(
     phase: str | None,
     threshold: float | None = None,
     critical: float | None = None,
+    finding: str | None = None,
 ) -> MetricInfo:
-    return MetricInfo(description, unit, better, phase, threshold, critical)
+    return MetricInfo(description, unit, better, phase, threshold, critical, finding)
 
 
 _EXEC = "execution"
@@ -162,20 +167,34 @@ _SCHEDULE: dict[str, MetricInfo] = {
 }
 
 _DEPENDENCIES: dict[str, MetricInfo] = {
-    "dependencies.cycles": _m("Cycles among blocking links", "count", "lower", _PLAN, 0.0, 0.0),
+    "dependencies.cycles": _m(
+        "Cycles among blocking links", "count", "lower", _PLAN, 0.0, 0.0, "dependencies.cycle"
+    ),
     "dependencies.critical_path_hours": _m(
         "Critical path: longest estimate-weighted chain of open tasks", "hours", "neutral", _PLAN
     ),
     "dependencies.critical_path_items": _m("Items on the critical path", "count", "neutral", _PLAN),
     "dependencies.blocked_critical_items": _m(
-        "Critical-path items with an open blocker", "count", "lower", _EXEC, 0.0
+        "Critical-path items with an open blocker",
+        "count",
+        "lower",
+        _EXEC,
+        0.0,
+        None,
+        "dependencies.blocked_critical_path",
     ),
     "dependencies.open_blockers": _m("Open tasks blocking an open task", "count", "lower", _EXEC),
 }
 
 _RESOURCES: dict[str, MetricInfo] = {
     "resources.over_allocated_person_weeks": _m(
-        "Person-weeks over capacity (all projects' hours)", "count", "lower", _EXEC, 0.0, 4.0
+        "Person-weeks over capacity (all projects' hours)",
+        "count",
+        "lower",
+        _EXEC,
+        0.0,
+        4.0,
+        "resources.over_allocation",
     ),
     "resources.over_allocated_people": _m(
         "People over capacity in at least one week", "count", "lower", _EXEC
@@ -218,7 +237,13 @@ _FLOW: dict[str, MetricInfo] = {
 
 _PLANNING: dict[str, MetricInfo] = {
     "planning.missing_estimates_pct": _m(
-        "Work items without an estimate (hours or points)", "percent", "lower", _PLAN, 10.0, 50.0
+        "Work items without an estimate (hours or points)",
+        "percent",
+        "lower",
+        _PLAN,
+        10.0,
+        50.0,
+        "planning.missing_estimates",
     ),
     "planning.missing_due_dates_pct": _m(
         "Work items without a due date", "percent", "lower", _PLAN, 20.0
@@ -240,7 +265,6 @@ _SCOPE: dict[str, MetricInfo] = {
         50.0,
     ),
     "scope.added_items": _m("Tasks created after the baseline", "count", "lower", _EXEC),
-    "scope.removed_items": _m("Baseline tasks deleted since the baseline", "count", "lower", _EXEC),
 }
 
 _QA_METRICS: dict[str, MetricInfo] = {
@@ -271,7 +295,13 @@ _RISK: dict[str, MetricInfo] = {
         "Open risks without a mitigation plan", "count", "lower", None, 0.0
     ),
     "risk.overdue_mitigations": _m(
-        "Open risks whose mitigation is past due", "count", "lower", None, 0.0
+        "Open risks whose mitigation is past due",
+        "count",
+        "lower",
+        None,
+        0.0,
+        None,
+        "risk.overdue_mitigation",
     ),
     "risk.high_exposure_open": _m(
         "Open risks with probability x impact >= 15", "count", "lower", None, 0.0
@@ -291,7 +321,13 @@ _TIMESHEET: dict[str, MetricInfo] = {
         80.0,
     ),
     "timesheet.long_days": _m(
-        "Person-days with more hours than max_hours_per_day", "count", "lower", _EXEC, 0.0
+        "Person-days with more hours than max_hours_per_day",
+        "count",
+        "lower",
+        _EXEC,
+        0.0,
+        None,
+        "timesheet.long_day",
     ),
 }
 
