@@ -76,7 +76,8 @@ def routes(core: Any) -> list[BaseRoute]:
 
 
 def webhook_routes(core: Any) -> list[BaseRoute]:
-    """Teams Workflows webhooks, absolute paths at the server root (`/_sandbox/webhooks/...`)."""
+    """Teams Workflows webhooks at the server root: `/_sandbox/webhooks/teams/{id}` (and
+    `/webhooks/teams/{id}`, where the core routes its webhook service)."""
 
     async def endpoint(request: Request) -> Response:
         hook = request.path_params["hook"]
@@ -87,4 +88,7 @@ def webhook_routes(core: Any) -> list[BaseRoute]:
         except GraphError as exc:
             return to_starlette(GraphResponse(exc.status, error_body(exc.code, exc.message)))
 
-    return [Route("/_sandbox/webhooks/teams/{hook}", endpoint, methods=["GET", "POST"])]
+    return [
+        Route(f"{prefix}/webhooks/teams/{{hook}}", endpoint, methods=["GET", "POST"])
+        for prefix in ("/_sandbox", "")
+    ]

@@ -1,7 +1,7 @@
 """Drive items: upload by path (201 new / 200 replaced), read back, and chunked upload sessions.
 
 Paths arrive as one item reference (`root:/reports/r.csv:` or `{parentId}:/name:`), merged by
-`paths.merge_drive_item_paths`. Upload URLs point back at this sandbox (`/v1.0/_uploads/{id}`).
+`paths.merge_drive_item_paths`. Upload URLs point back at this sandbox (`/v1.0/_upload/{id}`).
 """
 
 from __future__ import annotations
@@ -116,7 +116,7 @@ def create_upload_session(graph: GraphState, req: GraphRequest, **params: str) -
     graph.uploads[session.id] = session
     return json_response(
         {
-            "uploadUrl": f"{req.base_url}/_uploads/{session.id}",
+            "uploadUrl": f"{req.base_url}/_upload/{session.id}",
             "expirationDateTime": graph_time(expires),
             "nextExpectedRanges": session.next_ranges(),
         }

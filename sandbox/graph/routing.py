@@ -65,8 +65,8 @@ def _operations() -> list[Operation]:
         ("POST", "users/{user}/sendMail", mail.send_mail),
         ("GET", "users/{user}/messages", mail.list_sent),
         ("GET", "users/{user}/mailFolders/{folder}/messages", mail.list_sent),
-        ("PUT", "_uploads/{session}", drive.put_upload_chunk),
-        ("DELETE", "_uploads/{session}", drive.cancel_upload),
+        ("PUT", "_upload/{session}", drive.put_upload_chunk),
+        ("DELETE", "_upload/{session}", drive.cancel_upload),
     ]
     for prefix in ("drives/{drive}", "sites/{site}/drive"):
         table += [

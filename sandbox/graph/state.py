@@ -65,7 +65,11 @@ class GraphState:
 
     def publish(self, kind: str, target: str, payload: Any) -> None:
         """Record in the core's outbox everything the pipeline published to Microsoft 365."""
-        self.core.outbox.add(service="graph", kind=kind, target=target, payload=payload)
+        outbox = getattr(self.core, "outbox", None)
+        if hasattr(outbox, "add"):
+            outbox.add(service="graph", kind=kind, target=target, payload=payload)
+        else:  # the core's earlier API: state.publish(kind, service, target, payload)
+            self.core.publish(kind, "graph", target, payload)
 
     def next_etag(self, kind: str) -> str:
         """A weak ETag in Planner's style (`W/"base64"`), new on every change."""
