@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sandbox.graph import drive, lists, mail, planner, shifts, teams
+from sandbox.graph import drive, lists, mail, planner, shifts, teams, users
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.http import GraphRequest, GraphResponse
 from sandbox.graph.state import GraphState
@@ -62,6 +62,8 @@ def _operations() -> list[Operation]:
         ("GET", "sites/{site}/lists/{list_ref}/items", lists.list_items),
         ("GET", "sites/{site}/lists/{list_ref}/items/{delta|delta}", lists.items_delta),
         ("GET", "sites/{site}/lists/{list_ref}/items/{item}", lists.get_item),
+        ("GET", "users", users.list_users),
+        ("GET", "users/{user}", users.get_user),
         ("POST", "users/{user}/sendMail", mail.send_mail),
         ("GET", "users/{user}/messages", mail.list_sent),
         ("GET", "users/{user}/mailFolders/{folder}/messages", mail.list_sent),
