@@ -73,7 +73,7 @@ class WarehouseSettings(Strict):
         "PostgreSQL: postgresql+psycopg://user@host:5432/db",
     )
     password: SecretRef | None = Field(None, description="Injected into the URL when set.")
-    batch_size: int = Field(5000, gt=0, description="Rows per upsert statement batch.")
+    batch_size: int = Field(20000, gt=0, description="Rows per upsert statement batch.")
 
 
 class SandboxSettings(Strict):
