@@ -16,8 +16,15 @@ from starlette.responses import JSONResponse
 class ServiceError(Exception):
     """An HTTP error a handler wants to answer with."""
 
-    def __init__(self, status: int, message: str, *, field_errors: dict[str, str] | None = None,
-                 code: str | None = None, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        field_errors: dict[str, str] | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
@@ -36,10 +43,18 @@ class JiraError(ServiceError):
 
 
 GRAPH_CODES = {
-    400: "BadRequest", 401: "InvalidAuthenticationToken", 403: "Forbidden",
-    404: "itemNotFound", 405: "MethodNotAllowed", 409: "conflict", 412: "PreconditionFailed",
-    413: "RequestEntityTooLarge", 416: "InvalidRange", 429: "TooManyRequests",
-    500: "InternalServerError", 503: "ServiceUnavailable",
+    400: "BadRequest",
+    401: "InvalidAuthenticationToken",
+    403: "Forbidden",
+    404: "itemNotFound",
+    405: "MethodNotAllowed",
+    409: "conflict",
+    412: "PreconditionFailed",
+    413: "RequestEntityTooLarge",
+    416: "InvalidRange",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    503: "ServiceUnavailable",
 }
 
 
@@ -70,3 +85,8 @@ def graph_error_body(status: int, message: str, code: str | None = None) -> dict
 
 def jira_error_body(message: str) -> dict[str, Any]:
     return {"errorMessages": [message], "errors": {}}
+
+
+def webhook_signature(creds: dict[str, Any]) -> str:
+    """The ``sig`` a Workflows webhook URL carries (real ones are signed the same way)."""
+    return str(creds.get("webhook", {}).get("sig", "sandbox-workflow-signature"))

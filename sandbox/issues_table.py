@@ -78,8 +78,17 @@ class IssueTable:
         return out
 
 
-COLUMN_NAMES = ("id", "key", "project", "issuetype", "status", "labels", "created", "updated",
-                "key_number")
+COLUMN_NAMES = (
+    "id",
+    "key",
+    "project",
+    "issuetype",
+    "status",
+    "labels",
+    "created",
+    "updated",
+    "key_number",
+)
 INT_COLUMNS = {"id", "created", "updated", "key_number"}
 
 
@@ -121,8 +130,10 @@ class _BulkIssues:
         return [
             (str(issue_id), f"{keys[proj]}-{num}")
             for issue_id, proj, num in zip(
-                self.a["issue_id"].tolist(), self.a["issue_project"].tolist(),
-                self.a["issue_number"].tolist(), strict=True,
+                self.a["issue_id"].tolist(),
+                self.a["issue_project"].tolist(),
+                self.a["issue_number"].tolist(),
+                strict=True,
             )
         ]
 
@@ -160,7 +171,10 @@ class _BulkIssues:
                 "project": {"id": project["id"], "key": project["key"], "name": project["name"]},
                 "status": status,
                 "priority": {"id": "3", "name": "Medium"},
-                "assignee": {"accountId": person["account_id"], "displayName": person["display_name"]},
+                "assignee": {
+                    "accountId": person["account_id"],
+                    "displayName": person["display_name"],
+                },
                 "labels": [],
                 "created": jira_ts(from_ms(int(a["issue_created_ms"][i]))),
                 "updated": jira_ts(from_ms(int(a["issue_updated_ms"][i]))),

@@ -55,7 +55,9 @@ class Router:
 
         return register
 
-    def resolve(self, method: str, segments: list[str]) -> tuple[Route | None, dict[str, Any], bool]:
+    def resolve(
+        self, method: str, segments: list[str]
+    ) -> tuple[Route | None, dict[str, Any], bool]:
         """The matching route and its parameters, and whether the path matched another method."""
         path_known = False
         for route in self.routes:

@@ -15,9 +15,9 @@ def parse_iso(text: str) -> datetime:
         value = f"{value[:-2]}:{value[-2:]}"
     if "." in value:
         head, _, rest = value.partition(".")
-        digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits):]
-        value = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+        digits = rest[: len(rest) - len(rest.lstrip("0123456789"))]
+        zone_part = rest[len(digits) :]
+        value = f"{head}.{digits[:6].ljust(6, '0')}{zone_part}"
     parsed = datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -33,12 +33,18 @@ def from_ms(ms: int, zone: tzinfo = UTC) -> datetime:
 def jira_ts(moment: datetime, zone: tzinfo | None = None) -> str:
     """Jira platform form: ``2021-01-17T12:34:00.000+0000`` (millis, no colon in the offset)."""
     local = moment.astimezone(zone) if zone else moment
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + local.strftime("%z")
+    return (
+        local.strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{local.microsecond // 1000:03d}"
+        + local.strftime("%z")
+    )
 
 
 def agile_ts(moment: datetime) -> str:
     """Jira Agile form: colon offsets or ``Z``."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
 
 
 def graph_ts(moment: datetime) -> str:

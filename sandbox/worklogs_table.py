@@ -70,8 +70,8 @@ class WorklogTable:
         hi = int(np.searchsorted(c["issue"], issue_id, side="right", sorter=c["by_issue"]))
         return c["by_issue"][lo:hi]
 
-    def updated_page(self, since_ms: int, until_ms: int) -> list[int]:
-        """Positions updated in [since, until], oldest first, at most a page."""
+    def updated_page(self, since_ms: int, until_ms: int) -> tuple[list[int], bool]:
+        """Positions updated in [since, until], oldest first, at most a page; and if more follow."""
         c = self.cols()
         return _page(c["updated"], c["by_updated"], since_ms, until_ms)
 
@@ -102,7 +102,9 @@ class WorklogTable:
         }
 
 
-def _page(times: np.ndarray, order: np.ndarray, since_ms: int, until_ms: int) -> list[int]:
+def _page(
+    times: np.ndarray, order: np.ndarray, since_ms: int, until_ms: int
+) -> tuple[list[int], bool]:
     sorted_times = times[order]
     lo = int(np.searchsorted(sorted_times, since_ms, side="left"))
     hi = int(np.searchsorted(sorted_times, until_ms, side="right"))
@@ -111,7 +113,7 @@ def _page(times: np.ndarray, order: np.ndarray, since_ms: int, until_ms: int) ->
         # Don't split a group of equal times across pages: the next page starts after it.
         cut = int(np.searchsorted(sorted_times[lo:end], sorted_times[end - 1], side="left")) + lo
         end = cut if cut > lo else end
-    return [int(p) for p in order[lo:end]]
+    return [int(p) for p in order[lo:end]], end < hi
 
 
 class DeletedWorklogs:
@@ -124,6 +126,7 @@ class DeletedWorklogs:
         self.entries.sort(key=lambda e: (e["updatedTime"], e["worklogId"]))
         self._times = np.array([e["updatedTime"] for e in self.entries], dtype=np.int64)
 
-    def page(self, since_ms: int, until_ms: int) -> list[dict[str, Any]]:
+    def page(self, since_ms: int, until_ms: int) -> tuple[list[dict[str, Any]], bool]:
         order = np.arange(len(self.entries))
-        return [self.entries[p] for p in _page(self._times, order, since_ms, until_ms)]
+        positions, more = _page(self._times, order, since_ms, until_ms)
+        return [self.entries[p] for p in positions], more

@@ -1,0 +1,1 @@
+"""Tenant generators: a demo portfolio with planted problems, and benchmark-scale tenants."""
