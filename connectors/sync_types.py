@@ -16,6 +16,7 @@ class StreamCounts:
     unchanged: int = 0
     deleted: int = 0
     quarantined: int = 0
+    flagged: int = 0  # kept but flagged while mapping (no due date, still clocked in, ...)
 
     def add(self, **counts: int) -> None:
         for name, value in counts.items():
