@@ -170,7 +170,7 @@ class _Generator:
             1, self.per // 25
         )
         hours = np.bincount(self.project_of, weights=self.estimate)
-        team = np.ceil(hours / np.maximum(plan_days / 7, 1) / 12).astype(int)  # ~30 % of 40 h
+        team = np.ceil(hours / np.maximum(plan_days / 7, 1) / 9).astype(int)  # ~25 % of 40 h
         self.team_size = np.maximum(team, 2)
         self.team_offset = np.r_[0, np.cumsum(self.team_size)[:-1]]
         member = (
@@ -189,10 +189,15 @@ class _Generator:
             count += self.rng.multinomial(target - base.sum(), earned / earned.sum())
         task = np.repeat(np.arange(len(earned)), count)
         hours = np.repeat(np.divide(earned, np.maximum(count, 1)), count)
-        window = np.minimum(np.floor(self.elapsed), self.duration)[task]
-        day = np.floor(self.rng.random(len(task)) * np.maximum(window, 1)).astype("timedelta64[D]")
+        window = np.minimum(np.floor(self.elapsed), self.duration)[task].astype(np.int64)
+        first = self.start[task]
+        # Work happens on business days of the task's window (Monday-Friday).
+        business = np.busday_count(first, first + window.astype("timedelta64[D]"))
+        step = np.floor(self.rng.random(len(task)) * np.maximum(business, 1)).astype(np.int64)
+        on_business = np.busday_offset(first, step, roll="forward")
+        last = first + np.maximum(window - 1, 0).astype("timedelta64[D]")
+        self.entry_date = np.where((business > 0) & (on_business <= last), on_business, first)
         self.entry_task, self.entry_hours = task, hours
-        self.entry_date = self.start[task] + day
         self.entry_person = self.assignee_no[task]
         self.cap_loads()
 
@@ -201,7 +206,7 @@ class _Generator:
         person, hours = self.entry_person, self.entry_hours
         for bucket, limit in (
             (self.entry_date.astype(np.int64), 8.0),
-            (self.entry_date.astype(np.int64) // 7, 38.0),
+            ((self.entry_date.astype(np.int64) + 3) // 7, 38.0),
         ):
             key = person.astype(np.int64) * 1_000_000 + bucket
             uniq, inverse = np.unique(key, return_inverse=True)

@@ -117,7 +117,7 @@ _SCHEDULE: dict[str, MetricInfo] = {
         "DCMA 1: open tasks with no blocking link and no parent", "percent", "lower", _PLAN, 5.0
     ),
     "schedule.hard_constraints_pct": _m(
-        "DCMA 5: non-milestone tasks whose due date equals the start (fixed)",
+        "DCMA 5: open non-milestone items labelled fixed-date / hard-deadline",
         "percent",
         "lower",
         _PLAN,
