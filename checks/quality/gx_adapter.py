@@ -1,0 +1,171 @@
+"""The only module that touches Great Expectations (1.x API).
+
+GX is imported lazily, on the first validation: the import alone costs seconds and most
+processes that import `checks` never validate. One ephemeral context with one pandas data
+source lives for the whole process (creating contexts is slow); each run adds a suite and a
+validation definition, validates the whole frame in one call, and removes them again.
+
+What leaves this module is the project's own `SpecOutcome`, never a GX object.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from checks.quality.specs import ExpectationSpec
+
+
+@dataclass(frozen=True)
+class SpecOutcome:
+    """What GX said about one expectation on one frame."""
+
+    spec: ExpectationSpec
+    success: bool
+    unexpected_count: int
+    element_count: int
+    error: str | None = None  # the expectation could not be evaluated (e.g. wrong dtype)
+
+
+def validate_frame(
+    table: str, specs: list[ExpectationSpec], frame: pd.DataFrame
+) -> list[SpecOutcome]:
+    """Validate `frame` (one canonical table) against `specs` in a single GX run."""
+    if not specs:
+        return []
+    runtime = _runtime()
+    with runtime.lock:
+        return runtime.validate(table, specs, _gx_view(frame, specs))
+
+
+def _gx_view(frame: pd.DataFrame, specs: list[ExpectationSpec]) -> pd.DataFrame:
+    """Only the columns the suite reads, with numpy dtypes where GX has fast paths.
+
+    GX compares nullable extension floats (Float64, Int64) element by element in Python;
+    as numpy float64 (null -> NaN, which GX counts as missing) the same check is vectorised.
+    """
+    wanted = list(dict.fromkeys(c for spec in specs for c in spec.columns))
+    missing = [c for c in wanted if c not in frame.columns]
+    if missing:
+        raise KeyError(f"table {specs[0].name.split('.')[0]!r} frame lacks column(s) {missing}")
+    view = {}
+    for name in wanted:
+        column = frame[name]
+        if isinstance(column.dtype, pd.Float64Dtype | pd.Int64Dtype):
+            column = column.astype("float64")
+        elif isinstance(column.dtype, pd.BooleanDtype):
+            column = column.astype("object")
+        view[name] = column
+    return pd.DataFrame(view, index=frame.index).reset_index(drop=True)
+
+
+_RUNTIME: _GxRuntime | None = None
+_RUNTIME_LOCK = threading.Lock()
+
+
+def _runtime() -> _GxRuntime:
+    global _RUNTIME  # one context per process is the point
+    with _RUNTIME_LOCK:
+        if _RUNTIME is None:
+            _RUNTIME = _GxRuntime()
+        return _RUNTIME
+
+
+class _GxRuntime:
+    """One ephemeral GX context, its pandas data source and a batch definition per table."""
+
+    def __init__(self) -> None:
+        os.environ["GX_ANALYTICS_ENABLED"] = "false"  # before the import: no phoning home
+        import great_expectations as gx
+        import great_expectations.expectations as gxe
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX fingerprints every in-memory batch (pandas hash of every cell, then md5) only to
+        # label it; we never read the label, and on a 1M-row frame it costs more than all the
+        # expectations together. GX itself skips it above this size, so 0 means "always skip".
+        pandas_execution_engine.HASH_THRESHOLD = 0
+        self.gx = gx
+        self.gxe = gxe
+        self.lock = threading.Lock()
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(
+            globally=False, metric_calculations=False
+        )
+        self.source = self.context.data_sources.add_pandas("pmo_canonical")
+        self._batches: dict[str, Any] = {}
+        self._names = itertools.count()
+
+    def batch_definition(self, table: str) -> Any:
+        if table not in self._batches:
+            asset = self.source.add_dataframe_asset(name=table)
+            self._batches[table] = asset.add_batch_definition_whole_dataframe(f"{table}_all")
+        return self._batches[table]
+
+    def validate(
+        self, table: str, specs: list[ExpectationSpec], view: pd.DataFrame
+    ) -> list[SpecOutcome]:
+        name = f"{table}_{next(self._names)}"
+        suite = self.gx.ExpectationSuite(name=name)
+        for spec in specs:
+            suite.add_expectation(self.expectation(spec))
+        suite = self.context.suites.add(suite)
+        definition = self.context.validation_definitions.add(
+            self.gx.ValidationDefinition(name=name, data=self.batch_definition(table), suite=suite)
+        )
+        try:
+            result = definition.run(batch_parameters={"dataframe": view}, result_format="SUMMARY")
+        finally:
+            self.context.validation_definitions.delete(name)
+            self.context.suites.delete(name)
+        by_name = {spec.name: spec for spec in specs}
+        return [_outcome(by_name[r.expectation_config.meta["check"]], r) for r in result.results]
+
+    def expectation(self, spec: ExpectationSpec) -> Any:
+        meta = {"check": spec.name, "severity": spec.severity.value}
+        gxe = self.gxe
+        if spec.kind == "unique":
+            return gxe.ExpectColumnValuesToBeUnique(column=spec.column, meta=meta)
+        if spec.kind == "not_null":
+            return gxe.ExpectColumnValuesToNotBeNull(column=spec.column, meta=meta)
+        if spec.kind == "in_set":
+            return gxe.ExpectColumnValuesToBeInSet(
+                column=spec.column, value_set=list(spec.value_set), meta=meta
+            )
+        if spec.kind == "between":
+            return gxe.ExpectColumnValuesToBeBetween(
+                column=spec.column,
+                min_value=spec.min_value,
+                max_value=spec.max_value,
+                strict_min=spec.strict_min,
+                strict_max=spec.strict_max,
+                meta=meta,
+            )
+        if spec.kind == "pair_ge":
+            return gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=spec.column,
+                column_B=spec.column_b,
+                or_equal=True,
+                ignore_row_if="either_value_is_missing",
+                meta=meta,
+            )
+        raise ValueError(f"expectation {spec.name!r} has unknown kind {spec.kind!r}")
+
+
+def _outcome(spec: ExpectationSpec, result: Any) -> SpecOutcome:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        message = str(info.get("exception_message") or "unknown error").splitlines()[0][:300]
+        return SpecOutcome(spec, False, 0, 0, error=message)
+    stats = result.result or {}
+    return SpecOutcome(
+        spec,
+        bool(result.success),
+        int(stats.get("unexpected_count") or 0),
+        int(stats.get("element_count") or 0),
+    )

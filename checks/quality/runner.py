@@ -1,0 +1,82 @@
+"""`run_quality_gates`: every data-quality check over canonical frames, as one report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from checks.model import QualityReport, QualityResult
+from checks.quality import freshness, integrity, reconciliation, tables, timesheets
+from checks.quality.context import QualityContext
+from checks.quality.evidence import row_projects, task_projects
+from checks.schema import CANONICAL_TABLES
+from config.settings import ChecksSettings
+
+
+def run_quality_gates(
+    frames: Mapping[str, pd.DataFrame], context: QualityContext, settings: ChecksSettings
+) -> QualityReport:
+    """Per-table GX suites plus cross-table checks; results carry the project they concern.
+
+    `frames` are canonical frames keyed by table name (absent tables are not checked).
+    With `context.project_id`, the suites run on that project's rows only and the report
+    keeps only its results and those tied to no project.
+    """
+    unknown = sorted(set(frames) - set(CANONICAL_TABLES))
+    if unknown:
+        raise KeyError(
+            f"run_quality_gates: unknown table(s) {unknown}; known: {sorted(CANONICAL_TABLES)}"
+        )
+    live = {name: tables.live_rows(frame) for name, frame in frames.items()}
+    by_task = task_projects(live.get("tasks"))
+    scoped = _scoped(live, context.project_id, by_task)
+    results = tables.run_table_suites(scoped, context.as_of, by_task)
+    results += integrity.referential_integrity(live, by_task)
+    results += freshness.freshness(context.last_sync, context.as_of, settings.freshness_hours)
+    results += freshness.census_drop(
+        live.get("tasks"), context.previous_counts, settings.census_drop_share
+    )
+    results += _timesheet_checks(scoped, by_task, context, settings)
+    if context.project_id is not None:
+        return quality_results_for_project(QualityReport(tuple(results)), context.project_id)
+    return QualityReport(tuple(results))
+
+
+def _timesheet_checks(
+    live: Mapping[str, pd.DataFrame],
+    by_task: pd.Series,
+    context: QualityContext,
+    settings: ChecksSettings,
+) -> list[QualityResult]:
+    entries = live.get("time_entries")
+    if entries is None:
+        return []
+    as_of = pd.Timestamp(context.as_of)
+    return [
+        *timesheets.long_days(entries, by_task, settings.max_hours_per_day),
+        *timesheets.clock_out_before_in(entries, by_task),
+        *timesheets.logged_after_close(entries, live.get("tasks"), by_task),
+        *timesheets.future_work_dates(entries, by_task, as_of),
+        *reconciliation.reconcile(entries, settings.reconciliation_tolerance_hours),
+    ]
+
+
+def _scoped(
+    live: dict[str, pd.DataFrame], project_id: str | None, by_task: pd.Series
+) -> dict[str, pd.DataFrame]:
+    """Rows of one project plus rows tied to none (people, time cards without a task)."""
+    if project_id is None:
+        return live
+    scoped = {}
+    for name, frame in live.items():
+        projects = row_projects(name, frame, by_task)
+        keep = None if projects is None else (projects == project_id) | projects.isna()
+        scoped[name] = frame if keep is None else frame[keep.fillna(False).astype(bool)]
+    return scoped
+
+
+def quality_results_for_project(report: QualityReport, project_id: str) -> QualityReport:
+    """The part of `report` a gate review of `project_id` must see: its own and global results."""
+    kept = tuple(r for r in report.results if r.project_id in (None, project_id))
+    return QualityReport(kept)

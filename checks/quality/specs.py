@@ -1,0 +1,67 @@
+"""Expectations as plain data, and the pandas condition that locates their failing rows.
+
+A spec is what the project means by an expectation; `gx_adapter` turns it into a Great
+Expectations expectation that decides pass/fail and counts. When one fails, the same spec's
+`failing_mask` finds the failing rows so the result can name entity ids (not row numbers)
+and be split per project. A unit test runs both on planted rows and requires equal counts,
+so the two readings of a spec cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from checks.model import Severity
+
+SpecKind = Literal["unique", "not_null", "between", "in_set", "pair_ge"]
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """One expectation on one column of a canonical table."""
+
+    name: str  # stable id, e.g. "time_entries.hours.range"; also the QualityResult.expectation
+    kind: SpecKind
+    column: str
+    severity: Severity
+    description: str
+    column_b: str | None = None  # pair_ge: `column` >= `column_b`
+    min_value: Any = None
+    max_value: Any = None
+    strict_min: bool = False
+    strict_max: bool = False
+    value_set: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, self.column_b) if self.column_b else (self.column,)
+
+
+def failing_mask(spec: ExpectationSpec, frame: pd.DataFrame) -> pd.Series:
+    """Rows of `frame` that fail `spec`, with GX's semantics (nulls are not range failures)."""
+    values = frame[spec.column]
+    if spec.kind == "unique":
+        return values.duplicated(keep=False) & values.notna()
+    if spec.kind == "not_null":
+        return values.isna()
+    if spec.kind == "in_set":
+        return values.notna() & ~values.isin(spec.value_set)
+    if spec.kind == "between":
+        return values.notna() & ~_within_bounds(spec, values)
+    if spec.kind == "pair_ge":
+        other = frame[spec.column_b]
+        both = values.notna() & other.notna()
+        return (both & ~(values >= other).fillna(True)).astype(bool)
+    raise ValueError(f"expectation {spec.name!r} has unknown kind {spec.kind!r}")
+
+
+def _within_bounds(spec: ExpectationSpec, values: pd.Series) -> pd.Series:
+    inside = pd.Series(True, index=values.index)
+    if spec.min_value is not None:
+        inside &= values > spec.min_value if spec.strict_min else values >= spec.min_value
+    if spec.max_value is not None:
+        inside &= values < spec.max_value if spec.strict_max else values <= spec.max_value
+    return inside.fillna(True).astype(bool)
