@@ -138,7 +138,10 @@ def worklog(state: SandboxState, stored: dict[str, Any], version: str) -> dict[s
     out["self"] = f"{state.jira_base}/rest/api/{version}/issue/{out['issueId']}/worklog/{out['id']}"
     out["author"] = user(state, stored.get("author"))
     out["updateAuthor"] = user(state, stored.get("updateAuthor") or stored.get("author"))
-    out["comment"] = render_text(stored.get("comment") or "", version)
+    if stored.get("comment"):
+        out["comment"] = render_text(stored["comment"], version)
+    else:
+        out.pop("comment", None)  # Jira omits an empty worklog comment
     out["timeSpentSeconds"] = int(stored["timeSpentSeconds"])
     return {k: v for k, v in out.items() if v is not None}
 
