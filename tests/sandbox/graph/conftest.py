@@ -80,9 +80,10 @@ def _list_item(n: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def graph_tenant() -> dict[str, Any]:
+def graph_tenant(tasks_in_plan_1: int = 230, list_items: int = 250) -> dict[str, Any]:
     """A whole tenant document (Jira part empty) whose `graph` part exercises every route."""
-    tasks = [_task(n, "plan-1", "bucket-1" if n % 2 else "bucket-2") for n in range(230)]
+    buckets = ("bucket-2", "bucket-1")
+    tasks = [_task(n, "plan-1", buckets[n % 2]) for n in range(tasks_in_plan_1)]
     tasks += [_task(n, "plan-2", "bucket-3") for n in range(3)]
     graph = {
         "users": USERS,
@@ -109,7 +110,7 @@ def graph_tenant() -> dict[str, Any]:
         "time_cards": {"team-1": [_time_card(n) for n in range(120)]},
         "sites": [{"id": SITE, "name": "PMO", "displayName": "PMO",
                    "lists": [{"id": "list-1", "displayName": "Timesheets", "name": "Timesheets",
-                              "items": [_list_item(n) for n in range(1, 251)]}]}],
+                              "items": [_list_item(n) for n in range(1, list_items + 1)]}]}],
         "drives": [{"id": "drive-1", "name": "Documents", "site": SITE}],
     }  # fmt: skip
     return {
