@@ -177,7 +177,10 @@ async def add_worklog(call: Call) -> Response:
         ) from None
     if seconds <= 0:
         raise JiraError(400, "", field_errors={"timeLogged": "Time spent must be positive."})
-    comment = body_text(body["comment"], call.version, "comment") if body.get("comment") else ""
+    try:
+        comment = body_text(body["comment"], call.version, "comment") if body.get("comment") else ""
+    except ValueError as exc:
+        raise JiraError(400, "", field_errors={"comment": str(exc)}) from None
     now = jira_ts(call.state.now())
     bot = {"accountId": call.state.bot()["account_id"]}
     stored = {

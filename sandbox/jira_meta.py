@@ -75,7 +75,6 @@ async def server_info(call: Call) -> Response:
             "serverTime": render_ts(now),
             "scmInfo": "sandbox",
             "serverTitle": "PMO Sandbox Jira",
-            "defaultLocale": {"locale": "en_US"},
             "serverTimeZone": call.state.doc["time_zone"],
         }
     )
