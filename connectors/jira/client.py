@@ -22,6 +22,7 @@ from connectors.jira.http import (
     RetryPolicy,
     json_body,
     raise_for_status,
+    set_label,
 )
 
 AGILE = "agile/1.0"
@@ -125,12 +126,16 @@ class JiraApi:
 
 
 def _sandbox_endpoint(settings: Any, sandbox_info: Any) -> Endpoint:
-    creds = _get(sandbox_info, "credentials")
-    jira_creds = creds.get("jira", creds) if isinstance(creds, Mapping) else _get(creds, "jira")
+    """From `sandbox.server.SandboxInfo` (or its `as_dict()`)."""
     url = _get(sandbox_info, "jira_url")
     if settings.deployment == "datacenter":
-        return Endpoint(url, "datacenter", personal_access_token=jira_creds["pat"])
-    return Endpoint(url, "cloud", email=jira_creds["email"], api_token=jira_creds["api_token"])
+        return Endpoint(url, "datacenter", personal_access_token=_get(sandbox_info, "jira_pat"))
+    return Endpoint(
+        url,
+        "cloud",
+        email=_get(sandbox_info, "jira_email"),
+        api_token=_get(sandbox_info, "jira_api_token"),
+    )
 
 
 def _get(obj: Any, name: str) -> Any:
@@ -186,5 +191,6 @@ def build_jira(
     )
     api = JiraApi(client, endpoint, policy, timeout=jira_settings.timeout_seconds, seed=seed)
     if check_server:
+        set_label("*")
         api.server_info()
     return api

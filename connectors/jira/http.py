@@ -66,20 +66,40 @@ class RetryPolicy:
         return jittered
 
 
+_LABEL = threading.local()
+
+
+def current_label() -> str:
+    """The scope (e.g. a project key) requests on this thread are counted under."""
+    return getattr(_LABEL, "value", "*")
+
+
+def set_label(label: str) -> None:
+    _LABEL.value = label
+
+
 @dataclass
 class HttpStats:
     requests: int = 0
     retries: int = 0
     by_status: dict[int, int] = field(default_factory=dict)
+    by_label: dict[str, list[int]] = field(default_factory=dict)  # label -> [requests, retries]
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, status: int | None, retried: bool) -> None:
         with self._lock:
             self.requests += 1
-            if retried:
-                self.retries += 1
+            self.retries += int(retried)
             key = status if status is not None else 0
             self.by_status[key] = self.by_status.get(key, 0) + 1
+            per_label = self.by_label.setdefault(current_label(), [0, 0])
+            per_label[0] += 1
+            per_label[1] += int(retried)
+
+    def for_label(self, label: str) -> tuple[int, int]:
+        with self._lock:
+            requests, retries = self.by_label.get(label, (0, 0))
+            return requests, retries
 
 
 def jira_error_text(response: requests.Response) -> str:

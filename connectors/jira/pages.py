@@ -1,0 +1,256 @@
+"""Applying one fetched page to the warehouse: map, quarantine what can't be mapped, upsert,
+tombstone what the page shows is gone, and move the cursor, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from connectors.jira.jql import issue_fields, project_clause
+from connectors.jira.mapping import IssueRows, map_issue, map_status_changes, map_worklog
+from connectors.jira.mapping_meta import map_person
+from connectors.jira.reader import SincePage
+from connectors.jira.records import MappingContext, MappingError
+from connectors.jira.store_ops import live_dependency_ids, task_projects, updated_ms
+from connectors.jira.timeparse import to_ms
+from connectors.store import Warehouse, WarehouseTransaction
+from connectors.store.tables import CANONICAL, QUARANTINE
+from connectors.sync_types import SyncSummary
+
+if TYPE_CHECKING:
+    from connectors.jira.sync import JiraSync
+
+SOURCE = "jira"
+ID_BATCH = 100
+
+
+def _raw_id(record: Mapping[str, Any]) -> str:
+    return str(record.get("id") or record.get("key") or "?")
+
+
+def _count(
+    summary: SyncSummary, stream: str, counts: Any, fetched: int = 0, quarantined: int = 0
+) -> None:
+    summary.stream(stream).add(fetched=fetched, quarantined=quarantined, **counts.as_dict())
+
+
+def upsert_or_quarantine(
+    txn: WarehouseTransaction,
+    summary: SyncSummary,
+    table: str,
+    records: Sequence[Mapping[str, Any]],
+    mapper: Callable[[Any], dict[str, Any]],
+    id_of: Callable[[Mapping[str, Any]], str] = _raw_id,
+) -> list[dict[str, Any]]:
+    rows, bad = [], 0
+    for record in records:
+        try:
+            rows.append(mapper(record))
+        except MappingError as exc:
+            txn.quarantine(SOURCE, table, id_of(record), str(exc), {"id": id_of(record)})
+            bad += 1
+    _count(summary, table, txn.upsert(table, rows), len(records), bad)
+    return rows
+
+
+def replace_children(
+    txn: WarehouseTransaction,
+    summary: SyncSummary,
+    table: str,
+    key: str,
+    project_id: str,
+    records: Sequence[Mapping[str, Any]],
+    mapper: Callable[[Any], dict[str, Any]],
+) -> None:
+    """A complete list (versions, sprints): upsert it, tombstone what it no longer holds."""
+    rows = upsert_or_quarantine(txn, summary, table, records, mapper)
+    sql = CANONICAL[table]
+    query = sa.select(sql.c[key]).where(
+        sql.c.project_id == project_id, sql.c.source == SOURCE, sql.c.is_deleted.is_(False)
+    )
+    live = {r[0] for r in txn.conn.execute(query)}
+    quarantined = {f"{key.split('_')[0]}:{_raw_id(r)}" for r in records}
+    gone = live - {row[key] for row in rows} - quarantined
+    summary.stream(table).add(deleted=txn.tombstone(table, sorted(gone)))
+
+
+def upsert_people(
+    txn: WarehouseTransaction,
+    summary: SyncSummary,
+    ctx: MappingContext,
+    users: Iterable[Mapping[str, Any] | None],
+) -> None:
+    rows: dict[str, dict[str, Any]] = {}
+    for user in users:
+        person = ctx.person(user)
+        if person is not None and person.person_id:
+            rows[person.person_id] = map_person(person)
+    if rows:
+        _count(summary, "people", txn.upsert("people", list(rows.values())))
+
+
+def quarantined_ids(warehouse: Warehouse, stream: str = "tasks") -> set[str]:
+    query = sa.select(QUARANTINE.c.record_id).where(
+        QUARANTINE.c.source == SOURCE,
+        QUARANTINE.c.stream == stream,
+        QUARANTINE.c.resolved_at.is_(None),
+    )
+    with warehouse.engine.connect() as conn:
+        return {f"jira:{r[0]}" for r in conn.execute(query)}
+
+
+def _truncated(record: Mapping[str, Any]) -> bool:
+    log = record.get("changelog") or {}
+    return int(log.get("total") or 0) > len(log.get("histories") or [])
+
+
+def _map_issues(
+    issues: Sequence[Mapping[str, Any]], ctx: MappingContext
+) -> tuple[list[tuple[Mapping[str, Any], IssueRows]], list[tuple[str, str]]]:
+    mapped, bad = [], []
+    for record in issues:
+        try:
+            mapped.append((record, map_issue(record, ctx)))
+        except MappingError as exc:
+            bad.append((_raw_id(record), str(exc)))
+    return mapped, bad
+
+
+def apply_issue_page(
+    sync: JiraSync, key: str, issues: Sequence[Mapping[str, Any]], *, move_cursor: bool
+) -> None:
+    ctx, summary = sync.ctx, sync.summary(key)
+    assert ctx is not None
+    mapped, bad = _map_issues(issues, ctx)
+    known = updated_ms(
+        sync.warehouse, "tasks", "task_id", [rows.task["task_id"] for _, rows in mapped]
+    )
+    changed = [
+        (r, rows)
+        for r, rows in mapped
+        if known.get(rows.task["task_id"]) != to_ms(rows.task["updated_at"])
+    ]
+    long_logs = [str(r["id"]) for r, _ in changed if _truncated(r)]
+    full_logs = sync.reader.full_changelogs(long_logs, context=f"project {key} changelogs")
+    changes, users = [], []
+    for record, _rows in changed:
+        histories = (
+            full_logs.get(str(record["id"]), [])
+            if str(record["id"]) in long_logs
+            else (record.get("changelog") or {}).get("histories") or []
+        )
+        users += [h.get("author") for h in histories]
+        users.append((record.get("fields") or {}).get("assignee"))
+        try:
+            changes += map_status_changes(record["id"], histories, ctx)
+        except MappingError as exc:
+            bad.append((str(record["id"]), f"changelog: {exc}"))
+    mark = None
+    if move_cursor and mapped:
+        newest = max(to_ms(rows.task["updated_at"]) for _, rows in mapped)
+        old = (
+            sync.warehouse.get_watermark(SOURCE, "issues", key) or {}
+        )  # read outside the write lock
+        mark = {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
+    with sync.warehouse.transaction() as txn:
+        _write_issues(txn, summary, mapped, changed, changes, bad)
+        upsert_people(txn, summary, ctx, users)
+        if mark:
+            txn.set_watermark(SOURCE, "issues", key, mark)
+
+
+def _write_issues(
+    txn: WarehouseTransaction,
+    summary: SyncSummary,
+    mapped: list[tuple[Any, IssueRows]],
+    changed: list[tuple[Any, IssueRows]],
+    changes: list[dict[str, Any]],
+    bad: list[tuple[str, str]],
+) -> None:
+    for raw_id, reason in bad:
+        txn.quarantine(SOURCE, "tasks", raw_id, reason, {"id": raw_id})
+    _count(
+        summary,
+        "tasks",
+        txn.upsert("tasks", [rows.task for _, rows in mapped]),
+        len(mapped) + len(bad),
+        len(bad),
+    )
+    txn.resolve_quarantine(
+        SOURCE, "tasks", [rows.task["task_id"].split(":", 1)[1] for _, rows in mapped]
+    )
+    risks = [rows.risk for _, rows in changed if rows.risk]
+    _count(summary, "risks", txn.upsert("risks", risks), len(risks))
+    not_risks = [rows.task["task_id"] for _, rows in changed if rows.risk is None]
+    summary.stream("risks").add(deleted=txn.tombstone("risks", not_risks))
+    links = {d["dependency_id"]: d for _, rows in changed for d in rows.dependencies}
+    _count(summary, "dependencies", txn.upsert("dependencies", list(links.values())), len(links))
+    changed_ids = [rows.task["task_id"] for _, rows in changed]
+    gone = live_dependency_ids(txn, changed_ids) - set(links)
+    summary.stream("dependencies").add(deleted=txn.tombstone("dependencies", sorted(gone)))
+    _count(summary, "status_changes", txn.upsert("status_changes", changes), len(changes))
+
+
+def fetch_missing(sync: JiraSync, key: str, issue_ids: Sequence[str]) -> None:
+    """Issues the census sees but the warehouse lacks (e.g. skipped when a concurrent edit
+    shifted a page): read them by id, a hundred per query."""
+    fields = issue_fields(sync.field_ids)
+    for start in range(0, len(issue_ids), ID_BATCH):
+        chunk = ", ".join(issue_ids[start : start + ID_BATCH])
+        jql = f"{project_clause(key)} AND id in ({chunk}) ORDER BY id ASC"
+        token: str | None = None
+        while True:
+            page = sync.reader.issue_page(
+                jql, fields, token, context=f"project {key} missing issues"
+            )
+            apply_issue_page(sync, key, page.issues, move_cursor=False)
+            token = page.next_token
+            if not token:
+                break
+
+
+def apply_worklog_page(sync: JiraSync, page: SincePage) -> None:
+    ctx, summary = sync.ctx, sync.summary(sync.worklog_scope)
+    assert ctx is not None
+    stamps = {f"jira:worklog:{v['worklogId']}": int(v["updatedTime"]) for v in page.values}
+    known = updated_ms(sync.warehouse, "time_entries", "entry_id", list(stamps))
+    need = [int(k.rsplit(":", 1)[1]) for k, stamp in stamps.items() if known.get(k) != stamp]
+    details = sync.reader.worklogs(need)
+    if not hasattr(sync, "_task_projects"):
+        sync._task_projects = task_projects(sync.warehouse)  # type: ignore[attr-defined]
+    in_scope = {f"jira:{r['id']}" for r in sync.projects.values()}
+    rows, bad, outside = [], [], 0
+    for record in details:
+        project_id = sync._task_projects.get(f"jira:{record.get('issueId')}")  # type: ignore[attr-defined]
+        if project_id not in in_scope:
+            outside += 1  # a project not synced in this run: counted, not stored
+            continue
+        try:
+            rows.append(map_worklog(record, ctx, project_id))
+        except MappingError as exc:
+            bad.append((_raw_id(record), str(exc)))
+    with sync.warehouse.transaction() as txn:
+        for raw_id, reason in bad:
+            txn.quarantine(SOURCE, "time_entries", raw_id, reason, {"id": raw_id})
+        _count(summary, "time_entries", txn.upsert("time_entries", rows), len(details), len(bad))
+        txn.resolve_quarantine(
+            SOURCE, "time_entries", [r["entry_id"].rsplit(":", 1)[1] for r in rows]
+        )
+        upsert_people(txn, summary, ctx, [w.get("author") for w in details])
+        _set_since(txn, sync, "updated", page)
+    summary.stream("worklogs_out_of_scope").add(fetched=outside)
+
+
+def apply_deleted_page(sync: JiraSync, page: SincePage) -> None:
+    summary = sync.summary(sync.worklog_scope)
+    ids = [f"jira:worklog:{v['worklogId']}" for v in page.values]
+    with sync.warehouse.transaction() as txn:
+        summary.stream("time_entries").add(deleted=txn.tombstone("time_entries", ids))
+        _set_since(txn, sync, "deleted", page)
+
+
+def _set_since(txn: WarehouseTransaction, sync: JiraSync, stream: str, page: SincePage) -> None:
+    since = page.next_since if page.next_since is not None else page.until
+    txn.set_watermark(SOURCE, f"worklogs_{stream}", sync.worklog_scope, {"since": since})

@@ -1,0 +1,235 @@
+"""Jira streams as raw pages: each method is one endpoint, paged the endpoint's own way.
+
+Records leave this module only towards `mapping` (in `connectors.jira.sync`); nothing
+outside `connectors/jira/` sees raw JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from connectors.jira.client import AGILE, JiraApi
+from connectors.jira.errors import JiraNotFoundError
+from connectors.jira.http import current_label, set_label
+
+BULK_CHANGELOG_IDS = 1000
+WORKLOG_LIST_IDS = 1000
+CENSUS_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class IssuePage:
+    issues: list[dict[str, Any]]
+    next_token: str | None
+
+
+@dataclass(frozen=True)
+class SincePage:
+    """A page of `worklog/updated` or `worklog/deleted`."""
+
+    values: list[dict[str, Any]]
+    next_since: int | None  # None on the last page
+    until: int
+
+
+def offset_pages(
+    fetch: Callable[[int], dict[str, Any]], key: str = "values"
+) -> Iterator[list[Any]]:
+    """`startAt` paging: stop on `isLast`, on a short page or on an empty one (any of them,
+    since servers differ in which they send)."""
+    start = 0
+    while True:
+        body = fetch(start)
+        values = list(body.get(key) or [])
+        yield values
+        size = int(body.get("maxResults") or len(values) or 1)
+        if not values or body.get("isLast") is True or len(values) < size:
+            return
+        start += len(values)
+
+
+class JiraReader:
+    def __init__(self, api: JiraApi, *, page_size: int = 100, concurrency: int = 4) -> None:
+        self.api = api
+        self.page_size = page_size
+        self.concurrency = concurrency
+
+    # --- metadata --------------------------------------------------------------------------
+
+    def fields(self) -> list[dict[str, Any]]:
+        return list(self.api.get("field", context="reading field definitions") or [])
+
+    def projects(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        """The configured projects (404 on one is an error naming it), or all visible ones."""
+        if keys:
+            return [
+                self.api.get(f"project/{key}", context=f"configured project {key}") for key in keys
+            ]
+        out: list[dict[str, Any]] = []
+        for page in offset_pages(
+            lambda start: self.api.get(
+                "project/search", {"startAt": start, "maxResults": 50}, context="listing projects"
+            )
+        ):
+            out += page
+        return out
+
+    def project_property(self, key: str, prop: str) -> dict[str, Any] | None:
+        """An entity property's value; None when the project has none (a 404 here is normal)."""
+        try:
+            body = self.api.get(
+                f"project/{key}/properties/{prop}", context=f"project {key} property {prop}"
+            )
+        except JiraNotFoundError:
+            return None
+        return (body or {}).get("value")
+
+    def versions(self, key: str) -> list[dict[str, Any]]:
+        return list(
+            self.api.get(f"project/{key}/versions", context=f"project {key} versions") or []
+        )
+
+    def sprints(self, key: str) -> list[dict[str, Any]]:
+        """Sprints of every board located in the project."""
+        boards: list[dict[str, Any]] = []
+        for page in offset_pages(
+            lambda start: self.api.get(
+                "board",
+                {"projectKeyOrId": key, "startAt": start, "maxResults": 50},
+                api=AGILE,
+                context=f"project {key} boards",
+            )
+        ):
+            boards += page
+        sprints: list[dict[str, Any]] = []
+        for board in boards:
+            for page in offset_pages(
+                lambda start, b=board: self.api.get(
+                    f"board/{b['id']}/sprint",
+                    {"startAt": start, "maxResults": 50},
+                    api=AGILE,
+                    context=f"project {key} board {b['id']} sprints",
+                )
+            ):
+                sprints += page
+        return sprints
+
+    # --- issues ----------------------------------------------------------------------------
+
+    def issue_page(
+        self, jql: str, fields: list[str], token: str | None, *, context: str
+    ) -> IssuePage:
+        """One page of the enhanced search, with the (possibly truncated) changelog."""
+        body: dict[str, Any] = {
+            "jql": jql,
+            "fields": fields,
+            "expand": "changelog",
+            "maxResults": self.page_size,
+        }
+        if token:
+            body["nextPageToken"] = token
+        answer = self.api.post("search/jql", body, context=context) or {}
+        return IssuePage(list(answer.get("issues") or []), answer.get("nextPageToken") or None)
+
+    def issue_ids(self, jql: str, *, context: str) -> list[str]:
+        """Ids only (the search's cheapest form: up to 5000 a page)."""
+        ids: list[str] = []
+        token: str | None = None
+        while True:
+            body: dict[str, Any] = {"jql": jql, "fields": ["id"], "maxResults": CENSUS_PAGE}
+            if token:
+                body["nextPageToken"] = token
+            answer = self.api.post("search/jql", body, context=context) or {}
+            ids += [str(i["id"]) for i in answer.get("issues") or []]
+            token = answer.get("nextPageToken")
+            if not token:
+                return ids
+
+    def full_changelogs(
+        self, issue_ids: Sequence[str], *, context: str
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Complete histories, oldest first: bulk on Cloud, paged per issue elsewhere."""
+        if not issue_ids:
+            return {}
+        if not self.api.is_cloud:
+            run = _labelled(lambda i: (i, self._issue_changelog(i, context)))
+            with ThreadPoolExecutor(self.concurrency) as pool:
+                return dict(pool.map(run, issue_ids))
+        out: dict[str, list[dict[str, Any]]] = {str(i): [] for i in issue_ids}
+        for start in range(0, len(issue_ids), BULK_CHANGELOG_IDS):
+            chunk = [str(i) for i in issue_ids[start : start + BULK_CHANGELOG_IDS]]
+            token: str | None = None
+            while True:
+                body: dict[str, Any] = {"issueIdsOrKeys": chunk, "maxResults": 10000}
+                if token:
+                    body["nextPageToken"] = token
+                answer = self.api.post("changelog/bulkfetch", body, context=context) or {}
+                for entry in answer.get("issueChangeLogs") or []:
+                    out.setdefault(str(entry["issueId"]), []).extend(
+                        entry.get("changeHistories") or []
+                    )
+                token = answer.get("nextPageToken")
+                if not token:
+                    break
+        return out
+
+    def _issue_changelog(self, issue_id: str, context: str) -> list[dict[str, Any]]:
+        histories: list[dict[str, Any]] = []
+        for page in offset_pages(
+            lambda start: self.api.get(
+                f"issue/{issue_id}/changelog",
+                {"startAt": start, "maxResults": 100},
+                context=context,
+            )
+        ):
+            histories += page
+        return histories
+
+    # --- worklogs --------------------------------------------------------------------------
+
+    def since_page(self, stream: str, since: int) -> SincePage:
+        """`worklog/updated` or `worklog/deleted` from `since` (epoch ms)."""
+        body = (
+            self.api.get(f"worklog/{stream}", {"since": since}, context=f"worklog {stream}") or {}
+        )
+        values = list(body.get("values") or [])
+        until = int(body.get("until") or since)
+        if body.get("lastPage", True) or not values:
+            return SincePage(values, None, until)
+        return SincePage(values, _next_since(body.get("nextPage"), until), until)
+
+    def worklogs(self, ids: Sequence[int]) -> list[dict[str, Any]]:
+        """Worklog details by id, at most 1000 a request, requests in parallel."""
+        chunks = [list(ids[i : i + WORKLOG_LIST_IDS]) for i in range(0, len(ids), WORKLOG_LIST_IDS)]
+        if not chunks:
+            return []
+        with ThreadPoolExecutor(min(self.concurrency, len(chunks))) as pool:
+            answers = pool.map(
+                lambda c: self.api.post("worklog/list", {"ids": c}, context="worklog details"),
+                chunks,
+            )
+            return [w for answer in answers for w in answer or []]
+
+
+def _next_since(next_page: Any, until: int) -> int:
+    """The `since` of the server's nextPage link (it knows whether `until` is inclusive)."""
+    if next_page:
+        values = parse_qs(urlparse(str(next_page)).query).get("since")
+        if values and values[0].lstrip("-").isdigit():
+            return int(values[0])
+    return until + 1
+
+
+def _labelled(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`fn` for a worker thread, counting its requests under the caller's label."""
+    label = current_label()
+
+    def run(arg: Any) -> Any:
+        set_label(label)
+        return fn(arg)
+
+    return run

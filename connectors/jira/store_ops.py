@@ -1,0 +1,82 @@
+"""Warehouse reads and cascades the Jira sync needs beyond upserts: what we already hold
+(so unchanged records cost no requests) and tombstones that follow a vanished issue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from connectors.jira.timeparse import to_ms
+from connectors.store import Warehouse, WarehouseTransaction
+from connectors.store.tables import CANONICAL
+
+CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare
+
+
+def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(values), CHUNK):
+        yield list(values[start : start + CHUNK])
+
+
+def updated_ms(warehouse: Warehouse, table: str, key: str, ids: Sequence[str]) -> dict[str, int]:
+    """Live rows' `updated_at` as epoch ms, for the given primary keys."""
+    sql = CANONICAL[table]
+    out: dict[str, int] = {}
+    with warehouse.engine.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            query = sa.select(sql.c[key], sql.c.updated_at).where(
+                sql.c[key].in_(chunk), sql.c.is_deleted.is_(False)
+            )
+            for row_id, stamp in conn.execute(query):
+                if isinstance(stamp, datetime):
+                    out[row_id] = to_ms(stamp)
+    return out
+
+
+def task_projects(warehouse: Warehouse) -> dict[str, str]:
+    """task id -> project id of every live Jira task (worklogs carry only the issue id)."""
+    sql = CANONICAL["tasks"]
+    query = sa.select(sql.c.task_id, sql.c.project_id).where(
+        sql.c.source == "jira", sql.c.is_deleted.is_(False)
+    )
+    with warehouse.engine.connect() as conn:
+        return dict(conn.execute(query).all())
+
+
+def live_dependency_ids(txn: WarehouseTransaction, task_ids: Sequence[str]) -> set[str]:
+    sql = CANONICAL["dependencies"]
+    out: set[str] = set()
+    for chunk in _chunks(list(task_ids)):
+        query = sa.select(sql.c.dependency_id).where(
+            sql.c.is_deleted.is_(False),
+            sql.c.source == "jira",
+            sa.or_(sql.c.from_task_id.in_(chunk), sql.c.to_task_id.in_(chunk)),
+        )
+        out |= {r[0] for r in txn.conn.execute(query)}
+    return out
+
+
+def _live_children(
+    txn: WarehouseTransaction, table: str, key: str, task_ids: Sequence[str]
+) -> list[str]:
+    sql = CANONICAL[table]
+    out: list[str] = []
+    for chunk in _chunks(list(task_ids)):
+        query = sa.select(sql.c[key]).where(sql.c.is_deleted.is_(False), sql.c.task_id.in_(chunk))
+        out += [r[0] for r in txn.conn.execute(query)]
+    return out
+
+
+def tombstone_issues(txn: WarehouseTransaction, task_ids: Sequence[str]) -> int:
+    """A vanished issue takes its risk row, links, status changes and worklogs with it
+    (Jira deletes them too, without listing the worklogs in `worklog/deleted`)."""
+    if not task_ids:
+        return 0
+    removed = txn.tombstone("tasks", task_ids)
+    txn.tombstone("risks", task_ids)
+    txn.tombstone("dependencies", live_dependency_ids(txn, task_ids))
+    txn.tombstone("status_changes", _live_children(txn, "status_changes", "change_id", task_ids))
+    txn.tombstone("time_entries", _live_children(txn, "time_entries", "entry_id", task_ids))
+    return removed

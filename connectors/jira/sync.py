@@ -1,0 +1,229 @@
+"""The Jira sync as steps: prepare, per project (metadata, issue pages, census), worklogs.
+
+Each step is one unit of I/O that a flow can run as a task (one per project and per page
+batch, never per issue); `run_jira_sync` runs them in a plain loop for the CLI and tests.
+Data and the watermark that covers it are committed in one transaction per page batch,
+so a crash at any point resumes from the last committed page and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from connectors.jira import pages
+from connectors.jira.client import JiraApi
+from connectors.jira.http import set_label
+from connectors.jira.jql import census_jql, issue_fields, issues_jql
+from connectors.jira.mapping_meta import map_project, map_sprint, map_version
+from connectors.jira.reader import JiraReader
+from connectors.jira.records import CUSTOM_FIELD_ROLES, MappingContext, MappingError, resolve_fields
+from connectors.jira.store_ops import tombstone_issues
+from connectors.store import Warehouse
+from connectors.sync_types import SyncSummary
+
+SOURCE = "jira"
+WORKLOG_STREAMS = ("updated", "deleted")
+Progress = Callable[[str, dict[str, Any]], None]
+
+
+class JiraSync:
+    """One sync run's state; every public method is one step (one flow task)."""
+
+    def __init__(
+        self,
+        settings: Any,
+        warehouse: Warehouse,
+        api: JiraApi,
+        *,
+        full: bool = False,
+        projects: Sequence[str] | None = None,
+        progress: Progress | None = None,
+    ) -> None:
+        self.settings = getattr(settings, "jira", settings)
+        self.warehouse = warehouse
+        self.api = api
+        self.full = full
+        self.requested = [p.upper() for p in projects or []]
+        self.progress = progress or (lambda _event, _data: None)
+        self.reader = JiraReader(
+            api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
+        )
+        self.summaries: dict[str, SyncSummary] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
+        self.ctx: MappingContext | None = None
+        self.field_ids: list[str] = []
+        self.seen: dict[str, set[str]] = {}
+        self.project_full: dict[str, bool] = {}
+
+    # --- bookkeeping -----------------------------------------------------------------------
+
+    def summary(self, scope: str) -> SyncSummary:
+        if scope not in self.summaries:
+            self.summaries[scope] = SyncSummary(SOURCE, scope, self.full)
+        return self.summaries[scope]
+
+    def finalize(self) -> list[SyncSummary]:
+        """Summaries with the request and retry counts of each scope filled in."""
+        for scope, summary in self.summaries.items():
+            summary.requests, summary.retries = self.api.stats.for_label(scope)
+        return list(self.summaries.values())
+
+    @property
+    def worklog_scope(self) -> str:
+        """Worklog endpoints are global; a subset run keeps its own cursor so it never moves
+        the cursor of the full set past worklogs of projects it didn't sync."""
+        return "worklogs" if not self.requested else "worklogs:" + ",".join(sorted(self.requested))
+
+    # --- steps -----------------------------------------------------------------------------
+
+    def prepare(self) -> list[str]:
+        """Fields (custom fields resolved by name) and the projects to sync."""
+        set_label("*")
+        summary = self.summary("*")
+        fields = self.reader.fields()
+        names = {role: getattr(self.settings.fields, role) for role in CUSTOM_FIELD_ROLES}
+        resolved = resolve_fields(fields, names)
+        self.ctx = MappingContext(
+            resolved, dict(self.settings.type_map), frozenset(self.settings.risk_types)
+        )
+        self.field_ids = list(resolved.ids.values())
+        with self.warehouse.transaction() as txn:
+            for role in resolved.missing:
+                reason = f"no Jira field named any of {names[role]} (config jira.fields.{role})"
+                txn.quarantine(SOURCE, "fields", role, reason, {"role": role})
+            txn.resolve_quarantine(SOURCE, "fields", list(resolved.ids))
+        summary.stream("fields").add(fetched=len(fields), quarantined=len(resolved.missing))
+        keys = self.requested or [p.upper() for p in self.settings.projects]
+        for record in self.reader.projects(keys):
+            self.projects[str(record["key"]).upper()] = record
+        self.progress("projects", {"keys": list(self.projects)})
+        return list(self.projects)
+
+    def sync_project_meta(self, key: str) -> None:
+        """Project row with its charter, versions -> milestones, sprints."""
+        set_label(key)
+        assert self.ctx is not None
+        record, summary = self.projects[key], self.summary(key)
+        charter = self.reader.project_property(key, self.settings.charter_property)
+        project_id = f"jira:{record['id']}"
+        versions = self.reader.versions(key)
+        sprints = self.reader.sprints(key)
+        with self.warehouse.transaction() as txn:
+            pages.upsert_or_quarantine(
+                txn,
+                summary,
+                "projects",
+                [record],
+                lambda r: map_project(r, charter, self.ctx),
+                lambda r: str(r.get("key")),
+            )
+            pages.replace_children(
+                txn,
+                summary,
+                "milestones",
+                "milestone_id",
+                project_id,
+                versions,
+                lambda r: map_version(r, project_id),
+            )
+            pages.replace_children(
+                txn,
+                summary,
+                "sprints",
+                "sprint_id",
+                project_id,
+                sprints,
+                lambda r: map_sprint(r, project_id),
+            )
+            pages.upsert_people(txn, summary, self.ctx, [record.get("lead")])
+
+    def issue_cursor(self, key: str) -> int | None:
+        """The epoch-ms cursor of a project, None for a full read (asked for, or first run)."""
+        mark = None if self.full else self.warehouse.get_watermark(SOURCE, "issues", key)
+        self.project_full[key] = mark is None
+        self.seen.setdefault(key, set())
+        return int(mark["updated_ms"]) if mark else None
+
+    def sync_issue_page(self, key: str, since_ms: int | None, token: str | None) -> str | None:
+        """One search page -> tasks, risks, links, status changes, people; returns the next token."""
+        set_label(key)
+        assert self.ctx is not None
+        jql = issues_jql(key, since_ms, self.settings.lookback_minutes)
+        page = self.reader.issue_page(
+            jql, issue_fields(self.field_ids), token, context=f"project {key} issues"
+        )
+        self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
+        pages.apply_issue_page(self, key, page.issues, move_cursor=True)
+        self.progress("issues", {"project": key, "count": len(page.issues)})
+        return page.next_token
+
+    def finish_project(self, key: str) -> None:
+        """Tombstone issues that vanished; fetch issues the cursor missed (census)."""
+        set_label(key)
+        project_id = f"jira:{self.projects[key]['id']}"
+        live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
+        if self.project_full.get(key):
+            present = self.seen.get(key, set())
+        else:
+            present = set(
+                self.reader.issue_ids(census_jql(key), context=f"project {key} id census")
+            )
+            missing = sorted(
+                {f"jira:{i}" for i in present} - live - pages.quarantined_ids(self.warehouse)
+            )
+            pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
+        vanished = sorted(live - {f"jira:{i}" for i in present})
+        with self.warehouse.transaction() as txn:
+            self.summary(key).stream("tasks").add(deleted=tombstone_issues(txn, vanished))
+
+    def worklog_cursor(self, stream: str) -> int:
+        mark = (
+            None
+            if self.full
+            else self.warehouse.get_watermark(SOURCE, f"worklogs_{stream}", self.worklog_scope)
+        )
+        return int(mark["since"]) if mark else 0
+
+    def sync_worklog_page(self, stream: str, since: int) -> int | None:
+        """One page of `worklog/updated` (details via `worklog/list`) or `worklog/deleted`."""
+        set_label(self.worklog_scope)
+        page = self.reader.since_page(stream, since)
+        if stream == "updated":
+            pages.apply_worklog_page(self, page)
+        else:
+            pages.apply_deleted_page(self, page)
+        self.progress("worklogs", {"stream": stream, "count": len(page.values)})
+        return page.next_since
+
+
+def run_jira_sync(
+    settings: Any,
+    warehouse: Warehouse,
+    api: JiraApi,
+    *,
+    full: bool = False,
+    projects: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> list[SyncSummary]:
+    """The whole sync in one process, step by step (what the flow does with tasks)."""
+    sync = JiraSync(settings, warehouse, api, full=full, projects=projects, progress=progress)
+    for key in sync.prepare():
+        sync_project(sync, key)
+    for stream in WORKLOG_STREAMS:
+        since: int | None = sync.worklog_cursor(stream)
+        while since is not None:
+            since = sync.sync_worklog_page(stream, since)
+    return sync.finalize()
+
+
+def sync_project(sync: JiraSync, key: str) -> None:
+    sync.sync_project_meta(key)
+    since = sync.issue_cursor(key)
+    token = sync.sync_issue_page(key, since, None)
+    while token:
+        token = sync.sync_issue_page(key, since, token)
+    sync.finish_project(key)
+
+
+__all__ = ["JiraSync", "MappingError", "run_jira_sync", "sync_project"]
