@@ -1,4 +1,9 @@
-"""Loading and checking a tenant document (format: ``docs/tenant-format.md``)."""
+"""Loading, saving and checking a tenant document (format: ``docs/tenant-format.md``).
+
+`check_tenant` is the fast structural check the server runs on load (format, version,
+required keys, credentials). `validate_tenant` is the full referential-integrity check the
+generator's tests run: every id a record points at exists.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,28 @@ from typing import Any
 
 import numpy as np
 
+from sandbox.tenant_refs import validate_graph, validate_jira
+
 FORMAT_NAME = "pmo-sandbox-tenant"
 FORMAT_VERSION = 1
 REQUIRED_TOP = ("now", "time_zone", "credentials", "people", "jira", "graph")
+BULK_ARRAYS = (
+    "issue_id",
+    "issue_project",
+    "issue_number",
+    "issue_type",
+    "issue_status",
+    "issue_assignee",
+    "issue_estimate_s",
+    "issue_created_ms",
+    "issue_updated_ms",
+    "wl_id",
+    "wl_issue",
+    "wl_author",
+    "wl_started_ms",
+    "wl_updated_ms",
+    "wl_seconds",
+)
 
 
 class TenantError(ValueError):
@@ -29,8 +53,27 @@ def load_tenant(path: str | Path) -> dict[str, Any]:
     check_tenant(doc, str(source))
     bulk = doc.get("bulk")
     if bulk:
+        if not isinstance(bulk, dict) or not isinstance(bulk.get("file"), str):
+            raise TenantError(f"{source}: 'bulk.file' must name the .npz sidecar")
         doc["bulk"] = {**bulk, "arrays": load_bulk_arrays(source.parent / bulk["file"])}
     return doc
+
+
+def save_tenant(tenant: dict[str, Any], path: str | Path) -> Path:
+    """Write the tenant JSON; bulk arrays go to a ``<name>.bulk.npz`` sidecar next to it."""
+    target = Path(path)
+    check_tenant(tenant, "tenant to save")
+    doc = dict(tenant)
+    bulk = doc.get("bulk")
+    if bulk and "arrays" in bulk:
+        sidecar = target.with_name(target.name.removesuffix(".json") + ".bulk.npz")
+        np.savez(sidecar, **bulk["arrays"])
+        doc["bulk"] = {k: v for k, v in bulk.items() if k != "arrays"} | {"file": sidecar.name}
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8") as handle:
+        json.dump(doc, handle, ensure_ascii=False, separators=(",", ":"))
+        handle.write("\n")
+    return target
 
 
 def check_tenant(doc: Any, where: str = "tenant") -> None:
@@ -40,7 +83,8 @@ def check_tenant(doc: Any, where: str = "tenant") -> None:
         raise TenantError(f"{where}: 'format' must be {FORMAT_NAME!r}, got {doc.get('format')!r}")
     if doc.get("version") != FORMAT_VERSION:
         raise TenantError(
-            f"{where}: 'version' {doc.get('version')!r} is not supported (this sandbox reads {FORMAT_VERSION})"
+            f"{where}: 'version' {doc.get('version')!r} is not supported "
+            f"(this sandbox reads {FORMAT_VERSION})"
         )
     for key in REQUIRED_TOP:
         if key not in doc:
@@ -59,6 +103,48 @@ def check_tenant(doc: Any, where: str = "tenant") -> None:
 def load_bulk_arrays(path: Path) -> dict[str, np.ndarray]:
     try:
         with np.load(path) as data:
-            return {name: data[name] for name in data.files}
+            arrays = {name: data[name] for name in data.files}
     except FileNotFoundError as exc:
         raise TenantError(f"bulk data file {path} named by the tenant does not exist") from exc
+    missing = [name for name in BULK_ARRAYS if name not in arrays]
+    if missing:
+        raise TenantError(f"bulk data file {path} lacks arrays {missing}")
+    return arrays
+
+
+def validate_tenant(tenant: dict[str, Any]) -> list[str]:
+    """Every broken reference in the tenant, as messages naming the record and the key.
+
+    An empty list means: projects, issues, links, worklogs, versions, sprints, boards,
+    people, plans, buckets, tasks, time cards and list rows all point at things that exist.
+    """
+    try:
+        check_tenant(tenant)
+    except TenantError as exc:
+        return [str(exc)]
+    return validate_jira(tenant) + validate_graph(tenant) + _validate_bulk(tenant)
+
+
+def _validate_bulk(tenant: dict[str, Any]) -> list[str]:
+    bulk = tenant.get("bulk")
+    if not bulk or "arrays" not in bulk:
+        return []
+    arrays = bulk["arrays"]
+    limits = {
+        "issue_project": len(tenant["jira"]["projects"]),
+        "issue_type": len(tenant["jira"]["issue_types"]),
+        "issue_status": len(tenant["jira"]["statuses"]),
+        "issue_assignee": len(tenant["people"]),
+        "wl_author": len(tenant["people"]),
+        "wl_issue": len(arrays["issue_id"]),
+    }
+    problems = [
+        f"bulk.arrays.{name}: index out of range 0..{limit - 1}"
+        for name, limit in limits.items()
+        if len(arrays[name]) and (arrays[name].min() < 0 or arrays[name].max() >= limit)
+    ]
+    if len(np.unique(arrays["issue_id"])) != len(arrays["issue_id"]):
+        problems.append("bulk.arrays.issue_id: duplicate issue ids")
+    if len(np.unique(arrays["wl_id"])) != len(arrays["wl_id"]):
+        problems.append("bulk.arrays.wl_id: duplicate worklog ids")
+    return problems

@@ -1,0 +1,1 @@
+"""The tenant generator (public entry point: `sandbox.gen.api.generate_tenant`)."""
