@@ -49,6 +49,10 @@ def handle(graph: GraphState, req: GraphRequest) -> GraphResponse:
     except GraphError as exc:
         body = error_body(exc.code, exc.message, req.header("client-request-id"))
         return GraphResponse(exc.status, body, None, exc.headers)
+    except Exception:  # a sandbox bug must still answer in Graph's shape, and be logged
+        log.exception("Graph emulator failed on %s %s", req.method, req.raw_path)
+        body = error_body("InternalServerError", "The sandbox failed on this request.")
+        return GraphResponse(500, body)
 
 
 def to_starlette(response: GraphResponse) -> Response:
@@ -64,13 +68,7 @@ def routes(core: Any) -> list[BaseRoute]:
     """Routes relative to the `/v1.0` mount; `core.graph` is read per request (it may be reset)."""
 
     async def endpoint(request: Request) -> Response:
-        req = await graph_request(request)
-        try:
-            return to_starlette(handle(core.graph, req))
-        except Exception:  # a sandbox bug must still answer in Graph's shape
-            log.exception("Graph emulator failed on %s %s", req.method, req.raw_path)
-            body = error_body("InternalServerError", "The sandbox failed on this request.")
-            return to_starlette(GraphResponse(500, body))
+        return to_starlette(handle(core.graph, await graph_request(request)))
 
     return [Route("/{path:path}", endpoint, methods=METHODS)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
@@ -36,34 +37,41 @@ from msgraph_core.tasks.large_file_upload import LargeFileUploadTask
 from msgraph_core.tasks.page_iterator import PageIterator
 
 from sandbox.graph.credential import graph_client
-from tests.sandbox.graph.conftest import (
-    CHANNEL,
-    SITE,
-    TOKEN,
-    USERS,
-    LocalCore,
-    graph_app,
-    graph_tenant,
-    live_server,
-)
+from sandbox.graph.state import GraphState
+from sandbox.server import SandboxServer, start_sandbox
+from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, graph_tenant
 
 CARD = {"type": "AdaptiveCard", "version": "1.4", "body": [{"type": "TextBlock", "text": "Go"}]}
 
 
+@dataclass
+class Served:
+    """A running sandbox (the core's server, with this package mounted) and a client for it."""
+
+    client: GraphServiceClient
+    graph: GraphState
+    server: SandboxServer
+
+    def published(self) -> list[dict[str, Any]]:
+        return [e for e in self.server.state.outbox_entries() if e["service"] == "graph"]
+
+
 @pytest.fixture
-def served() -> Iterator[tuple[GraphServiceClient, LocalCore]]:
+def served() -> Iterator[Served]:
     # Few entities: the SDK spends ~5 ms deserialising each one, the emulator far less.
-    core = LocalCore(graph_tenant(tasks_in_plan_1=45, list_items=45))
-    with live_server(graph_app(core)) as base:
-        yield graph_client(f"{base}/v1.0", TOKEN), core
+    with start_sandbox(graph_tenant(tasks_in_plan_1=45, list_items=45)) as server:
+        info = server.info
+        yield Served(
+            graph_client(info.graph_base_url, info.graph_token), server.state.graph, server
+        )
 
 
 def run(coroutine: Any) -> Any:
     return asyncio.run(coroutine)
 
 
-def test_page_iterator_reads_every_planner_task(served: tuple) -> None:
-    client, _ = served
+def test_page_iterator_reads_every_planner_task(served: Served) -> None:
+    client = served.client
 
     async def read() -> list[str]:
         tasks = client.planner.plans.by_planner_plan_id("plan-1").tasks
@@ -78,8 +86,8 @@ def test_page_iterator_reads_every_planner_task(served: tuple) -> None:
     assert len(titles) == 45 and len(set(titles)) == 45  # three pages of 20, 20 and 5
 
 
-def test_time_cards_with_filter_and_next_links(served: tuple) -> None:
-    client, _ = served
+def test_time_cards_with_filter_and_next_links(served: Served) -> None:
+    client = served.client
     query = TimeCardsRequestBuilder.TimeCardsRequestBuilderGetQueryParameters(
         filter="clockInEvent/dateTime ge 2026-11-01T00:00:00Z", top=10
     )
@@ -98,8 +106,8 @@ def test_time_cards_with_filter_and_next_links(served: tuple) -> None:
     assert all(card.clock_in_event.date_time.isoformat() >= "2026-11-01" for card in cards)
 
 
-def test_list_items_with_fields_and_delta(served: tuple) -> None:
-    client, core = served
+def test_list_items_with_fields_and_delta(served: Served) -> None:
+    client = served.client
     items_builder = client.sites.by_site_id(SITE).lists.by_list_id("list-1").items
 
     async def read() -> tuple[int, str, list[Any]]:
@@ -112,8 +120,8 @@ def test_list_items_with_fields_and_delta(served: tuple) -> None:
         while delta.odata_next_link:
             delta = await items_builder.delta.with_url(delta.odata_next_link).get()
             total, pages = total + len(delta.value), pages + 1
-        core.graph.edit_list_item(SITE, "list-1", "5", {"Hours": 2.0})
-        core.graph.delete_list_item(SITE, "list-1", "6")
+        served.graph.edit_list_item(SITE, "list-1", "5", {"Hours": 2.0})
+        served.graph.delete_list_item(SITE, "list-1", "6")
         changes = await items_builder.delta.with_url(delta.odata_delta_link).get()
         return (total, pages), first, changes.value
 
@@ -124,8 +132,8 @@ def test_list_items_with_fields_and_delta(served: tuple) -> None:
     assert removed.additional_data["@removed"] == {"reason": "deleted"}
 
 
-def test_patch_planner_task_with_if_match_then_412_when_stale(served: tuple) -> None:
-    client, _ = served
+def test_patch_planner_task_with_if_match_then_412_when_stale(served: Served) -> None:
+    client = served.client
     task_builder = client.planner.tasks.by_planner_task_id("task-plan-1-0002")
 
     async def patch() -> tuple[Any, int]:
@@ -144,8 +152,8 @@ def test_patch_planner_task_with_if_match_then_412_when_stale(served: tuple) -> 
     assert status == 412
 
 
-def test_post_channel_message_with_adaptive_card(served: tuple) -> None:
-    client, core = served
+def test_post_channel_message_with_adaptive_card(served: Served) -> None:
+    client = served.client
     message = ChatMessage(
         body=ItemBody(content_type=BodyType.Html, content='<attachment id="a1"></attachment>'),
         attachments=[
@@ -159,11 +167,11 @@ def test_post_channel_message_with_adaptive_card(served: tuple) -> None:
     channel = client.teams.by_team_id("team-1").channels.by_channel_id(CHANNEL)
     posted = run(channel.messages.post(message))
     assert posted.id and posted.channel_identity.channel_id == CHANNEL
-    assert json.loads(core.outbox.entries[-1]["payload"]["attachments"][0]["content"]) == CARD
+    assert json.loads(served.published()[-1]["payload"]["attachments"][0]["content"]) == CARD
 
 
-def test_small_and_large_uploads_read_back(served: tuple) -> None:
-    client, core = served
+def test_small_and_large_uploads_read_back(served: Served) -> None:
+    client = served.client
     drive = client.drives.by_drive_id("drive-1")
     big = bytes(range(256)) * (5 * 4096 + 100)  # 5.1 MiB: over the 4 MB simple-upload limit
 
@@ -188,11 +196,11 @@ def test_small_and_large_uploads_read_back(served: tuple) -> None:
     small, small_back, big_back = run(upload())
     assert small.name == "r.csv" and small_back == b"a,b\n"
     assert big_back == big
-    assert [e["payload"]["size"] for e in core.outbox.entries] == [4, len(big)]
+    assert [e["payload"]["size"] for e in served.published()] == [4, len(big)]
 
 
-def test_send_mail(served: tuple) -> None:
-    client, core = served
+def test_send_mail(served: Served) -> None:
+    client = served.client
     body = SendMailPostRequestBody(
         message=Message(
             subject="Closeout evaluation",
@@ -202,11 +210,11 @@ def test_send_mail(served: tuple) -> None:
         save_to_sent_items=True,
     )
     assert run(client.users.by_user_id(USERS[0]["mail"]).send_mail.post(body)) is None
-    assert core.outbox.entries[-1]["payload"]["subject"] == "Closeout evaluation"
+    assert served.published()[-1]["payload"]["subject"] == "Closeout evaluation"
 
 
-def test_batch_with_dependencies(served: tuple) -> None:
-    client, _ = served
+def test_batch_with_dependencies(served: Served) -> None:
+    client = served.client
 
     async def batch() -> dict[str, int]:
         plan = client.planner.plans.by_planner_plan_id("plan-1")
