@@ -1,0 +1,244 @@
+"""`nightly_sync`: every configured Jira project (and Microsoft 365, when enabled) into the
+warehouse, incrementally. Tasks are units of I/O: one per project step and per page batch,
+never per issue; each page batch commits its data with its watermark.
+"""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.cache_policies import NONE
+
+from connectors.jira.errors import JiraRetryExhaustedError
+from connectors.jira.sync import WORKLOG_STREAMS, JiraSync
+from connectors.store import log_sync
+from connectors.sync_types import SyncSummary
+from flows.artifacts import in_a_run, table_artifact
+
+GRAPH_SYNC_MODULE = "connectors.graph.sync"
+_LISTENERS: list[Callable[[str, dict[str, Any]], None]] = []
+
+
+def add_progress_listener(listener: Callable[[str, dict[str, Any]], None]) -> Callable[[], None]:
+    """Hear the sync's progress events (the CLI draws them); returns the remover."""
+    _LISTENERS.append(listener)
+    return lambda: _LISTENERS.remove(listener)
+
+
+def _notify(event: str, data: dict[str, Any]) -> None:
+    for listener in list(_LISTENERS):
+        listener(event, data)
+
+
+def _transient(_task: Any, _run: Any, state: Any) -> bool:
+    """Retry a task only for I/O that may pass: throttling that outlasted the budget, a
+    dropped connection or a busy database; never for bad credentials or a missing project."""
+    try:
+        state.result()
+    except (JiraRetryExhaustedError, ConnectionError, TimeoutError):
+        return True
+    except Exception as exc:
+        return type(exc).__name__ == "OperationalError"
+    return False
+
+
+io_task = task(retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NONE)
+
+
+@io_task
+def jira_prepare(sync: JiraSync) -> list[str]:
+    return sync.prepare()
+
+
+@io_task
+def jira_project_meta(sync: JiraSync, key: str) -> None:
+    sync.sync_project_meta(key)
+
+
+@io_task
+def jira_issue_page(
+    sync: JiraSync, key: str, since_ms: int | None, token: str | None
+) -> str | None:
+    return sync.sync_issue_page(key, since_ms, token)
+
+
+@io_task
+def jira_finish_project(sync: JiraSync, key: str) -> None:
+    sync.finish_project(key)
+
+
+@io_task
+def jira_worklog_page(sync: JiraSync, stream: str, since: int) -> int | None:
+    return sync.sync_worklog_page(stream, since)
+
+
+@task(cache_policy=NONE)
+def graph_sync(
+    settings: Any, warehouse: Any, access: tuple[str | None, str | None], full: bool
+) -> list[SyncSummary]:
+    """The Microsoft 365 sync (another connector), in its own task."""
+    module = importlib.import_module(GRAPH_SYNC_MODULE)
+    graph_url, token = access
+    return module.sync_graph(settings, warehouse, graph_url=graph_url, token=token, full=full)
+
+
+class _Progress:
+    """A Prefect progress artifact moved forward as projects finish."""
+
+    def __init__(self) -> None:
+        self.total, self.done = 1, 0
+        self.artifact_id = (
+            create_progress_artifact(0.0, key="nightly-sync-progress", description="Nightly sync")
+            if in_a_run()
+            else None
+        )
+
+    def step(self) -> None:
+        self.done += 1
+        if self.artifact_id is not None:
+            update_progress_artifact(self.artifact_id, min(100.0, 100.0 * self.done / self.total))
+
+
+def run_jira_steps(sync: JiraSync, progress: _Progress | None = None) -> None:
+    """The step sequence, each step a task; progress counts projects plus the worklogs."""
+    keys = jira_prepare(sync)
+    if progress is not None:
+        progress.total = len(keys) + 1
+    for key in keys:
+        jira_project_meta(sync, key)
+        since = sync.issue_cursor(key)
+        token = jira_issue_page(sync, key, since, None)
+        while token:
+            token = jira_issue_page(sync, key, since, token)
+        jira_finish_project(sync, key)
+        _notify("project_done", {"project": key})
+        if progress is not None:
+            progress.step()
+    for stream in WORKLOG_STREAMS:
+        cursor: int | None = sync.worklog_cursor(stream)
+        while cursor is not None:
+            cursor = jira_worklog_page(sync, stream, cursor)
+    if progress is not None:
+        progress.step()
+
+
+def _graph_available(settings: Any) -> bool:
+    if not settings.graph.enabled:
+        return False
+    try:
+        importlib.import_module(GRAPH_SYNC_MODULE)
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+@flow(name="nightly-sync", log_prints=False)
+def nightly_sync(
+    config_path: str | None = None, full: bool = False, projects: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Sync every configured project; returns the per-scope summaries (also a table artifact
+    and rows in the warehouse's sync log)."""
+    from flows.runtime import open_runtime
+
+    logger = get_run_logger()
+    with open_runtime(config_path) as runtime:
+        return _run(runtime, full, projects, logger)
+
+
+def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> list[dict[str, Any]]:
+    run_id = _run_id()
+    started = datetime.now(UTC)
+    summaries: list[SyncSummary] = []
+    failures: list[str] = []
+    settings, warehouse = runtime.settings, runtime.warehouse
+    if settings.jira.enabled:
+        summaries += _sync_jira(runtime, full, projects, run_id, started, failures)
+    if _graph_available(settings) and not projects:
+        try:
+            summaries += graph_sync(settings, warehouse, runtime.graph_access(), full)
+        except Exception as exc:  # one source failing must not hide the other's results
+            failures.append(f"graph: {exc}")
+            log_sync(
+                warehouse,
+                run_id,
+                "graph",
+                "*",
+                started_at=started,
+                status="failed",
+                error=str(exc)[:500],
+            )
+    rows = [
+        row | {"requests": s.requests, "retries": s.retries} for s in summaries for row in s.rows()
+    ]
+    table_artifact(rows, "nightly-sync-summary", "Rows per stream, requests and retries")
+    for failure in failures:
+        logger.error("sync failed: %s", failure)
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    return [s.to_dict() for s in summaries]
+
+
+def _sync_jira(
+    runtime: Any,
+    full: bool,
+    projects: list[str] | None,
+    run_id: str,
+    started: datetime,
+    failures: list[str],
+) -> list[SyncSummary]:
+    warehouse = runtime.warehouse
+    log_sync(warehouse, run_id, "jira", "*", started_at=started, status="running")
+    try:
+        sync = JiraSync(
+            runtime.settings,
+            warehouse,
+            runtime.jira(),
+            full=full,
+            projects=projects,
+            progress=_notify,
+        )
+    except Exception as exc:  # e.g. bad credentials: recorded, then the flow fails
+        failures.append(f"jira: {exc}")
+        log_sync(
+            warehouse,
+            run_id,
+            "jira",
+            "*",
+            started_at=started,
+            status="failed",
+            error=str(exc)[:500],
+        )
+        return []
+    try:
+        run_jira_steps(sync, _Progress())
+    except Exception as exc:
+        failures.append(f"jira: {exc}")
+    summaries = sync.finalize()
+    status = "failed" if failures else "succeeded"
+    for summary in summaries:
+        log_sync(
+            warehouse,
+            run_id,
+            "jira",
+            summary.scope,
+            started_at=started,
+            status=status,
+            summary=summary.to_dict(),
+            error=failures[-1][:500] if failures else None,
+        )
+    return summaries
+
+
+def _run_id() -> str:
+    try:
+        from prefect.runtime import flow_run
+
+        return str(flow_run.id or uuid.uuid4())
+    except ImportError:
+        return str(uuid.uuid4())

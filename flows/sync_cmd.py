@@ -1,0 +1,126 @@
+"""`pmo sync [--full] [--project KEY ...] [--config PATH]`: the nightly sync, by hand, with a
+live progress display and a summary table."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+from config.settings import ConfigError
+
+# Same meaning as in flows/cli.py (declared here: annotations must resolve at import time).
+EXIT_CONFIG, EXIT_SOURCE = 2, 3
+ConfigOption = Annotated[
+    str | None,
+    typer.Option("--config", "-c", help="Settings file (default: $PMO_CONFIG or config/pmo.yaml)."),
+]
+ProjectOption = Annotated[
+    list[str] | None, typer.Option("--project", "-p", help="Only this project key (repeatable).")
+]
+FullOption = Annotated[
+    bool, typer.Option("--full", help="Re-read everything, ignoring watermarks.")
+]
+
+
+def _listener(progress: Progress, task_id: Any) -> Any:
+    counts = {"issues": 0, "worklogs": 0}
+
+    def on_event(event: str, data: dict[str, Any]) -> None:
+        if event == "projects":
+            progress.update(task_id, total=len(data["keys"]) + 1)
+        elif event == "issues":
+            counts["issues"] += data["count"]
+            progress.update(
+                task_id, description=f"Jira {data['project']}: {counts['issues']} issues"
+            )
+        elif event == "project_done":
+            progress.advance(task_id)
+        elif event == "worklogs":
+            counts["worklogs"] += data["count"]
+            progress.update(
+                task_id, description=f"Jira worklogs {data['stream']}: {counts['worklogs']}"
+            )
+
+    return on_event
+
+
+def summary_table(summaries: list[dict[str, Any]]) -> Table:
+    table = Table(title="Sync summary")
+    for column in (
+        "source",
+        "scope",
+        "stream",
+        "fetched",
+        "inserted",
+        "updated",
+        "deleted",
+        "quarantined",
+    ):
+        table.add_column(
+            column, justify="right" if column not in ("source", "scope", "stream") else "left"
+        )
+    for summary in summaries:
+        for stream, counts in sorted(summary["streams"].items()):
+            table.add_row(
+                summary["source"],
+                summary["scope"],
+                stream,
+                *(
+                    str(counts.get(k, 0))
+                    for k in ("fetched", "inserted", "updated", "deleted", "quarantined")
+                ),
+            )
+    total_requests = sum(s["requests"] for s in summaries)
+    total_retries = sum(s["retries"] for s in summaries)
+    table.caption = f"{total_requests} requests, {total_retries} retries"
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    from flows.cli import EXIT_CONFIG, EXIT_SOURCE
+
+    @app.command("sync")
+    def sync(
+        full: Annotated[
+            bool, typer.Option("--full", help="Re-read everything, ignoring watermarks.")
+        ] = False,
+        project: Annotated[
+            list[str] | None,
+            typer.Option("--project", "-p", help="Only this project key (repeatable)."),
+        ] = None,
+        config: ConfigOption = None,
+    ) -> None:
+        """Sync Jira (and Microsoft 365) into the warehouse, incrementally."""
+        from rich.console import Console
+
+        from flows.nightly_sync import add_progress_listener, nightly_sync
+
+        console = Console(stderr=True)
+
+        columns = (
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+        )
+        try:
+            with Progress(*columns, console=console, transient=True) as progress:
+                remove = add_progress_listener(
+                    _listener(progress, progress.add_task("Jira", total=None))
+                )
+                try:
+                    summaries = nightly_sync(
+                        config_path=config, full=full, projects=project or None
+                    )
+                finally:
+                    remove()
+        except ConfigError as exc:
+            console.print(f"[red]configuration error:[/red] {exc}")
+            raise typer.Exit(EXIT_CONFIG) from None
+        except Exception as exc:
+            console.print(f"[red]sync failed:[/red] {exc}")
+            raise typer.Exit(EXIT_SOURCE) from None
+        console.print(summary_table(summaries))
