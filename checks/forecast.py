@@ -133,28 +133,39 @@ def simulate_buckets_to_finish(
 ) -> np.ndarray:
     """Per trial, the number of future buckets until `remaining` items are done.
 
-    Trials that do not finish within `max_buckets` get `max_buckets + 1`. Draws do not depend
-    on `remaining`, so with one seed more remaining items can never finish earlier.
+    Trials that do not finish within `max_buckets` get `max_buckets + 1`. Draws are made day
+    by day for all trials at once (rows = future buckets), so the draw for (trial, day) is the
+    same whatever the block size or `remaining`: with one seed, more remaining items can never
+    finish earlier, trial by trial. Blocks are sized from the mean rate to avoid waste.
     """
-    counts = np.asarray(counts, dtype=np.int64)
+    counts = np.asarray(counts, dtype=np.int32)  # small type: the matrices dominate the cost
     if remaining <= 0:
         return np.zeros(trials, dtype=np.int64)
     rng = np.random.default_rng(seed)
     finished_at = np.full(trials, max_buckets + 1, dtype=np.int64)
     open_trials = np.ones(trials, dtype=bool)
-    total = np.zeros(trials, dtype=np.int64)
+    total = np.zeros(trials, dtype=np.int32)
+    block = _block_size(counts, remaining)
     start = 0
     while start < max_buckets and open_trials.any() and counts.any():
-        draws = counts[rng.integers(0, len(counts), size=(trials, _BLOCK))]
-        running = total[:, None] + np.cumsum(draws, axis=1)
-        reached = running >= remaining
-        hit = open_trials & reached[:, -1]  # running totals only grow: last column decides
-        first = np.argmax(reached[hit], axis=1)
-        finished_at[hit] = np.minimum(start + first + 1, max_buckets + 1)
+        running = np.take(counts, rng.integers(0, len(counts), size=(block, trials)))
+        np.cumsum(running, axis=0, out=running)  # in place: the matrix is the big cost
+        running += total
+        hit = open_trials & (running[-1] >= remaining)  # totals only grow: the last row decides
+        # rows still short of `remaining` = buckets before the finishing one
+        short = np.count_nonzero(running[:, hit] < remaining, axis=0)
+        finished_at[hit] = np.minimum(start + short + 1, max_buckets + 1)
         open_trials &= ~hit
-        total = running[:, -1]
-        start += _BLOCK
+        total = running[-1].copy()
+        start += block
     return finished_at
+
+
+def _block_size(counts: np.ndarray, remaining: int) -> int:
+    mean = counts.mean() if len(counts) else 0.0
+    if mean <= 0:
+        return _BLOCK
+    return int(min(math.ceil(1.25 * remaining / mean) + 8, 4 * _BLOCK))
 
 
 def when_percentile(sorted_values: np.ndarray, pct: float) -> int:
@@ -177,7 +188,7 @@ def simulate_how_many(counts: np.ndarray, buckets: int, trials: int, seed: int) 
     totals = np.zeros(trials, dtype=np.int64)
     for start in range(0, buckets, _BLOCK):  # blocks of future days, not trials
         width = min(_BLOCK, buckets - start)
-        totals += counts[rng.integers(0, len(counts), size=(trials, width))].sum(axis=1)
+        totals += counts[rng.integers(0, len(counts), size=(width, trials))].sum(axis=0)
     return np.sort(totals)
 
 

@@ -1,0 +1,111 @@
+"""A stable hash of an evaluation's inputs: same data + same config -> same version.
+
+Rows are hashed with pandas' vectorised `hash_pandas_object`, then sorted, so the version does
+not depend on row order. Column order does not matter either. `synced_at` is lineage, not
+content: a re-sync that writes identical rows keeps the version. JSON columns (lists, dicts)
+are hashed through their canonical JSON text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from checks.model import to_jsonable
+from checks.schema import table
+
+IGNORED_COLUMNS = frozenset({"synced_at"})
+
+
+def row_hashes(frame: pd.DataFrame) -> np.ndarray:
+    """One uint64 per row of `frame`'s content (columns by name, `synced_at` left out)."""
+    columns = sorted(c for c in frame.columns if c not in IGNORED_COLUMNS)
+    if frame.empty or not columns:
+        return np.empty(0, dtype=np.uint64)
+    prepared = pd.DataFrame(
+        {c: _hashable(frame[c]) for c in columns}, index=pd.RangeIndex(len(frame))
+    )
+    return pd.util.hash_pandas_object(prepared, index=False).to_numpy()
+
+
+def _hashable(column: pd.Series) -> pd.Series:
+    if column.dtype != object:
+        return column.reset_index(drop=True)
+    values = column.to_numpy()
+    return pd.Series([_canonical(v) for v in values], dtype="string")
+
+
+def _canonical(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(to_jsonable(value), sort_keys=True, default=str)
+
+
+def digest_rows(hashes: np.ndarray) -> bytes:
+    """Order-independent digest of a set of row hashes."""
+    return hashlib.sha256(np.sort(hashes).tobytes()).digest()
+
+
+class TableHashes:
+    """Row hashes of whole tables computed once, looked up per project by primary key.
+
+    A row's hash depends on that row only, so looking it up gives exactly what hashing the
+    project's own frame would: the portfolio path and the one-project path agree.
+    """
+
+    def __init__(self, frames: Mapping[str, pd.DataFrame]):
+        self._by_key: dict[str, pd.Series] = {}
+        for name, frame in frames.items():
+            key = _primary_key(name)
+            if key is None or key not in frame or not frame[key].is_unique:
+                continue  # hashed on demand instead
+            self._by_key[name] = pd.Series(row_hashes(frame), index=frame[key].to_numpy())
+
+    def hashes(self, name: str, frame: pd.DataFrame) -> np.ndarray:
+        known = self._by_key.get(name)
+        key = _primary_key(name)
+        if known is None or frame.empty or key is None:
+            return row_hashes(frame)
+        positions = known.index.get_indexer(frame[key].to_numpy())
+        if (positions < 0).any():  # rows not in the hashed tables: hash them directly
+            return row_hashes(frame)
+        return known.to_numpy()[positions]
+
+
+def _primary_key(name: str) -> str | None:
+    try:
+        keys = table(name).primary_key
+    except KeyError:
+        return None
+    return keys[0] if len(keys) == 1 else None
+
+
+def data_version(
+    tables: Mapping[str, pd.DataFrame],
+    config: Any,
+    *,
+    hashes: TableHashes | None = None,
+    length: int = 16,
+) -> str:
+    """Hex digest of the tables' content and the config (JSON-able, keys sorted).
+
+    `tables` maps a canonical table name (or "name:role" such as "time_entries:portfolio")
+    to a frame; `hashes` makes the row hashing a lookup for frames cut from a portfolio.
+    """
+    digest = hashlib.sha256()
+    for label in sorted(tables):
+        frame = tables[label]
+        name = label.split(":", 1)[0]
+        rows = hashes.hashes(name, frame) if hashes else row_hashes(frame)
+        digest.update(label.encode())
+        digest.update(",".join(sorted(set(frame.columns) - IGNORED_COLUMNS)).encode())
+        digest.update(digest_rows(rows))
+    digest.update(json.dumps(to_jsonable(config), sort_keys=True, default=str).encode())
+    return digest.hexdigest()[:length]

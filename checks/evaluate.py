@@ -1,0 +1,383 @@
+"""Evaluations: a project's gate review or closeout, assembled from every check and decided.
+
+Pure: frames, settings, rules, the quality report and metric snapshots in; an `Evaluation`
+out, whose `to_dict()` is the JSON documented in `docs/evaluation.md` (flows, reports and
+`--json` share it). `evaluated_at` is the status date `as_of`, never the clock, so the same
+input gives the same output, byte for byte.
+
+- `evaluate_gate(...)`: the exit gate of the project's current (or a given) phase;
+- `evaluate_closeout(...)`: the closeout gate plus KPIs, variances, forecast record, lessons;
+- `evaluate_portfolio(...)`: quality gates once, then every project, frames grouped once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from checks.closeout import closeout_report
+from checks.data_version import TableHashes, data_version
+from checks.forecast import ForecastResult, done_timestamps, forecast_project, remaining_items
+from checks.forecast_record import ForecastRecord, score_forecasts
+from checks.gates import (
+    LifecycleRules,
+    charter_metrics,
+    decide,
+    scope_quality,
+    with_project_overrides,
+)
+from checks.gates.metrics import finding_metrics, quality_metrics
+from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
+from checks.risk import run_risk_checks
+from checks.risk.catalog import knob
+from checks.risk.frames import PortfolioSplit
+from config.settings import ChecksSettings, ConfigError, Settings
+
+QualityRunner = Callable[[Mapping[str, pd.DataFrame], Settings, datetime], QualityReport]
+# Per-project config keys that replace fields of the `projects` row (targets from config).
+PROJECT_FIELD_OVERRIDES = (
+    "phase", "target_date", "start_date", "budget_hours", "budget_cost", "objectives",
+    "kpi_targets", "kpi_actuals",
+)  # fmt: skip
+_DATE_FIELDS = ("target_date", "start_date")
+
+
+@dataclass(frozen=True)
+class _Project:
+    """One project with its effective configuration resolved."""
+
+    frames: ProjectFrames
+    key: str
+    phase: str
+    rules: LifecycleRules
+    checks: ChecksSettings
+    overrides: Mapping[str, Any]
+
+
+def evaluate_gate(
+    frames: Mapping[str, pd.DataFrame],
+    project_id: str,
+    settings: Settings,
+    rules: LifecycleRules,
+    as_of: datetime,
+    quality: QualityReport,
+    snapshots: pd.DataFrame | None = None,
+    phase: str | None = None,
+) -> Evaluation:
+    """The gate review of one project (`phase` defaults to the project's current phase)."""
+    pf = PortfolioSplit(frames).project(project_id, as_of)
+    return evaluate_project(pf, settings, rules, quality, snapshots, phase, "gate_review")
+
+
+def evaluate_closeout(
+    frames: Mapping[str, pd.DataFrame],
+    project_id: str,
+    settings: Settings,
+    rules: LifecycleRules,
+    as_of: datetime,
+    quality: QualityReport,
+    snapshots: pd.DataFrame | None = None,
+) -> Evaluation:
+    """The closeout evaluation of one project: the closeout gate plus the closeout report."""
+    pf = PortfolioSplit(frames).project(project_id, as_of)
+    return evaluate_project(pf, settings, rules, quality, snapshots, "closeout", "closeout")
+
+
+def evaluate_portfolio(
+    frames: Mapping[str, pd.DataFrame],
+    settings: Settings,
+    rules: LifecycleRules,
+    as_of: datetime,
+    quality: QualityReport | None = None,
+    snapshots: pd.DataFrame | None = None,
+    project_ids: Iterable[str] | None = None,
+    run_quality: QualityRunner | None = None,
+) -> list[Evaluation]:
+    """Every project's gate review (closeout for projects in closeout), in project-id order.
+
+    The quality gates run once for the whole portfolio (`run_quality`, default: the GX
+    suites) unless a report is passed in; frames are grouped by project once.
+    """
+    if quality is None:
+        quality = (run_quality or _default_quality_runner)(frames, settings, as_of)
+    split = PortfolioSplit(frames)
+    hashes = TableHashes(split.tables)
+    by_project = _snapshots_by_project(snapshots)
+    evaluations = []
+    for pid in sorted(project_ids) if project_ids is not None else split.project_ids:
+        pf = split.project(pid, as_of)
+        kind = "closeout" if _phase_of(pf, settings) == "closeout" else "gate_review"
+        evaluations.append(
+            evaluate_project(pf, settings, rules, quality, by_project.get(pid), None, kind, hashes)
+        )
+    return evaluations
+
+
+def evaluate_project(
+    pf: ProjectFrames,
+    settings: Settings,
+    rules: LifecycleRules,
+    quality: QualityReport,
+    snapshots: pd.DataFrame | None,
+    phase: str | None,
+    kind: str,
+    hashes: TableHashes | None = None,
+) -> Evaluation:
+    """Evaluate one project's frames (already cut from the portfolio)."""
+    project = _resolve(pf, settings, rules, phase)
+    scoped = scope_quality(quality, pf.project["project_id"], _project_item_ids(pf))
+    risk = run_risk_checks(project.frames, project.checks)
+    fc = _forecast(project)
+    record = score_forecasts(snapshots, pf.project["project_id"], _actual_finish(pf), _day(pf))
+    findings = _sorted_findings([*risk.findings, *_forecast_findings(fc, pf)])
+    metrics, evidence = _metrics(project, risk, scoped, fc, record, findings)
+    report = None
+    if project.phase == "closeout" or kind == "closeout":
+        report = closeout_report(project.frames, metrics, fc, record, project.checks)
+        metrics.update(report.metrics())
+        evidence.update(report.evidence())
+    gate = project.rules.gate(project.phase)
+    verdict = decide(gate, metrics, evidence, findings, scoped)
+    version = data_version(
+        _version_tables(pf), _version_config(project, scoped, snapshots), hashes=hashes
+    )
+    return Evaluation(
+        kind=kind,
+        project_id=pf.project["project_id"],
+        project_key=project.key,
+        project_name=str(pf.project.get("name") or project.key),
+        phase=project.phase,
+        decision=verdict.decision,
+        rationale=verdict.rationale,
+        criteria=verdict.criteria,
+        findings=tuple(findings),
+        data_quality=scoped.summary(),
+        metrics=dict(sorted(metrics.items())),
+        forecast={**fc.to_dict(), "record": record.to_dict()} if fc else None,
+        data_version=version,
+        evaluated_at=pf.as_of,
+        conditions=verdict.conditions,
+        closeout=report.to_dict() if report else None,
+        extra={
+            "score": verdict.score,
+            "evidence": {k: list(v) for k, v in sorted(evidence.items())},
+        },
+    )
+
+
+def _resolve(
+    pf: ProjectFrames, settings: Settings, rules: LifecycleRules, phase: str | None
+) -> _Project:
+    key = str(pf.project.get("key") or pf.project["project_id"])
+    overrides = project_overrides(settings, pf.project)
+    where = f"projects.{key}"
+    project = effective_project(pf.project, overrides, where)
+    chosen = phase or project.get("phase")
+    if chosen not in rules.gate_phases:
+        raise ConfigError(
+            f"project {key} ({pf.project['project_id']}): no gate for phase {chosen!r}; "
+            f"gates: {', '.join(rules.gate_phases)} (set {where}.phase or pass a phase)"
+        )
+    checks = settings.checks
+    if "thresholds" in overrides:
+        extra = _mapping(overrides["thresholds"], f"{where}.thresholds")
+        checks = checks.model_copy(update={"thresholds": {**checks.thresholds, **extra}})
+    return _Project(
+        frames=replace(pf, project=project),
+        key=key,
+        phase=str(chosen),
+        rules=with_project_overrides(rules, overrides.get("gates"), f"{where}.gates"),
+        checks=checks,
+        overrides=overrides,
+    )
+
+
+def project_overrides(settings: Settings, project: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`settings.projects` entry for the project, by key (e.g. ABC) or by project id."""
+    for name in (project.get("key"), project.get("project_id")):
+        if name is not None and name in settings.projects:
+            return _mapping(settings.projects[name], f"projects.{name}")
+    return {}
+
+
+def effective_project(
+    project: Mapping[str, Any], overrides: Mapping[str, Any], where: str
+) -> dict[str, Any]:
+    """The project row with config values in place of source fields (dates validated)."""
+    out = dict(project)
+    for name in PROJECT_FIELD_OVERRIDES:
+        if name in overrides:
+            out[name] = overrides[name]
+    for name in _DATE_FIELDS:
+        out[name] = _as_date(out.get(name), f"{where}.{name}")
+    return out
+
+
+def _as_date(value: Any, where: str) -> date | None:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, datetime | pd.Timestamp):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _mapping(value: Any, where: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"{where}: must be a mapping, got {type(value).__name__}")
+    return value
+
+
+def _phase_of(pf: ProjectFrames, settings: Settings) -> Any:
+    return project_overrides(settings, pf.project).get("phase", pf.project.get("phase"))
+
+
+def _forecast(project: _Project) -> ForecastResult | None:
+    pf = project.frames
+    window = int(knob("flow.throughput_weeks", project.checks.thresholds) * 7)
+    return forecast_project(
+        pf.tasks,
+        pf.status_changes,
+        pf.as_of,
+        target_date=pf.project.get("target_date"),
+        trials=project.checks.forecast_trials,
+        seed=project.checks.forecast_seed,
+        window_days=window,
+    )
+
+
+def _forecast_findings(fc: ForecastResult | None, pf: ProjectFrames) -> list[Finding]:
+    p85 = fc.percentiles.get("p85") if fc else None
+    if fc is None or fc.target_date is None or fc.remaining_items == 0:
+        return []
+    if p85 is not None and p85 <= fc.target_date:
+        return []
+    when = "beyond the forecast horizon" if p85 is None else f"by {p85.isoformat()}"
+    late = None if p85 is None else float((p85 - fc.target_date).days)
+    return [
+        Finding(
+            check="forecast.p85_days_late",
+            severity=Severity.WARNING,
+            message=(
+                f"{fc.remaining_items} open items finish {when} at 85 % confidence, after the "
+                f"target date {fc.target_date.isoformat()} (trust: {fc.trust})"
+            ),
+            project_id=pf.project["project_id"],
+            value=late,
+            threshold=0.0,
+            phase="execution",
+        )
+    ]
+
+
+def _metrics(
+    project: _Project,
+    risk: CheckOutput,
+    quality: QualityReport,
+    fc: ForecastResult | None,
+    record: ForecastRecord,
+    findings: list[Finding],
+) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
+    counts, finding_evidence = finding_metrics(findings)
+    metrics: dict[str, float | None] = {
+        **risk.metrics,
+        **charter_metrics(project.frames.project),
+        **quality_metrics(quality),
+        **counts,
+        **(fc.metrics() if fc else {}),
+        **record.metrics(),
+    }
+    failures = quality.critical_failures + quality.warnings
+    evidence = {
+        **{k: tuple(v) for k, v in risk.evidence.items()},
+        **finding_evidence,
+        "dq.critical_failures": _keys(r.example_keys for r in quality.critical_failures),
+        "dq.warnings": _keys(
+            r.example_keys for r in failures if r not in quality.critical_failures
+        ),
+    }
+    return metrics, evidence
+
+
+def _keys(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for g in groups for k in g))
+
+
+def _sorted_findings(findings: list[Finding]) -> list[Finding]:
+    order = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
+    return sorted(findings, key=lambda f: (order[f.severity], f.check, f.item_ids, f.message))
+
+
+def _actual_finish(pf: ProjectFrames) -> date | None:
+    """When the work finished: the last done item, if none is open any more."""
+    if len(pf.tasks) == 0 or remaining_items(pf.tasks) > 0:
+        return None
+    stamps = done_timestamps(pf.tasks, pf.status_changes)
+    return None if stamps.empty else stamps.max().date()
+
+
+def _day(pf: ProjectFrames) -> date:
+    return pd.Timestamp(pf.as_of).tz_convert("UTC").date()
+
+
+def _project_item_ids(pf: ProjectFrames) -> set[str]:
+    ids = {pf.project["project_id"]}
+    for frame, column in (
+        (pf.tasks, "task_id"), (pf.time_entries, "entry_id"), (pf.risks, "risk_id"),
+        (pf.milestones, "milestone_id"), (pf.sprints, "sprint_id"), (pf.people, "person_id"),
+        (pf.dependencies, "dependency_id"), (pf.status_changes, "change_id"),
+    ):  # fmt: skip
+        ids.update(frame[column].dropna().tolist())
+    return ids
+
+
+def _version_tables(pf: ProjectFrames) -> dict[str, pd.DataFrame]:
+    return {
+        "project": pd.DataFrame([pf.project]),  # the row as checks saw it: hashed directly
+        "tasks": pf.tasks,
+        "dependencies": pf.dependencies,
+        "status_changes": pf.status_changes,
+        "time_entries": pf.time_entries,
+        "time_entries:portfolio": pf.portfolio_time_entries,
+        "milestones": pf.milestones,
+        "sprints": pf.sprints,
+        "risks": pf.risks,
+        "people": pf.people,
+    }
+
+
+def _version_config(
+    project: _Project, quality: QualityReport, snapshots: pd.DataFrame | None
+) -> dict[str, Any]:
+    pid = project.frames.project["project_id"]
+    mine = None if snapshots is None else snapshots[snapshots["project_id"] == pid]
+    return {
+        "phase": project.phase,
+        "checks": project.checks.model_dump(mode="json"),
+        "gate": project.rules.gate(project.phase),
+        "overrides": project.overrides,
+        "quality": quality.summary(),
+        "snapshots": None if mine is None else mine.sort_values(list(mine.columns)).to_dict("list"),
+    }
+
+
+def _snapshots_by_project(snapshots: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
+    if snapshots is None or snapshots.empty:
+        return {}
+    return {str(k): v for k, v in snapshots.groupby("project_id", sort=False)}
+
+
+def _default_quality_runner(
+    frames: Mapping[str, pd.DataFrame], settings: Settings, as_of: datetime
+) -> QualityReport:
+    from checks.quality import run_quality_gates  # GX is heavy: imported only when needed
+
+    return run_quality_gates(frames, as_of, settings)
