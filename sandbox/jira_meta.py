@@ -156,6 +156,16 @@ async def project_versions(call: Call) -> Response:
     return JSONResponse([render.version_bean(call.state, v, call.version) for v in found])
 
 
+async def project_property(call: Call) -> Response:
+    """A project entity property (the charter lives in one); 404 when the project has none."""
+    stored = find_project(call, call.params["key"])
+    name = call.params["prop"]
+    properties = stored.get("properties") or {}
+    if name not in properties:
+        raise call.error(404, f"The property '{name}' does not exist.")
+    return JSONResponse({"key": name, "value": properties[name]})
+
+
 async def issue_types(call: Call) -> Response:
     types = call.state.doc["jira"].get("issue_types", [])
     return JSONResponse([render.issue_type(call.state, t, call.version) for t in types])
@@ -224,6 +234,7 @@ def register(router: Router) -> None:
         ("project/search", project_search),
         ("project/{key}", project_get),
         ("project/{key}/versions", project_versions),
+        ("project/{key}/properties/{prop}", project_property),
         ("issuetype", issue_types),
         ("issueLinkType", link_types),
     ):

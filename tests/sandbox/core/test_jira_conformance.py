@@ -85,6 +85,12 @@ def cases(version: str) -> list[Case]:
             200,
             _get("project/CRM/versions"),
         ),
+        Case(
+            f"{API}/project/{{key}}/properties/{{prop}}",
+            "/rest/api/3/project/{projectIdOrKey}/properties/{propertyKey}",
+            200,
+            _get("project/CRM/properties/pmo-charter"),
+        ),
         Case(f"{API}/issuetype", "/rest/api/3/issuetype", 200, _get("issuetype")),
         Case(f"{API}/issueLinkType", "/rest/api/3/issueLinkType", 200, _get("issueLinkType")),
         Case(
