@@ -44,7 +44,7 @@ def build_demo(seed: int, now: datetime, clean: bool) -> tuple[dict[str, Any], d
     projects = _build_projects(world, specs)
     gate_requests = _pmo_project(world, projects)
     problems: list[Problem] = [] if clean else _plant_jira(world, projects)
-    planted = {i for p in problems for i in p["ids"]}
+    planted = {i for p in problems for i in [*p["ids"], *p.get("expected", {}).get("chain", [])]}
     late = {p["project"] for p in problems if p["check"] == "evm.spi"}
     for project in projects.values():
         if project.key not in late and project.charter is not None:
@@ -135,19 +135,21 @@ def _pmo_project(world: JiraWorld, projects: dict[str, Project]) -> list[dict[st
 
 
 def _plant_jira(world: JiraWorld, projects: dict[str, Project]) -> list[Problem]:
+    crm_epic = next(i for i in projects["CRM"].items if i.type == "Epic")
     problems = [
         pj.plant_late_project(world, projects["ERP"]),
         pj.plant_missing_estimates(world, projects["NET"]),
-        pj.plant_cycle(world, projects["NET"]),
-        pj.plant_blocked_critical_path(world, projects["DCM"]),
+    ]
+    problems.append(pj.plant_cycle(world, projects["NET"], set(problems[-1]["ids"])))
+    problems += [
         pj.plant_unowned_risk(world, projects["CRM"]),
         pj.plant_overdue_mitigation(world, projects["DCM"]),
         pj.plant_missing_signoff(world, projects["CRM"]),
+        pj.plant_critical_defects(world, projects["CRM"], crm_epic),
+        pj.plant_stale(world, projects["DCM"], set()),
     ]
-    crm_epic = next(i for i in projects["CRM"].items if i.type == "Epic")
-    problems.append(pj.plant_critical_defects(world, projects["CRM"], crm_epic))
-    planted = {i for p in problems for i in p["ids"]} | set(problems[3]["expected"]["chain"])
-    problems.append(pj.plant_stale(world, projects["DCM"], planted))
+    # last: the longest chain is read on the otherwise final statuses
+    problems.append(pj.plant_blocked_critical_path(world, projects["DCM"]))
     return problems
 
 

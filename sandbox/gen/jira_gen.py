@@ -101,24 +101,21 @@ def set_history(world: JiraWorld, item: Item, ip_at: datetime, done_at: datetime
     if ip_at > now:
         return
     item.transitions.append(Transition(ip_at, "In Progress", actor))
-    review_at = done_at - timedelta(hours=20)
-    if review_at > ip_at + timedelta(hours=2) and rng.random() < 0.5 and review_at <= now:
-        item.transitions.append(Transition(review_at, "In Review", actor))
     if done_at > now:
+        review_at = done_at - timedelta(hours=20)
+        if review_at > ip_at + timedelta(hours=2) and review_at <= now and rng.random() < 0.5:
+            item.transitions.append(Transition(review_at, "In Review", actor))
         return
-    reopen = rng.random() < 0.06 and (done_at + timedelta(days=3) <= min(now, _due_end(item)))
-    if reopen:
+    if rng.random() < 0.06 and done_at - timedelta(days=2) > ip_at + timedelta(hours=4):
+        # done too early, reopened by the reporter, finished at the planned time after all
         item.transitions.append(Transition(done_at - timedelta(days=2), "Done", actor))
-        item.transitions.append(Transition(done_at - timedelta(days=1), "Reopened", item.reporter))
-        item.transitions.append(Transition(done_at - timedelta(hours=20), "In Progress", actor))
-        done_at = done_at + timedelta(days=2)
+        item.transitions.append(
+            Transition(done_at - timedelta(hours=36), "Reopened", item.reporter)
+        )
+        item.transitions.append(Transition(done_at - timedelta(hours=34), "In Progress", actor))
+    elif rng.random() < 0.5 and done_at - timedelta(hours=20) > ip_at + timedelta(hours=2):
+        item.transitions.append(Transition(done_at - timedelta(hours=20), "In Review", actor))
     item.transitions.append(Transition(done_at, "Done", actor))
-
-
-def _due_end(item: Item) -> datetime:
-    if item.due is None:
-        return datetime.min.replace(tzinfo=UTC)  # undated items are never reopened
-    return datetime.combine(item.due, time(23, 0), tzinfo=UTC)
 
 
 def finish_early(world: JiraWorld, item: Item) -> None:

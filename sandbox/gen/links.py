@@ -24,7 +24,7 @@ def add_dependencies(world: JiraWorld, project: Project) -> None:
             key=lambda i: (i.start, i.id),
         )
         for a, b in pairwise(children):
-            if a.due and b.start and a.due < b.start and rng.random() < 0.55:
+            if a.due and b.start and a.due < b.start and rng.random() < 0.8:
                 world.link(a, b)
         if children:
             tails.append(children[-1])

@@ -38,6 +38,8 @@ def plant_late_project(world: JiraWorld, project: Project, stretch: float = 1.6)
     for item in project.items:
         if item.type in WORK_TYPES and item.start and item.due:
             schedule(world, item, stretch)
+            if not item.is_done and item.extra_fields.get(SEVERITY, {}).get("value") == "Critical":
+                item.extra_fields[SEVERITY] = severity_ref("Major")  # one problem at a time
     value = spi(project.items, world.now)
     late = [
         i
@@ -78,9 +80,13 @@ def plant_missing_estimates(world: JiraWorld, project: Project, count: int = 6) 
     )
 
 
-def plant_cycle(world: JiraWorld, project: Project) -> Problem:
+def plant_cycle(world: JiraWorld, project: Project, exclude: set[str]) -> Problem:
     """Three open items of one workstream that block each other in a ring."""
-    pool = [i for i in _open(project.items) if i.type in ("Story", "Task") and i.parent]
+    pool = [
+        i
+        for i in _open(project.items)
+        if i.type in ("Story", "Task") and i.parent and i.qualified_id not in exclude
+    ]
     epic = pool[0].parent
     ring = [i for i in pool if i.parent is epic][:3]
     for a, b in zip(ring, ring[1:] + ring[:1], strict=True):
@@ -96,11 +102,17 @@ def plant_cycle(world: JiraWorld, project: Project) -> Problem:
 
 
 def longest_open_chain(world: JiraWorld, project: Project) -> list[Item]:
-    """The estimate-weighted longest chain of open items along Blocks links."""
+    """The estimate-weighted longest chain of open work items (not epics) along Blocks links."""
     graph = nx.DiGraph()
     for link in world.links:
         a, b = link.blocker, link.blocked
-        if a.project is project and b.project is project and not a.is_done and not b.is_done:
+        if (
+            a.project is project
+            and b.project is project
+            and not a.is_done
+            and not b.is_done
+            and "Epic" not in (a.type, b.type)
+        ):
             graph.add_edge(a.id, b.id, weight=(a.estimate_h or 1) + (b.estimate_h or 1))
     if graph.number_of_edges() == 0:
         return []
@@ -114,6 +126,8 @@ def plant_blocked_critical_path(world: JiraWorld, project: Project) -> Problem:
     blocker, blocked = chain[0], chain[1]
     now = world.now
     blocker.due = (now - timedelta(days=4)).date()
+    if blocker.start and blocker.start > blocker.due - timedelta(days=3):
+        blocker.start = blocker.due - timedelta(days=8)
     began = blocker.first_in_progress() or now - timedelta(days=12)
     set_history(world, blocker, began, now + timedelta(days=30))
     if not blocker.transitions:
@@ -169,6 +183,9 @@ def plant_unowned_risk(world: JiraWorld, project: Project) -> Problem:
     risk = next(i for i in project.items if i.type == "Risk")
     risk.assignee = None
     risk.transitions = []
+    # its mitigation is not due yet: the only finding is the missing owner
+    due = max(risk.created.date(), world.now.date()) + timedelta(days=21)
+    risk.extra_fields[MITIGATION_DUE] = due.isoformat()
     return problem(
         "unowned_risk",
         "risk.unowned",
@@ -233,8 +250,9 @@ def plant_missing_signoff(world: JiraWorld, project: Project) -> Problem:
     signoff = next(i for i in project.items if "uat-signoff" in i.labels)
     signoff.transitions = []
     scripts = [i for i in project.items if i.type == "UAT" and i is not signoff][-2:]
-    for script in scripts:
-        began = script.first_in_progress() or world.now - timedelta(days=10)
+    for n, script in enumerate(scripts):
+        # retested after the last defect fixes: back in progress this week
+        began = world.now - timedelta(days=4 + n, hours=3)
         script.transitions = [Transition(began, "In Progress", script.assignee or script.reporter)]
     return problem(
         "uat_signoff_missing",

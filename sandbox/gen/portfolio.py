@@ -228,6 +228,10 @@ def add_defects(world: JiraWorld, project: Project, epic: Item, count: int) -> N
             labels=["defect"],
         )
         schedule(world, item)
+        if severity == "Critical" and not item.is_done:
+            # healthy teams fix criticals first: an open critical is a planted problem only
+            item.extra_fields[SEVERITY] = severity_ref("Major")
+            item.priority = "High"
 
 
 DEFECT_TEXTS = [

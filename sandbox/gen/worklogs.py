@@ -36,7 +36,7 @@ def target_hours(world: JiraWorld, item: Item) -> float:
         1.0, (datetime.combine(item.due, datetime.min.time(), tzinfo=UTC) - began).total_seconds()
     )
     share = min(0.8, (world.now - began).total_seconds() / planned)
-    return item.estimate_h * share * 0.5
+    return item.estimate_h * share * 0.4
 
 
 def log_work(world: JiraWorld, ledger: HoursLedger, worklogs: list[Worklog]) -> None:
@@ -63,7 +63,7 @@ def _log_item(world: JiraWorld, ledger: HoursLedger, item: Item, worklogs: list[
     for day in working_days(local_day(began, item), local_day(end, item)):
         author = item.assignee if rng.random() < 0.9 else rng.choice(item.project.team)
         chunk = min(
-            remaining, round(rng.uniform(1, 4) / QUARTER) * QUARTER, ledger.free(author, day)
+            remaining, round(rng.uniform(2, 6) / QUARTER) * QUARTER, ledger.free(author, day)
         )
         chunk = int(chunk / QUARTER) * QUARTER
         if chunk < QUARTER:

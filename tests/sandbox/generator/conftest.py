@@ -8,12 +8,21 @@ import pytest
 
 from sandbox.gen.api import generate_tenant
 
-
-@pytest.fixture(scope="session")
-def demo() -> tuple[dict[str, Any], dict[str, Any]]:
-    return generate_tenant(7)
+_CACHE: dict[tuple[int, bool], tuple[dict[str, Any], dict[str, Any]]] = {}
 
 
-@pytest.fixture(scope="session")
-def clean_demo() -> tuple[dict[str, Any], dict[str, Any]]:
-    return generate_tenant(7, clean=True)
+def _generated(seed: int, clean: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    if (seed, clean) not in _CACHE:
+        _CACHE[(seed, clean)] = generate_tenant(seed, clean=clean)
+    return _CACHE[(seed, clean)]
+
+
+# The default seed, and another one: planted problems must not depend on one lucky seed.
+@pytest.fixture(scope="session", params=[7, 2024])
+def demo(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    return _generated(request.param, False)
+
+
+@pytest.fixture(scope="session", params=[7, 2024])
+def clean_demo(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
+    return _generated(request.param, True)
