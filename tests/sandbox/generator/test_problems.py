@@ -6,6 +6,7 @@ way a connector and the checks would, and compares with the manifest's ids.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import networkx as nx
@@ -102,7 +103,7 @@ def test_blocked_item_sits_on_the_longest_open_chain(demo: Pair) -> None:
     assert a.blocked_on_critical_path(tenant) == {blocked}
     chain = planted["expected"]["chain"]
     graph = a.blocks_graph(tenant)
-    assert all(graph.has_edge(x, y) for x, y in zip(chain, chain[1:], strict=False))
+    assert all(graph.has_edge(x, y) for x, y in itertools.pairwise(chain))
     assert [blocker, blocked] == chain[chain.index(blocker) : chain.index(blocker) + 2]
     # no open chain of work items in that project is longer (estimate-weighted)
     by_id = {a.qid(i): i for i in a.issues_of(tenant, planted["project"])}
@@ -115,7 +116,7 @@ def test_blocked_item_sits_on_the_longest_open_chain(demo: Pair) -> None:
     sub = nx.DiGraph(graph.subgraph(nodes))
     for x, y in sub.edges:
         sub[x][y]["weight"] = hours[x] + hours[y]
-    weight = sum(hours[x] + hours[y] for x, y in zip(chain, chain[1:], strict=False))
+    weight = sum(hours[x] + hours[y] for x, y in itertools.pairwise(chain))
     assert nx.dag_longest_path_length(sub) == pytest.approx(weight)
 
 
