@@ -158,10 +158,9 @@ class _GxRuntime:
 
 
 def _outcome(spec: ExpectationSpec, result: Any) -> SpecOutcome:
-    info = result.exception_info or {}
-    if info.get("raised_exception"):
-        message = str(info.get("exception_message") or "unknown error").splitlines()[0][:300]
-        return SpecOutcome(spec, False, 0, 0, error=message)
+    error = _raised(result.exception_info or {})
+    if error is not None:
+        return SpecOutcome(spec, False, 0, 0, error=error)
     stats = result.result or {}
     return SpecOutcome(
         spec,
@@ -169,3 +168,13 @@ def _outcome(spec: ExpectationSpec, result: Any) -> SpecOutcome:
         int(stats.get("unexpected_count") or 0),
         int(stats.get("element_count") or 0),
     )
+
+
+def _raised(info: dict[str, Any]) -> str | None:
+    """The first error message in GX's exception info (flat, or keyed by metric id)."""
+    entries = [info] if "raised_exception" in info else list(info.values())
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("raised_exception"):
+            message = str(entry.get("exception_message") or "unknown error")
+            return message.splitlines()[0][:300]
+    return None

@@ -33,13 +33,14 @@ def run_table_suites(
             continue
         frame = live_rows(frames[name])
         outcomes = validate_frame(name, suite_for(name, as_of), frame)
-        results.extend(_results_for(name, frame, outcomes, by_task))
+        results.extend(outcomes_to_results(name, frame, outcomes, by_task))
     return results
 
 
-def _results_for(
+def outcomes_to_results(
     name: str, frame: pd.DataFrame, outcomes: list[SpecOutcome], by_task: pd.Series
 ) -> list[QualityResult]:
+    """GX outcomes on live rows of table `name` as results: failures located and split."""
     results: list[QualityResult] = []
     projects: pd.Series | None = None
     keys = frame[table_schema(name).primary_key[0]]
@@ -64,7 +65,10 @@ def _failed(
     projects: pd.Series | None,
 ) -> list[QualityResult]:
     spec = outcome.spec
-    mask = failing_mask(spec, frame)
+    try:
+        mask = failing_mask(spec, frame)
+    except (TypeError, ValueError) as exc:  # values pandas can't compare: GX's count stands
+        return [_unlocated(name, outcome, len(frame), f"{type(exc).__name__}: {exc}")]
     found = failure_results(
         table=name,
         expectation=spec.name,
@@ -77,18 +81,21 @@ def _failed(
     if found:
         return found
     # GX failed it but the pandas reading finds no row: report GX's count rather than pass.
-    return [
-        QualityResult(
-            name,
-            spec.name,
-            spec.severity,
-            False,
-            outcome.unexpected_count,
-            len(frame),
-            (),
-            f"expected: {spec.description} (failing rows could not be located)",
-        )
-    ]
+    return [_unlocated(name, outcome, len(frame), "no row matched the pandas reading")]
+
+
+def _unlocated(name: str, outcome: SpecOutcome, checked: int, why: str) -> QualityResult:
+    spec = outcome.spec
+    return QualityResult(
+        name,
+        spec.name,
+        spec.severity,
+        False,
+        outcome.unexpected_count,
+        checked,
+        (),
+        f"expected: {spec.description} (failing rows could not be located: {why})",
+    )
 
 
 def _unevaluated(name: str, outcome: SpecOutcome, checked: int) -> QualityResult:
