@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -197,3 +199,20 @@ def test_portfolio_runs_quality_once(portfolio, rules):
     evaluations = evaluate_portfolio(frames, Settings(), rules, AS_OF, run_quality=runner)
     assert calls == [len(frames["tasks"])]
     assert len(evaluations) == len(frames["projects"])
+
+
+def _documented_keys(section: str) -> set[str]:
+    text = (Path(__file__).parents[3] / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    body = text.split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"^\| `([a-z_]+)`", body, flags=re.MULTILINE))
+
+
+def test_docs_describe_every_key(portfolio, rules):
+    frames, _ = portfolio
+    out = gate(frames, rules).to_dict()
+    assert _documented_keys("Top level") == set(out)
+    assert _documented_keys("`criteria[]`") == set(out["criteria"][0])
+    text = (Path(__file__).parents[3] / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    for nested in ("forecast", "data_quality", "extra"):
+        undocumented = [k for k in out[nested] if f"`{k}`" not in text]
+        assert not undocumented, f"{nested}: {undocumented}"
