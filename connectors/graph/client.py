@@ -1,0 +1,196 @@
+"""Building the async `GraphServiceClient`: credentials, retries, timeouts, counters, limits.
+
+- Real tenants: app-only via azure-identity (`ClientSecretCredential` or
+  `CertificateCredential`); the sandbox (or a token from elsewhere): a static bearer token.
+- The SDK's `RetryHandler` retries 429/503/504 honouring `Retry-After`, bounded by
+  `graph.max_retries`. It does not retry a dropped connection, so `TransportRetryHandler`
+  does, but only for requests that are safe to repeat (reads, PUT of content, `$batch` of
+  reads); a dropped POST that creates something is left to the publisher's ledger.
+- `CountingHandler` sits next to the transport and counts every attempt, for the summary.
+- One `asyncio.Semaphore` per service bounds concurrency (`graph.concurrency`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from azure.core.credentials import AccessToken
+from kiota_authentication_azure.azure_identity_authentication_provider import (
+    AzureIdentityAuthenticationProvider,
+)
+from kiota_http.kiota_client_factory import KiotaClientFactory
+from kiota_http.middleware.middleware import BaseMiddleware
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph_core import GraphClientFactory
+
+from config.settings import ConfigError, GraphSettings
+
+GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
+REAL_GRAPH = "https://graph.microsoft.com/v1.0"
+SERVICES = ("directory", "planner", "shifts", "sharepoint", "publish")
+# Which service the running task works for, so the counters can attribute requests.
+CURRENT_SERVICE: ContextVar[str] = ContextVar("graph_service", default="other")
+
+
+class StaticTokenCredential:
+    """A duck-typed azure `TokenCredential` for a token obtained elsewhere (sandbox, delegated)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        return AccessToken(self._token, int(time.time()) + 3600)
+
+    def __repr__(self) -> str:  # never show the token
+        return "StaticTokenCredential(***)"
+
+
+@dataclass
+class GraphCounters:
+    """Requests as sent on the wire (retries included), by status; for `SyncSummary`."""
+
+    requests: int = 0
+    retries: int = 0
+    dropped: int = 0
+    statuses: Counter[int] = field(default_factory=Counter)
+    requests_by_service: Counter[str] = field(default_factory=Counter)
+    retries_by_service: Counter[str] = field(default_factory=Counter)
+
+    def count(self, *, retry: bool) -> None:
+        service = CURRENT_SERVICE.get()
+        self.requests += 1
+        self.requests_by_service[service] += 1
+        if retry:
+            self.retries += 1
+            self.retries_by_service[service] += 1
+
+
+class CountingHandler(BaseMiddleware):
+    def __init__(self, counters: GraphCounters) -> None:
+        super().__init__()
+        self.counters = counters
+
+    async def send(
+        self, request: httpx.Request, transport: httpx.AsyncBaseTransport
+    ) -> httpx.Response:
+        self.counters.count(retry="Retry-Attempt" in request.headers)
+        response = await super().send(request, transport)
+        self.counters.statuses[response.status_code] += 1
+        return response
+
+
+def safe_to_repeat(request: httpx.Request) -> bool:
+    """Repeating it cannot create a second copy of anything."""
+    if request.method in {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}:
+        return True
+    return request.method == "POST" and request.url.path.endswith("/$batch")
+
+
+class TransportRetryHandler(BaseMiddleware):
+    """Retries a connection dropped before a response arrived, with jittered backoff."""
+
+    def __init__(self, counters: GraphCounters, max_retries: int, base_delay: float = 0.2) -> None:
+        super().__init__()
+        self.counters = counters
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+
+    async def send(
+        self, request: httpx.Request, transport: httpx.AsyncBaseTransport
+    ) -> httpx.Response:
+        attempt = 0
+        while True:
+            try:
+                response = await super().send(request, transport)
+                await response.aread()  # a body cut off mid-way fails here, inside the retry
+                return response
+            except httpx.TransportError:
+                self.counters.dropped += 1
+                if attempt >= self.max_retries or not safe_to_repeat(request):
+                    raise
+            attempt += 1
+            self.counters.retries += 1
+            self.counters.retries_by_service[CURRENT_SERVICE.get()] += 1
+            await asyncio.sleep(self.base_delay * 2 ** (attempt - 1) * (0.5 + random.random()))
+
+
+@dataclass
+class GraphConnection:
+    """A client plus what surrounds it: counters, per-service limits, the base URL."""
+
+    client: GraphServiceClient
+    http: httpx.AsyncClient
+    base_url: str
+    counters: GraphCounters
+    limits: dict[str, asyncio.Semaphore]
+
+    @asynccontextmanager
+    async def limit(self, service: str) -> AsyncIterator[None]:
+        token = CURRENT_SERVICE.set(service)
+        try:
+            async with self.limits[service]:
+                yield
+        finally:
+            CURRENT_SERVICE.reset(token)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+
+def credential_for(settings: GraphSettings, token: str | None) -> Any:
+    """The credential to use: an explicit token, else app-only from config (secret or cert)."""
+    if token:
+        return StaticTokenCredential(token)
+    if settings.base_url == "sandbox":
+        raise ConfigError(
+            "graph.base_url is 'sandbox': the sandbox's URL and token must be passed in"
+        )
+    if not (settings.tenant_id and settings.client_id):
+        raise ConfigError("graph.tenant_id and graph.client_id are required for a real tenant")
+    from azure.identity.aio import CertificateCredential, ClientSecretCredential
+
+    if settings.certificate_path:
+        return CertificateCredential(
+            settings.tenant_id, settings.client_id, settings.certificate_path
+        )
+    if settings.client_secret is None:
+        raise ConfigError(
+            "graph.client_secret or graph.certificate_path is required for app-only access"
+        )
+    return ClientSecretCredential(
+        settings.tenant_id, settings.client_id, settings.client_secret.resolve()
+    )
+
+
+def connect(
+    settings: GraphSettings,
+    *,
+    base_url: str | None = None,
+    token: str | None = None,
+    retry_delay: float = 0.5,
+) -> GraphConnection:
+    """A ready connection. `base_url`/`token` override config (the sandbox passes both)."""
+    url = (
+        base_url or (REAL_GRAPH if settings.base_url == "sandbox" else settings.base_url)
+    ).rstrip("/")
+    counters = GraphCounters()
+    retry = RetryHandlerOption(delay=retry_delay, max_retries=settings.max_retries)
+    middleware = KiotaClientFactory.get_default_middleware({RetryHandlerOption.get_key(): retry})
+    middleware += [TransportRetryHandler(counters, settings.max_retries), CountingHandler(counters)]
+    http = httpx.AsyncClient(timeout=settings.timeout_seconds)
+    http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
+    auth = AzureIdentityAuthenticationProvider(credential_for(settings, token), scopes=GRAPH_SCOPES)
+    adapter = GraphRequestAdapter(auth, client=http)
+    adapter.base_url = url
+    limits = {name: asyncio.Semaphore(settings.concurrency) for name in SERVICES}
+    return GraphConnection(GraphServiceClient(request_adapter=adapter), http, url, counters, limits)

@@ -1,0 +1,105 @@
+"""`sync_graph` against the sandbox with the real msgraph-sdk: counts, values, delta, census."""
+
+from __future__ import annotations
+
+import pytest
+
+from connectors.graph.sync import sync_graph
+from tests.connectors.graph.tenant import BIG_PLAN_TASKS, LIST_ITEMS, SITE, TIME_CARDS, TOKEN
+
+
+def run(settings, warehouse, sandbox, **kw):
+    return {
+        s.source: s
+        for s in sync_graph(
+            settings, warehouse, graph_url=sandbox.info.graph_base_url, token=TOKEN, **kw
+        )
+    }
+
+
+def test_full_sync_loads_everything_the_tenant_holds(settings, warehouse, sandbox, tenant):
+    summaries = run(settings, warehouse, sandbox)
+    assert all(s.ok for s in summaries.values()), [s.errors for s in summaries.values()]
+    tasks = warehouse.read("tasks").set_index("task_id")
+    assert len(tasks) == len(tenant["graph"]["tasks"]) == BIG_PLAN_TASKS + 5
+    entries = warehouse.read("time_entries").set_index("entry_id")
+    cards = entries[entries["kind"] == "timecard"]
+    sheets = entries[entries["kind"] == "timesheet"]
+    assert len(cards) == len(TIME_CARDS) and len(sheets) == len(LIST_ITEMS)
+    # sampled values against the tenant document
+    t = tasks.loc["planner:plan-big-t004"]
+    assert (t["project_id"], t["status_category"], t["milestone_id"]) == (
+        "planner:plan-big",
+        "in_progress",
+        "planner:bucket:b-plan",
+    )
+    assert t["assignee_id"] == "ana.lima@example.com" and str(t["due_date"].date()) == "2026-12-05"
+    assert t["percent_complete"] == 50 and t["priority"] == "Important"
+    assert pd_isna(tasks.loc["planner:plan-small-t099", "due_date"])  # kept without due date
+    assert summaries["planner"].streams["tasks"].flagged == 1
+    assert cards.loc["shifts:TCK_break", "hours"] == pytest.approx(8.0)
+    assert str(cards.loc["shifts:TCK_night", "work_date"].date()) == "2026-11-20"
+    assert cards.loc["shifts:TCK_open", "flags"] == ["clocked_in"]
+    assert sheets.loc["sharepoint:list-ts:1", "person_id"] == "ana.lima@example.com"
+    assert sheets.loc["sharepoint:list-ts:3", "hours"] == 14
+    milestones = warehouse.read("milestones").set_index("milestone_id")
+    assert milestones.loc["planner:bucket:b-plan", "phase"] == "planning"
+    assert milestones.loc["planner:bucket:b-exec", "phase"] == "execution"
+    quarantine = warehouse.read_operational("quarantine")
+    assert list(quarantine["record_id"]) == ["TCK_reversed"]
+    assert "before it clocks in" in quarantine["reason"].iloc[0]
+
+
+def pd_isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def test_second_run_reads_no_list_items_and_changes_nothing(settings, warehouse, sandbox):
+    run(settings, warehouse, sandbox)
+    before = {k: v.drop(columns=["synced_at"]) for k, v in warehouse.read_all().items()}
+    again = run(settings, warehouse, sandbox)
+    for summary in again.values():
+        for stream in summary.streams.values():
+            assert stream.inserted == stream.updated == stream.deleted == 0
+    assert again["sharepoint"].streams["timesheets"].fetched == 0  # delta: nothing re-read
+    after = {k: v.drop(columns=["synced_at"]) for k, v in warehouse.read_all().items()}
+    for name, frame in before.items():
+        assert frame.equals(after[name]), name
+
+
+def test_edits_and_deletions_show_up_after_the_next_run(settings, warehouse, sandbox):
+    run(settings, warehouse, sandbox)
+    graph = sandbox.state.graph
+    graph.edit_list_item(SITE, "Timesheets", "2", {"Hours": 3})
+    graph.delete_list_item(SITE, "Timesheets", "3")
+    graph.edit_task(
+        "plan-big-t001", {"percentComplete": 100, "completedDateTime": "2026-11-26T10:00:00Z"}
+    )
+    del graph.tasks["plan-big-t002"]
+    graph.time_cards["team1"] = [c for c in graph.time_cards["team1"] if c["id"] != "TCK_plain"]
+    result = run(settings, warehouse, sandbox)
+    assert result["sharepoint"].streams["timesheets"].fetched == 2  # one edit, one removal
+    entries = warehouse.read("time_entries").set_index("entry_id")
+    assert entries.loc["sharepoint:list-ts:2", "hours"] == 3
+    assert "sharepoint:list-ts:3" not in entries.index and "shifts:TCK_plain" not in entries.index
+    tasks = warehouse.read("tasks").set_index("task_id")
+    assert tasks.loc["planner:plan-big-t001", "status_category"] == "done"
+    assert "planner:plan-big-t002" not in tasks.index
+    gone = warehouse.read("tasks", include_deleted=True).set_index("task_id")
+    assert bool(gone.loc["planner:plan-big-t002", "is_deleted"])
+
+
+def test_expired_delta_token_restarts_with_a_full_read(settings, warehouse, sandbox):
+    run(settings, warehouse, sandbox)
+    graph = sandbox.state.graph
+    graph.delete_list_item(SITE, "Timesheets", "4")
+    graph.expire_delta_tokens()
+    result = run(settings, warehouse, sandbox)
+    counts = result["sharepoint"].streams["timesheets"]
+    assert counts.fetched == len(LIST_ITEMS) - 1 and counts.deleted == 1  # census of the full read
+    mark = warehouse.get_watermark("sharepoint", "list_items", f"{SITE}|list-ts")
+    assert mark["restarted"] is True and "token=" in mark["delta_link"]
+    again = run(settings, warehouse, sandbox)
+    assert again["sharepoint"].streams["timesheets"].fetched == 0
