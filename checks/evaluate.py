@@ -32,12 +32,15 @@ from checks.gates import (
 )
 from checks.gates.metrics import finding_metrics, quality_metrics
 from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
+from checks.quality import QualityContext, run_quality_gates
 from checks.risk import run_risk_checks
 from checks.risk.catalog import knob
 from checks.risk.frames import PortfolioSplit
 from config.settings import ChecksSettings, ConfigError, Settings
 
-QualityRunner = Callable[[Mapping[str, pd.DataFrame], Settings, datetime], QualityReport]
+QualityRunner = Callable[
+    [Mapping[str, pd.DataFrame], QualityContext, ChecksSettings], QualityReport
+]
 # Per-project config keys that replace fields of the `projects` row (targets from config).
 PROJECT_FIELD_OVERRIDES = (
     "phase", "target_date", "start_date", "budget_hours", "budget_cost", "objectives",
@@ -95,15 +98,18 @@ def evaluate_portfolio(
     quality: QualityReport | None = None,
     snapshots: pd.DataFrame | None = None,
     project_ids: Iterable[str] | None = None,
-    run_quality: QualityRunner | None = None,
+    quality_context: QualityContext | None = None,
+    run_quality: QualityRunner = run_quality_gates,
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
-    The quality gates run once for the whole portfolio (`run_quality`, default: the GX
-    suites) unless a report is passed in; frames are grouped by project once.
+    Unless a report is passed in, the quality gates run once for the whole portfolio with
+    `quality_context` (the flow gathers last syncs and previous counts; default: only the
+    status date). Frames are grouped by project once.
     """
     if quality is None:
-        quality = (run_quality or _default_quality_runner)(frames, settings, as_of)
+        context = quality_context or QualityContext(as_of=as_of)
+        quality = run_quality(frames, context, settings.checks)
     split = PortfolioSplit(frames)
     hashes = TableHashes(split.tables)
     by_project = _snapshots_by_project(snapshots)
@@ -373,11 +379,3 @@ def _snapshots_by_project(snapshots: pd.DataFrame | None) -> dict[str, pd.DataFr
     if snapshots is None or snapshots.empty:
         return {}
     return {str(k): v for k, v in snapshots.groupby("project_id", sort=False)}
-
-
-def _default_quality_runner(
-    frames: Mapping[str, pd.DataFrame], settings: Settings, as_of: datetime
-) -> QualityReport:
-    from checks.quality import run_quality_gates  # GX is heavy: imported only when needed
-
-    return run_quality_gates(frames, as_of, settings)

@@ -192,12 +192,12 @@ def test_portfolio_runs_quality_once(portfolio, rules):
     frames, _ = portfolio
     calls = []
 
-    def runner(all_frames, settings, as_of):
-        calls.append(len(all_frames["tasks"]))
+    def runner(all_frames, context, checks_settings):
+        calls.append((len(all_frames["tasks"]), context.as_of))
         return CLEAN
 
     evaluations = evaluate_portfolio(frames, Settings(), rules, AS_OF, run_quality=runner)
-    assert calls == [len(frames["tasks"])]
+    assert calls == [(len(frames["tasks"]), AS_OF)]
     assert len(evaluations) == len(frames["projects"])
 
 
