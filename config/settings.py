@@ -21,6 +21,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from config.redact import register_secret
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = Path(__file__).resolve().parent / "pmo.yaml"
 _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -57,13 +59,16 @@ class SecretRef(Strict):
             value = os.environ.get(self.env)
             if not value:
                 raise ConfigError(f"secret environment variable {self.env} is not set")
+            register_secret(value)
             return value
         from prefect.blocks.system import Secret  # imported lazily: Prefect is heavy
 
         try:
-            return Secret.load(self.prefect_block).get()
-        except ValueError as exc:
-            raise ConfigError(f"Prefect Secret block {self.prefect_block!r} not found") from exc
+            value = Secret.load(self.prefect_block).get()
+        except ValueError:
+            raise ConfigError(f"Prefect Secret block {self.prefect_block!r} not found") from None
+        register_secret(value)
+        return value
 
 
 class WarehouseSettings(Strict):
@@ -83,6 +88,10 @@ class SandboxSettings(Strict):
     )
     seed: int = 7
     port: int = Field(0, ge=0, le=65535, description="0 picks a free port.")
+    info_file: str | None = Field(
+        None,
+        description="Join a sandbox already running (`pmo sandbox serve --info FILE`) instead of starting one.",
+    )
 
 
 class JiraFieldNames(Strict):
@@ -217,6 +226,14 @@ class ChecksSettings(Strict):
     )
 
 
+class OrchestrationSettings(Strict):
+    gate_review_deployment: str | None = Field(
+        None,
+        description="Run requested gate reviews as this deployment (e.g. 'phase-gate-review/gate-review') "
+        "instead of as subflows of the nightly run.",
+    )
+
+
 class Settings(Strict):
     """The whole configuration. `source_path` is where it was loaded from (for error messages)."""
 
@@ -227,6 +244,7 @@ class Settings(Strict):
     graph: GraphSettings = GraphSettings()
     checks: ChecksSettings = ChecksSettings()
     publish: PublishSettings = PublishSettings()
+    orchestration: OrchestrationSettings = OrchestrationSettings()
     projects: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-project overrides: phase, target_date, gate thresholds.",

@@ -20,6 +20,8 @@ from rich.console import Console
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+# The embedded server gets more than Prefect's 20 s to start: a busy 2-core machine needs it.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 app = typer.Typer(
     name="pmo",
@@ -63,6 +65,7 @@ def main(
 # here. Modules still being built are skipped so `pmo --help` always works.
 _COMMAND_MODULES = (
     "flows.commands",
+    "flows.sync_cmd",
     "sandbox.cli",
 )
 
@@ -72,14 +75,14 @@ def _register() -> None:
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
+            if exc.name == module_name:
                 continue
             raise
         if hasattr(module, "register"):
             module.register(app)
-        elif hasattr(module, "sandbox_app"):
+        elif module_name == "sandbox.cli":
             app.add_typer(
-                module.sandbox_app, name="sandbox", help="The local Jira + Microsoft 365 sandbox."
+                module.app, name="sandbox", help="The local Jira + Microsoft 365 sandbox."
             )
 
 

@@ -113,3 +113,29 @@ def alert_card(project_key: str, findings: list[dict[str, Any]]) -> dict[str, An
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "body": body,
     }
+
+
+def row_from_evaluation(doc: dict[str, Any], report: str | None = None) -> dict[str, Any]:
+    """A portfolio row from an evaluation document."""
+    metrics = doc.get("metrics") or {}
+    findings = [f for f in doc.get("findings") or [] if f.get("severity") == "critical"]
+    findings += [f for f in doc.get("findings") or [] if f.get("severity") == "warning"]
+    forecast = doc.get("forecast") or {}
+    return {
+        "project_id": doc["project_id"],
+        "project_key": doc["project_key"],
+        "project_name": doc.get("project_name"),
+        "phase": doc.get("phase"),
+        "decision": doc.get("decision"),
+        "rag": rag_of(
+            metrics.get("evm.spi"),
+            sum(f.get("severity") == "critical" for f in findings),
+            doc.get("decision"),
+        ),
+        "spi": metrics.get("evm.spi"),
+        "cpi": metrics.get("evm.cpi"),
+        "p85": (forecast.get("percentiles") or {}).get("p85"),
+        "target_date": forecast.get("target_date"),
+        "findings": [str(f.get("message")) for f in findings[:3]],
+        "report": report,
+    }

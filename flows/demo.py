@@ -1,0 +1,140 @@
+"""`pmo demo`: the whole product on the sandbox's demo portfolio, in one command.
+
+Starts the sandbox (unless config points at real services), runs the nightly sync (which
+also answers gate-review requests filed in Jira), a gate review for every project waiting
+at a gate, a closeout for the finished project and the weekly status report, then prints a
+summary. A second run is incremental and publishes nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from flows.runtime import open_runtime
+
+GATED_PHASES = ("initiation", "planning", "execution", "qa_uat", "training_documentation")
+
+
+@dataclass
+class DemoSummary:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    reports_dir: str = ""
+    status_report: str = ""
+    sync: list[dict[str, Any]] = field(default_factory=list)
+    published: int = 0
+    outbox: int | None = None
+    ui_hint: str = ""
+
+
+def _projects_by_phase(runtime: Any) -> list[tuple[str, str]]:
+    projects = runtime.warehouse.read("projects")
+    return [
+        (str(r.key), str(r.phase))
+        for r in projects.itertuples()
+        if r.phase is not None and str(r.phase) != "nan"
+    ]
+
+
+def _row(document: dict[str, Any]) -> dict[str, Any]:
+    top = [f["message"] for f in document.get("findings") or [] if f.get("severity") == "critical"][
+        :2
+    ]
+    top = top or [f["message"] for f in document.get("findings") or []][:1]
+    published = document.get("published") or {}
+    return {
+        "project": document["project_key"],
+        "phase": document["phase"],
+        "kind": document["kind"],
+        "decision": document["decision"],
+        "findings": top,
+        "report": document.get("report_path"),
+        "published": len(published.get("done") or {}),
+    }
+
+
+@flow(name="pmo-demo", log_prints=False)
+def demo_flow(config_path: str | None = None) -> dict[str, Any]:
+    """The demo as one Prefect flow run, with the others as its subflows."""
+    return run_demo(config_path=config_path).__dict__
+
+
+def run_demo(config_path: str | None = None, console: Console | None = None) -> DemoSummary:
+    from flows.closeout import closeout_evaluation
+    from flows.gate_review import phase_gate_review
+    from flows.nightly_sync import nightly_sync
+    from flows.status_report import status_report
+
+    console = console or Console(stderr=True)
+    summary = DemoSummary()
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    with open_runtime(config_path) as runtime, progress:
+        if runtime.uses_sandbox:
+            console.print(
+                f"sandbox: Jira {runtime.sandbox_info['jira_url']}  Graph {runtime.sandbox_info['graph_base_url']}"
+            )
+        step = progress.add_task("nightly sync (Jira + Microsoft 365)", total=1)
+        summary.sync = list(nightly_sync(config_path=config_path))
+        progress.advance(step)
+        projects = _projects_by_phase(runtime)
+        gated = [(k, p) for k, p in projects if p in GATED_PHASES]
+        finished = [k for k, p in projects if p == "closeout"]
+        step = progress.add_task("gate reviews", total=len(gated))
+        for key, phase in gated:
+            progress.update(step, description=f"gate review {key} ({phase})")
+            summary.rows.append(_row(phase_gate_review(key, config_path=config_path)))
+            progress.advance(step)
+        step = progress.add_task("closeout evaluations", total=len(finished))
+        for key in finished:
+            summary.rows.append(_row(closeout_evaluation(key, config_path=config_path)))
+            progress.advance(step)
+        step = progress.add_task("status report", total=1)
+        summary.status_report = status_report(config_path=config_path)["report_path"]
+        progress.advance(step)
+        summary.reports_dir = str(Path(runtime.reports_dir).resolve())
+        summary.published = sum(r["published"] for r in summary.rows)
+        if runtime.sandbox_server is not None:
+            summary.outbox = (
+                len(runtime.sandbox_server.state.outbox_items())
+                if hasattr(runtime.sandbox_server.state, "outbox_items")
+                else None
+            )
+    summary.ui_hint = (
+        "Prefect UI: run `uv run prefect server start` and open http://127.0.0.1:4200 (see README)"
+    )
+    return summary
+
+
+def print_summary(summary: DemoSummary, console: Console) -> None:
+    table = Table("project", "phase", "evaluation", "decision", "top findings", title="pmo demo")
+    colours = {"Go": "green", "Go with conditions": "yellow", "Hold": "blue", "Recycle": "red"}
+    for row in summary.rows:
+        decision = f"[{colours.get(row['decision'], 'white')}]{row['decision']}[/]"
+        table.add_row(
+            row["project"],
+            row["phase"],
+            row["kind"].replace("_", " "),
+            decision,
+            "\n".join(row["findings"]) or "–",
+        )
+    console.print(table)
+    console.print(f"HTML reports:   {summary.reports_dir}")
+    console.print(f"status report:  {summary.status_report}")
+    console.print(
+        f"published now:  {summary.published} item(s) (a second run publishes nothing twice)"
+    )
+    console.print(summary.ui_hint)

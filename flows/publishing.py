@@ -1,0 +1,334 @@
+"""Publishing evaluations and digests to the places people read them, exactly once.
+
+Each publication has a deterministic key, so a retried or re-run flow skips what is done and
+completes what is not (the publishers keep the ledger). Every target is tried even when one
+fails; failures are collected and raised together at the end, so the run shows as failed
+and a retry finishes the rest.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.logging import get_run_logger
+
+from config.redact import redact
+from config.settings import PublishTarget
+from connectors.store import PublicationLedger
+from flows.runtime import Runtime
+from flows.steps import Judged
+from reports.evaluation import closeout_email, evaluation_adf, evaluation_card, evaluation_wiki
+from reports.portfolio import alert_card, digest_card, portfolio_markdown
+
+PROPERTY_KEY = "pmo-evaluation"
+MAX_PROPERTY_CHARS = 32_000  # Jira refuses entity properties over 32,768 characters
+
+
+class PublishError(RuntimeError):
+    """Some targets failed; the others were published. A re-run completes the rest."""
+
+
+@dataclass
+class Outcome:
+    done: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def attempt(self, target: str, action: Callable[[], str | None]) -> None:
+        try:
+            result = action()
+        except Exception as exc:  # one target's failure must not stop the others
+            self.failed[target] = redact(f"{type(exc).__name__}: {exc}")
+            return
+        self.done[target] = str(result)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"done": self.done, "skipped": self.skipped, "failed": self.failed}
+
+    def raise_if_failed(self) -> None:
+        if self.failed:
+            detail = "; ".join(f"{k}: {v}" for k, v in sorted(self.failed.items()))
+            raise PublishError(
+                f"{len(self.failed)} publication(s) failed (re-run to complete): {detail}"
+            )
+
+
+# --- connectors, built lazily: a run that publishes nothing opens no connection --------------
+
+
+def jira_publisher(runtime: Runtime) -> Any:
+    from connectors.jira.publisher import JiraPublisher
+
+    return JiraPublisher(runtime.jira(), PublicationLedger(runtime.warehouse))
+
+
+def graph_publisher(runtime: Runtime) -> Any:
+    from connectors.graph.publisher import GraphPublisher
+
+    url, token = runtime.graph_access()
+    return GraphPublisher.from_settings(
+        runtime.settings, PublicationLedger(runtime.warehouse), base_url=url, token=token
+    )
+
+
+def _jira_body(runtime: Runtime, document: Mapping[str, Any]) -> Any:
+    cloud = runtime.settings.jira.deployment == "cloud"
+    return evaluation_adf(dict(document)) if cloud else evaluation_wiki(dict(document))
+
+
+def _property_value(document: Mapping[str, Any]) -> dict[str, Any]:
+    """The machine-readable evaluation, trimmed to fit a Jira entity property."""
+    value = {
+        k: document[k]
+        for k in ("kind", "project_key", "phase", "decision", "data_version", "evaluated_at")
+    }
+    value["criteria"] = [
+        {k: c.get(k) for k in ("id", "metric", "value", "threshold", "result")}
+        for c in document.get("criteria") or []
+    ]
+    value["conditions"] = list(document.get("conditions") or [])
+    while len(json.dumps(value)) > MAX_PROPERTY_CHARS and value["criteria"]:
+        value["criteria"].pop()
+    return value
+
+
+def _epic_of(frames: Mapping[str, pd.DataFrame], project_id: str) -> str | None:
+    tasks = frames["tasks"]
+    epics = tasks[
+        (tasks["project_id"] == project_id)
+        & (tasks["task_type"] == "epic")
+        & (tasks["source"] == "jira")
+    ]
+    return None if epics.empty else str(epics.sort_values("key")["key"].iloc[0])
+
+
+def _jira_targets(
+    runtime: Runtime,
+    outcome: Outcome,
+    judged: Judged,
+    issue: str | None,
+    base: str,
+    target: PublishTarget,
+) -> None:
+    if issue is None or not runtime.settings.jira.enabled:
+        outcome.skipped["jira"] = "no request issue and no epic to post on"
+        return
+    doc = judged.document
+    publisher = jira_publisher(runtime)
+    if target.jira_comment:
+        outcome.attempt(
+            "jira_comment",
+            lambda: publisher.comment(issue, _jira_body(runtime, doc), f"{base}:jira_comment"),
+        )
+    if target.jira_attachment:
+        outcome.attempt(
+            "jira_attachment",
+            lambda: publisher.attach(
+                issue,
+                judged.report_path.name,
+                judged.html.encode("utf-8"),
+                f"{base}:jira_attachment",
+            ),
+        )
+    if target.jira_property:
+        outcome.attempt(
+            "jira_property",
+            lambda: publisher.set_property(
+                issue, PROPERTY_KEY, _property_value(doc), f"{base}:jira_property"
+            ),
+        )
+
+
+def _graph_targets(
+    runtime: Runtime,
+    outcome: Outcome,
+    judged: Judged,
+    base: str,
+    target: PublishTarget,
+    *,
+    mail: bool,
+) -> None:
+    if not runtime.settings.graph.enabled:
+        outcome.skipped["microsoft365"] = "graph.enabled is false"
+        return
+    doc = judged.document
+    publisher = graph_publisher(runtime)
+    if target.teams_webhook is not None:
+        outcome.attempt(
+            "teams_card",
+            lambda: publisher.post_card_webhook(
+                target.teams_webhook.resolve(), evaluation_card(doc), f"{base}:teams_card"
+            ),
+        )
+    if target.sharepoint_drive:
+        path = f"{target.sharepoint_folder}/{doc['project_key']}/{judged.report_path.name}"
+        outcome.attempt(
+            "sharepoint_file",
+            lambda: publisher.upload_file(
+                target.sharepoint_drive,
+                path,
+                judged.html.encode("utf-8"),
+                f"{base}:sharepoint_file",
+            ),
+        )
+    if mail and target.mail_from and target.mail_to:
+        subject, body = closeout_email(doc)
+        attachment = (judged.report_path.name, judged.html.encode("utf-8"))
+        outcome.attempt(
+            "mail",
+            lambda: publisher.send_mail(
+                target.mail_from, list(target.mail_to), subject, body, [attachment], f"{base}:mail"
+            ),
+        )
+
+
+@task(name="publish-gate-review", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_gate_review(
+    runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame], request_issue: str | None
+) -> dict[str, Any]:
+    doc = judged.document
+    # One answer per request issue; without one, one post per distinct evaluation.
+    base = (
+        f"request:{request_issue}"
+        if request_issue
+        else f"gate:{doc['project_key']}:{doc['phase']}:{doc['data_version']}"
+    )
+    target = runtime.settings.publish.gate_review
+    outcome = Outcome()
+    issue = request_issue or _epic_of(frames, doc["project_id"])
+    _jira_targets(runtime, outcome, judged, issue, base, target)
+    _graph_targets(runtime, outcome, judged, base, target, mail=False)
+    _log(outcome)
+    outcome.raise_if_failed()
+    return outcome.as_dict()
+
+
+@task(name="publish-closeout", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_closeout(
+    runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame]
+) -> dict[str, Any]:
+    doc = judged.document
+    base = f"closeout:{doc['project_key']}:{doc['data_version']}"
+    target = runtime.settings.publish.closeout
+    outcome = Outcome()
+    _jira_targets(runtime, outcome, judged, _epic_of(frames, doc["project_id"]), base, target)
+    _graph_targets(runtime, outcome, judged, base, target, mail=True)
+    _followups(runtime, outcome, doc, base, target)
+    _log(outcome)
+    outcome.raise_if_failed()
+    return outcome.as_dict()
+
+
+def _followups(
+    runtime: Runtime, outcome: Outcome, doc: Mapping[str, Any], base: str, target: PublishTarget
+) -> None:
+    """One Jira issue or Planner task per lesson's follow-up action."""
+    lessons = [x for x in (doc.get("closeout") or {}).get("lessons") or [] if x.get("action")]
+    if target.followups == "planner" and target.followup_plan and lessons:
+        planner = graph_publisher(runtime)
+
+        def create(title: str, lesson: Mapping[str, Any], key: str) -> str:
+            return planner.create_planner_task(target.followup_plan, title, key)
+
+    elif target.followups == "jira" and runtime.settings.jira.enabled and lessons:
+        jira = jira_publisher(runtime)
+
+        def create(title: str, lesson: Mapping[str, Any], key: str) -> str:
+            fields = {
+                "summary": title,
+                "issuetype": {"name": "Task"},
+                "labels": ["lessons-learned-followup"],
+                "description": _followup_description(runtime, lesson),
+            }
+            return jira.create_issue(str(doc["project_key"]), fields, key)
+    else:
+        return
+    for index, lesson in enumerate(lessons):
+        title = f"Follow-up: {str(lesson.get('action'))[:200]}"
+        key = f"{base}:followup:{lesson.get('id') or index}"
+        outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k))
+
+
+def _followup_description(runtime: Runtime, lesson: Mapping[str, Any]) -> Any:
+    text = f"Lesson: {lesson.get('title') or lesson.get('lesson')}\nEvidence: {', '.join(lesson.get('item_ids') or lesson.get('evidence') or [])}"
+    if runtime.settings.jira.deployment != "cloud":
+        return text
+    return {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {"type": "paragraph", "content": [{"type": "text", "text": line or " "}]}
+            for line in text.split("\n")
+        ],
+    }
+
+
+@task(name="publish-status", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+def publish_status(
+    runtime: Runtime, rows: list[dict[str, Any]], report: Path, as_of: datetime
+) -> dict[str, Any]:
+    base = f"status:{as_of:%G-W%V}"  # one digest per ISO week
+    target = runtime.settings.publish.status_report
+    outcome = Outcome()
+    if runtime.settings.graph.enabled and target.teams_webhook is not None:
+        publisher = graph_publisher(runtime)
+        outcome.attempt(
+            "teams_card",
+            lambda: publisher.post_card_webhook(
+                target.teams_webhook.resolve(),
+                digest_card(rows, f"Status digest {as_of:%Y-%m-%d}"),
+                f"{base}:teams_card",
+            ),
+        )
+        if target.sharepoint_drive:
+            outcome.attempt(
+                "sharepoint_file",
+                lambda: publisher.upload_file(
+                    target.sharepoint_drive,
+                    f"{target.sharepoint_folder}/status/{report.name}",
+                    report.read_bytes(),
+                    f"{base}:sharepoint_file",
+                ),
+            )
+    _log(outcome)
+    outcome.raise_if_failed()
+    return {**outcome.as_dict(), "markdown": portfolio_markdown(rows)}
+
+
+def publish_alert(
+    runtime: Runtime, project_key: str, findings: list[dict[str, Any]], key: str
+) -> dict[str, Any]:
+    """A card about new red findings (called by the nightly flow)."""
+    target = runtime.settings.publish.alerts
+    outcome = Outcome()
+    if runtime.settings.graph.enabled and target.teams_webhook is not None:
+        publisher = graph_publisher(runtime)
+        outcome.attempt(
+            "teams_card",
+            lambda: publisher.post_card_webhook(
+                target.teams_webhook.resolve(), alert_card(project_key, findings), key
+            ),
+        )
+    outcome.raise_if_failed()
+    return outcome.as_dict()
+
+
+def _log(outcome: Outcome) -> None:
+    try:
+        logger = get_run_logger()
+    except Exception:  # outside a Prefect run (unit tests): nothing to log to
+        return
+    logger.info(
+        "published %s; skipped %s; failed %s",
+        sorted(outcome.done),
+        sorted(outcome.skipped),
+        sorted(outcome.failed),
+    )

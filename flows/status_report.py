@@ -1,0 +1,78 @@
+"""The weekly status digest: every project's phase, RAG, SPI/CPI and forecast vs target.
+
+Communication is a phase of its own in the lifecycle: stakeholders get this every week
+without asking. Projects are judged but not published one by one; the digest is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from checks.model import Evaluation, QualityReport
+from config.lifecycle import load_rules
+from flows.artifacts import markdown_artifact, table_artifact
+from flows.publishing import publish_status
+from flows.runtime import Runtime, open_runtime
+from flows.steps import read_frames, resolve_project, run_quality
+from reports.portfolio import portfolio_html, portfolio_markdown, row_from_evaluation
+
+
+@task(name="evaluate-portfolio", cache_policy=NO_CACHE)
+def evaluate_all(
+    runtime: Runtime,
+    frames: Mapping[str, pd.DataFrame],
+    quality: QualityReport,
+    as_of: datetime,
+    project_ids: list[str] | None,
+) -> list[Evaluation]:
+    from checks.evaluate import evaluate_portfolio
+
+    return evaluate_portfolio(
+        frames,
+        runtime.settings,
+        load_rules(runtime.settings),
+        as_of,
+        quality,
+        runtime.warehouse.metric_snapshots(),
+        project_ids,
+    )
+
+
+@flow(name="status-report", log_prints=False)
+def status_report(
+    projects: list[str] | None = None, publish: bool = True, config_path: str | None = None
+) -> dict[str, Any]:
+    """Judge every (or the given) project and publish one digest."""
+    with open_runtime(config_path) as runtime:
+        as_of = runtime.as_of()
+        frames = read_frames(runtime)
+        ids = [resolve_project(frames, p) for p in projects] if projects else None
+        quality = run_quality(runtime, frames, as_of)
+        rows = [
+            row_from_evaluation(e.to_dict())
+            for e in evaluate_all(runtime, frames, quality, as_of, ids)
+        ]
+        title = f"Portfolio status {as_of:%Y-%m-%d}"
+        path = runtime.reports_dir / f"status-{as_of:%Y-%m-%d}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(portfolio_html(rows, title), encoding="utf-8")
+        markdown_artifact(portfolio_markdown(rows, title), "status-report", title)
+        table_artifact(
+            [{k: v for k, v in r.items() if k != "findings"} for r in rows],
+            "status-report-table",
+            title,
+        )
+        result: dict[str, Any] = {
+            "as_of": as_of.isoformat(),
+            "projects": rows,
+            "report_path": str(path),
+        }
+        if publish and runtime.settings.publish.enabled:
+            result["published"] = publish_status(runtime, rows, path, as_of)
+        return result

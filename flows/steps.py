@@ -1,0 +1,135 @@
+"""Prefect tasks shared by the flows: read the warehouse, judge, archive.
+
+Tasks are units of I/O or of expensive work (one per project, never per item). Only I/O
+tasks retry; the judgement itself is a pure function from `checks/` called inside a task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from checks.model import Evaluation, QualityReport
+from config.lifecycle import load_rules
+from connectors.store import last_successful_sync, save_evaluation
+from flows.runtime import Runtime
+from reports.evaluation import evaluation_html
+
+CENSUS_METRIC = "census.live_tasks"
+
+
+@dataclass(frozen=True)
+class Judged:
+    """An evaluation with where its report was written."""
+
+    evaluation: Evaluation
+    document: dict[str, Any]
+    report_path: Path
+    html: str
+
+
+@task(name="read-warehouse", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def read_frames(runtime: Runtime) -> dict[str, pd.DataFrame]:
+    return runtime.warehouse.read_all()
+
+
+@task(name="quality-gates", cache_policy=NO_CACHE)
+def run_quality(
+    runtime: Runtime, frames: Mapping[str, pd.DataFrame], as_of: datetime
+) -> QualityReport:
+    from checks.quality import QualityContext, run_quality_gates
+
+    context = QualityContext(
+        as_of=as_of,
+        last_sync=dict(last_successful_sync(runtime.warehouse)),
+        previous_counts=previous_census(runtime, as_of),
+    )
+    return run_quality_gates(frames, context, runtime.settings.checks)
+
+
+def previous_census(runtime: Runtime, as_of: datetime) -> dict[str, int]:
+    """Live tasks per project at the latest snapshot before today (for the census-drop gate)."""
+    snaps = runtime.warehouse.metric_snapshots()
+    earlier = (snaps["metric"] == CENSUS_METRIC) & (
+        pd.to_datetime(snaps["snapshot_date"]) < pd.Timestamp(as_of.date())
+    )
+    census = snaps[earlier].sort_values("snapshot_date")
+    latest = census.groupby("project_id")["value"].last()
+    return {pid: int(v) for pid, v in latest.items() if pd.notna(v)}
+
+
+@task(name="evaluate-project", cache_policy=NO_CACHE)
+def evaluate(
+    runtime: Runtime,
+    frames: Mapping[str, pd.DataFrame],
+    project_id: str,
+    quality: QualityReport,
+    as_of: datetime,
+    *,
+    phase: str | None = None,
+    closeout: bool = False,
+) -> Evaluation:
+    from checks.evaluate import evaluate_closeout, evaluate_gate
+
+    rules = load_rules(runtime.settings)
+    snapshots = runtime.warehouse.metric_snapshots([project_id])
+    if closeout:
+        return evaluate_closeout(
+            frames, project_id, runtime.settings, rules, as_of, quality, snapshots
+        )
+    return evaluate_gate(
+        frames, project_id, runtime.settings, rules, as_of, quality, snapshots, phase
+    )
+
+
+@task(name="archive-evaluation", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def archive(runtime: Runtime, evaluation: Evaluation) -> Judged:
+    """Store the evaluation with its evidence, snapshot its metrics, write the HTML report."""
+    document = evaluation.to_dict()
+    save_evaluation(runtime.warehouse, document)
+    with runtime.warehouse.transaction() as txn:
+        txn.snapshot_metrics(
+            evaluation.project_id, evaluation.evaluated_at.date(), evaluation.metrics
+        )
+    html = evaluation_html(document)
+    path = report_path(runtime, document)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")
+    return Judged(evaluation, document, path, html)
+
+
+def report_path(runtime: Runtime, document: Mapping[str, Any]) -> Path:
+    safe_key = "".join(
+        ch if ch.isalnum() or ch in "-_" else "_" for ch in str(document["project_key"])
+    )
+    name = f"{document['kind']}-{safe_key}-{document.get('phase') or 'all'}-{str(document['data_version'])[:12]}.html"
+    return runtime.reports_dir / name
+
+
+def resolve_project(frames: Mapping[str, pd.DataFrame], project: str) -> str:
+    """A project key (ABC) or id (jira:10000) to its id; a clear error when unknown."""
+    projects = frames["projects"]
+    if project in set(projects["project_id"]):
+        return project
+    matches = projects[projects["key"].str.upper() == project.upper()]
+    if matches.empty:
+        known = ", ".join(sorted(projects["key"].dropna().astype(str)))
+        raise LookupError(
+            f"unknown project {project!r}; the warehouse knows: {known or 'none (run pmo sync)'}"
+        )
+    return str(matches["project_id"].iloc[0])
+
+
+def snapshot_census(runtime: Runtime, frames: Mapping[str, pd.DataFrame], as_of: datetime) -> None:
+    tasks = frames["tasks"]
+    counts = tasks.groupby("project_id").size() if not tasks.empty else pd.Series(dtype=int)
+    with runtime.warehouse.transaction() as txn:
+        for project_id, count in counts.items():
+            txn.snapshot_metrics(str(project_id), as_of.date(), {CENSUS_METRIC: float(count)})
