@@ -133,6 +133,9 @@ async def create_link(call: Call) -> Response:
         outward_rec["fields"].setdefault("issuelinks", []).append(
             {"id": link_id, "type": link_type, "inwardIssue": _link_ref(inward_rec)}
         )
+        # Jira records the link in both issues' history, which moves their `updated`.
+        for linked in (inward_rec, outward_rec):
+            linked["fields"]["updated"] = jira_ts(call.state.now())
         call.state.issues.touch()
     call.state.publish(
         "issue_link",

@@ -86,6 +86,7 @@ class JiraApi:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         files: Any = None,
+        idempotent: bool = True,
     ) -> Any:
         url = self.url(path, api)
         what = f"{method} /rest/{api or 'api/' + self.endpoint.api_version}/{path.lstrip('/')}"
@@ -104,7 +105,7 @@ class JiraApi:
                 timeout=self.timeout,
             )
 
-        response = self.caller.call(send, what)
+        response = self.caller.call(send, what, idempotent=idempotent)
         raise_for_status(response, what, context)
         return json_body(response, what)
 

@@ -22,3 +22,7 @@ class JiraNotFoundError(JiraError):
 
 class JiraRetryExhaustedError(JiraError):
     """Throttling or transient failures outlasted the retry budget."""
+
+
+class JiraConnectionLostError(JiraError):
+    """A non-idempotent request lost its connection: it may or may not have been applied."""

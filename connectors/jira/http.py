@@ -23,6 +23,7 @@ import requests
 
 from connectors.jira.errors import (
     JiraAuthError,
+    JiraConnectionLostError,
     JiraError,
     JiraNotFoundError,
     JiraRetryExhaustedError,
@@ -137,7 +138,9 @@ class RetryingCaller:
         self._rng = random.Random(seed)
         self._sleep = sleep
 
-    def call(self, send: Sender, what: str) -> requests.Response:
+    def call(self, send: Sender, what: str, *, idempotent: bool = True) -> requests.Response:
+        """`idempotent=False` (a post that creates something): a dropped connection is not
+        retried blindly, since the server may have acted; the caller checks first."""
         waited, attempt = 0.0, 0
         while True:
             response, failure = _attempt(send)
@@ -145,6 +148,11 @@ class RetryingCaller:
             self.stats.count(status, retried=attempt > 0)
             if response is not None and status not in RETRYABLE_STATUS:
                 return response
+            if response is None and not idempotent:
+                raise JiraConnectionLostError(
+                    f"{what}: connection lost ({failure}); the request may have been applied",
+                    path=what,
+                )
             attempt += 1
             retry_after = (
                 parse_retry_after(response.headers.get("Retry-After"))

@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from connectors.jira.client import JiraApi
+from connectors.jira.errors import JiraConnectionLostError, JiraError
 from connectors.jira.jql import project_clause, quote
 from connectors.store import PublicationLedger
 
@@ -69,30 +71,61 @@ def with_marker(body: Any, key: str, cloud: bool) -> Any:
     return f"{body}\n\n{{color:#999999}}{escape_wiki(marker(key))}{{color}}"
 
 
+Finder = Callable[[], "str | None"]
+
+
 class JiraPublisher:
-    def __init__(self, api: JiraApi, ledger: PublicationLedger) -> None:
+    def __init__(self, api: JiraApi, ledger: PublicationLedger, *, attempts: int = 3) -> None:
         self.api = api
         self.ledger = ledger
+        self.attempts = attempts
 
-    def _done(self, key: str) -> str | None:
-        found = self.ledger.get(key)
-        return found.external_id if found and found.status == "done" else None
+    def _publish(
+        self,
+        key: str,
+        target: str,
+        find: Finder,
+        post: Callable[[], str],
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        """Ledger done -> skip; ledger pending -> look first; else post; then record done."""
+        known = self.ledger.get(key)
+        if known is not None and known.status == "done" and known.external_id is not None:
+            return known.external_id
+        found = find() if known is not None else None
+        if found is None:
+            self.ledger.mark_pending(key, target, detail)
+            found = self._post_checked(find, post, target)
+        self.ledger.mark_done(key, target, found, detail)
+        return found
+
+    def _post_checked(self, find: Finder, post: Callable[[], str], target: str) -> str:
+        """Post; if the connection drops mid-request, look before posting again."""
+        for _ in range(self.attempts):
+            try:
+                return post()
+            except JiraConnectionLostError:
+                found = find()
+                if found is not None:
+                    return found
+        raise JiraError(f"publishing to {target}: the connection dropped {self.attempts} times")
 
     def comment(self, issue_key: str, adf_or_text: Any, key: str) -> str:
         """Post a comment once per key; returns the comment id."""
-        if (done := self._done(key)) is not None:
-            return done
-        target = f"jira:{issue_key}:comment"
-        comment_id = self._find_comment(issue_key, key) if self.ledger.get(key) else None
-        if comment_id is None:
-            self.ledger.mark_pending(key, target)
-            body = with_marker(adf_or_text, key, self.api.is_cloud)
-            posted = self.api.post(
-                f"issue/{issue_key}/comment", {"body": body}, context=f"commenting on {issue_key}"
+        body = with_marker(adf_or_text, key, self.api.is_cloud)
+
+        def post() -> str:
+            answer = self.api.post(
+                f"issue/{issue_key}/comment",
+                {"body": body},
+                context=f"commenting on {issue_key}",
+                idempotent=False,
             )
-            comment_id = str(posted["id"])
-        self.ledger.mark_done(key, target, comment_id)
-        return comment_id
+            return str(answer["id"])
+
+        return self._publish(
+            key, f"jira:{issue_key}:comment", lambda: self._find_comment(issue_key, key), post
+        )
 
     def _find_comment(self, issue_key: str, key: str) -> str | None:
         issue = self.api.get(
@@ -108,25 +141,25 @@ class JiraPublisher:
 
     def attach(self, issue_key: str, filename: str, data: bytes, key: str) -> str:
         """Attach a file once per key (an earlier upload is recognised by name and size)."""
-        if (done := self._done(key)) is not None:
-            return done
-        target = f"jira:{issue_key}:attachment"
-        found = (
-            self._find_attachment(issue_key, filename, len(data)) if self.ledger.get(key) else None
-        )
-        if found is None:
-            self.ledger.mark_pending(key, target, {"filename": filename})
+
+        def post() -> str:
             answer = self.api.request(
                 "POST",
                 f"issue/{issue_key}/attachments",
                 files={"file": (filename, data, "application/octet-stream")},
                 headers={"X-Atlassian-Token": "no-check", "Content-Type": None},  # type: ignore[dict-item]
                 context=f"attaching {filename} to {issue_key}",
+                idempotent=False,
             )
-            first = answer[0] if isinstance(answer, list) else answer
-            found = str(first["id"])
-        self.ledger.mark_done(key, target, found, {"filename": filename})
-        return found
+            return str((answer[0] if isinstance(answer, list) else answer)["id"])
+
+        return self._publish(
+            key,
+            f"jira:{issue_key}:attachment",
+            lambda: self._find_attachment(issue_key, filename, len(data)),
+            post,
+            {"filename": filename},
+        )
 
     def _find_attachment(self, issue_key: str, filename: str, size: int) -> str | None:
         issue = self.api.get(
@@ -140,39 +173,40 @@ class JiraPublisher:
         return None
 
     def set_property(self, issue_key: str, prop: str, value: Any, key: str) -> str:
-        """PUT replaces, so a repeat is harmless; the ledger still saves the request."""
-        if (done := self._done(key)) is not None:
-            return done
-        target = f"jira:{issue_key}:property:{prop}"
-        self.ledger.mark_pending(key, target)
-        self.api.put(
-            f"issue/{issue_key}/properties/{prop}", value, context=f"property {prop} of {issue_key}"
-        )
-        self.ledger.mark_done(key, target, f"{issue_key}/{prop}")
-        return f"{issue_key}/{prop}"
+        """PUT replaces, so a repeat is harmless and needs no look-up."""
+        ref = f"{issue_key}/{prop}"
+
+        def put() -> str:
+            self.api.put(
+                f"issue/{issue_key}/properties/{prop}",
+                value,
+                context=f"property {prop} of {issue_key}",
+            )
+            return ref
+
+        return self._publish(key, f"jira:{issue_key}:property:{prop}", lambda: None, put)
 
     def create_issue(self, project_key: str, fields: dict[str, Any], key: str) -> str:
         """Create a follow-up issue once per key; returns its key. The issue carries a label
         derived from the publication key, which is how a retry finds it."""
-        if (done := self._done(key)) is not None:
-            return done
         label = key_label(key)
-        target = f"jira:{project_key}:issue"
-        found = self._find_issue(project_key, label) if self.ledger.get(key) else None
-        if found is None:
-            self.ledger.mark_pending(key, target)
-            body = {
-                "fields": {
-                    **fields,
-                    "project": {"key": project_key},
-                    "labels": [*fields.get("labels", []), label],
-                }
+        body = {
+            "fields": {
+                **fields,
+                "project": {"key": project_key},
+                "labels": [*fields.get("labels", []), label],
             }
-            found = str(
-                self.api.post("issue", body, context=f"creating an issue in {project_key}")["key"]
+        }
+
+        def post() -> str:
+            answer = self.api.post(
+                "issue", body, context=f"creating an issue in {project_key}", idempotent=False
             )
-        self.ledger.mark_done(key, target, found)
-        return found
+            return str(answer["key"])
+
+        return self._publish(
+            key, f"jira:{project_key}:issue", lambda: self._find_issue(project_key, label), post
+        )
 
     def _find_issue(self, project_key: str, label: str) -> str | None:
         jql = f"{project_clause(project_key)} AND labels = {quote(label)}"

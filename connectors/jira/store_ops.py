@@ -69,14 +69,20 @@ def _live_children(
     return out
 
 
-def tombstone_issues(txn: WarehouseTransaction, task_ids: Sequence[str]) -> int:
+def tombstone_issues(txn: WarehouseTransaction, task_ids: Sequence[str]) -> dict[str, int]:
     """A vanished issue takes its risk row, links, status changes and worklogs with it
-    (Jira deletes them too, without listing the worklogs in `worklog/deleted`)."""
+    (Jira deletes them too, without listing the worklogs in `worklog/deleted`).
+    Returns the number of rows tombstoned per table."""
     if not task_ids:
-        return 0
-    removed = txn.tombstone("tasks", task_ids)
-    txn.tombstone("risks", task_ids)
-    txn.tombstone("dependencies", live_dependency_ids(txn, task_ids))
-    txn.tombstone("status_changes", _live_children(txn, "status_changes", "change_id", task_ids))
-    txn.tombstone("time_entries", _live_children(txn, "time_entries", "entry_id", task_ids))
-    return removed
+        return {}
+    return {
+        "tasks": txn.tombstone("tasks", task_ids),
+        "risks": txn.tombstone("risks", task_ids),
+        "dependencies": txn.tombstone("dependencies", live_dependency_ids(txn, task_ids)),
+        "status_changes": txn.tombstone(
+            "status_changes", _live_children(txn, "status_changes", "change_id", task_ids)
+        ),
+        "time_entries": txn.tombstone(
+            "time_entries", _live_children(txn, "time_entries", "entry_id", task_ids)
+        ),
+    }

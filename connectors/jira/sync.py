@@ -175,7 +175,8 @@ class JiraSync:
             pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
         vanished = sorted(live - {f"jira:{i}" for i in present})
         with self.warehouse.transaction() as txn:
-            self.summary(key).stream("tasks").add(deleted=tombstone_issues(txn, vanished))
+            for table, count in tombstone_issues(txn, vanished).items():
+                self.summary(key).stream(table).add(deleted=count)
 
     def worklog_cursor(self, stream: str) -> int:
         mark = (
