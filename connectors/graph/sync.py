@@ -181,8 +181,10 @@ def apply_all(
 ) -> list[SyncSummary]:
     people = directory_for(settings, warehouse, gathered.users)
     summaries = {s: SyncSummary(s, "*", full=full) for s in ("planner", "shifts", "sharepoint")}
+    summaries["directory"] = SyncSummary("graph", "users", full=full)
+    summaries["directory"].stream("users").add(fetched=len(gathered.users))
     for source, messages in gathered.errors.items():
-        summaries.get(source, summaries["planner"]).errors.extend(messages)
+        summaries[source].errors.extend(messages)
     for contents in gathered.plans:
         apply_plan(settings, warehouse, contents, people, summaries["planner"])
         _report(progress, "planner", "tasks", len(contents.tasks))
