@@ -38,6 +38,9 @@ def validate_frame(
     """Validate `frame` (one canonical table) against `specs` in a single GX run."""
     if not specs:
         return []
+    if frame.empty:  # nothing to check: skip GX's fixed cost (tens of ms per expectation)
+        _gx_view(frame, specs)  # still insist on the columns
+        return [SpecOutcome(spec, True, 0, 0) for spec in specs]
     runtime = _runtime()
     with runtime.lock:
         return runtime.validate(table, specs, _gx_view(frame, specs))

@@ -1,0 +1,119 @@
+"""run_quality_gates end to end on canonical frames: trust, scope, planted problems, laziness."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from checks.model import Severity
+from checks.quality import QualityContext, quality_results_for_project, run_quality_gates
+from checks.synthetic import Problems, synthetic_portfolio_with_manifest
+from config.settings import ChecksSettings
+from tests.unit.quality.builders import ABC, AS_OF, XYZ, clean_frames, spoiled
+
+SETTINGS = ChecksSettings()
+
+
+def _failed(report) -> list[tuple[str, str | None]]:
+    return [(r.expectation, r.project_id) for r in report.results if not r.success]
+
+
+def test_clean_canonical_set_is_trustworthy_with_every_check_run() -> None:
+    context = QualityContext(
+        AS_OF, last_sync={"jira": AS_OF - timedelta(hours=2)}, previous_counts={ABC: 2, XYZ: 1}
+    )
+    report = run_quality_gates(clean_frames(), context, SETTINGS)
+    assert _failed(report) == []
+    assert report.trustworthy
+    checks = {r.expectation for r in report.results}
+    for expected in (
+        "tasks.percent_complete.range",
+        "integrity.time_entries.task_id",
+        "freshness.last_sync",
+        "census.task_drop",
+        "timesheet.long_day",
+        "reconciliation.worklog_vs_timecard",
+        "timesheet.future_work_date",
+    ):
+        assert expected in checks
+    json.dumps(report.summary())  # the summary is what --json prints
+
+
+def test_critical_failure_makes_report_untrustworthy_and_names_the_item() -> None:
+    report = run_quality_gates(
+        spoiled("time_entries", "jira:worklog:4", hours=30.0), QualityContext(AS_OF), SETTINGS
+    )
+    assert not report.trustworthy
+    (critical,) = report.critical_failures
+    assert critical.example_keys == ("jira:worklog:4",) and critical.project_id == XYZ
+    # 30 h in a day is also a long day (a warning of its own)
+    assert ("timesheet.long_day", XYZ) in _failed(report)
+
+
+SCOPE_CASES = [
+    # XYZ's bad percent holds XYZ's review, not ABC's
+    (XYZ, False),
+    (ABC, True),
+]
+
+
+@pytest.mark.parametrize(("project", "trustworthy"), SCOPE_CASES)
+def test_results_are_scoped_to_the_reviewed_project(project: str, trustworthy: bool) -> None:
+    frames = spoiled("tasks", "jira:21", percent_complete=150.0)
+    full = run_quality_gates(frames, QualityContext(AS_OF), SETTINGS)
+    scoped = run_quality_gates(frames, QualityContext(AS_OF, project_id=project), SETTINGS)
+    filtered = quality_results_for_project(full, project)
+    assert scoped.trustworthy is trustworthy
+    assert filtered.trustworthy is trustworthy
+    assert _failed(scoped) == _failed(filtered)
+    assert all(r.project_id in (None, project) for r in scoped.results)
+
+
+def test_stale_source_holds_every_project() -> None:
+    context = QualityContext(AS_OF, last_sync={"jira": AS_OF - timedelta(days=3)}, project_id=ABC)
+    report = run_quality_gates(clean_frames(), context, SETTINGS)
+    assert _failed(report) == [("freshness.last_sync", None)]
+    assert not report.trustworthy
+
+
+def test_settings_drive_the_thresholds() -> None:
+    # Ana's 8 h time card day is a long day when the limit is 7 h
+    strict = SETTINGS.model_copy(update={"max_hours_per_day": 7.0})
+    report = run_quality_gates(clean_frames(), QualityContext(AS_OF), strict)
+    assert ("timesheet.long_day", ABC) in _failed(report)
+    assert ("timesheet.long_day", None) in _failed(report)
+
+
+def test_unknown_table_is_named() -> None:
+    with pytest.raises(KeyError, match="taks"):
+        run_quality_gates({"taks": clean_frames()["tasks"]}, QualityContext(AS_OF), SETTINGS)
+
+
+def test_naive_status_date_is_rejected() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        QualityContext(AS_OF.replace(tzinfo=None))
+
+
+def test_synthetic_portfolio_clean_has_no_critical_and_planted_long_day_is_found() -> None:
+    frames, manifest = synthetic_portfolio_with_manifest(
+        4, 30, 3.0, seed=11, as_of=AS_OF, problems=Problems(long_day=1, cycle=1)
+    )
+    report = run_quality_gates(frames, QualityContext(AS_OF), SETTINGS)
+    assert report.critical_failures == ()
+    (planted,) = [p for p in manifest if p["id"] == "long_day"]
+    found = [r for r in report.warnings if r.expectation == planted["check"]]
+    assert [r.project_id for r in found] == [planted["project"]]
+    assert set(planted["ids"]) <= set(found[0].example_keys)
+    assert found[0].severity == Severity.WARNING
+
+
+def test_importing_the_package_does_not_import_great_expectations() -> None:
+    code = (
+        "import sys, checks.quality, checks.quality.runner, checks.quality.gx_adapter;"
+        "sys.exit('great_expectations' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
