@@ -41,6 +41,23 @@ async def graph_request(request: Request) -> GraphRequest:
 
 
 def handle(graph: GraphState, req: GraphRequest) -> GraphResponse:
+    """Dispatch under the state's lock and render the JSON there too, so that a test changing
+    the state from another thread never meets a half-written record."""
+    with graph.lock:
+        return rendered(_dispatch(graph, req))
+
+
+def rendered(response: GraphResponse) -> GraphResponse:
+    """The response with its JSON body already encoded (`content` plus the JSON media type)."""
+    if response.body is None or response.content is not None:
+        return response
+    content = json.dumps(response.body, ensure_ascii=False).encode()
+    return GraphResponse(
+        response.status, None, content, {**response.headers, "Content-Type": JSON_TYPE}
+    )
+
+
+def _dispatch(graph: GraphState, req: GraphRequest) -> GraphResponse:
     """Dispatch, with `$batch` on top; errors become Graph's error body."""
     try:
         if req.segments == ("$batch",) and req.method == "POST":

@@ -7,6 +7,7 @@ URLs and `dependsOn`. Both are accepted. A request whose dependency failed answe
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 from collections.abc import Callable
 from typing import Any
@@ -53,13 +54,7 @@ def _inner_request(outer: GraphRequest, item: dict[str, Any]) -> GraphRequest:
     if segments and segments[0] == "$batch":
         raise bad_request(f"$batch: request '{item['id']}' may not be a nested $batch.")
     headers = {str(k).lower(): str(v) for k, v in (item.get("headers") or {}).items()}
-    body = item.get("body")
-    if body is None:
-        payload = b""
-    elif isinstance(body, str):
-        payload = body.encode()
-    else:
-        payload = json.dumps(body).encode()
+    payload = _payload(item.get("body"), headers.get("content-type", ""), str(item["id"]))
     return GraphRequest(
         method=str(item["method"]).upper(),
         segments=segments,
@@ -69,6 +64,20 @@ def _inner_request(outer: GraphRequest, item: dict[str, Any]) -> GraphRequest:
         body=payload,
         base_url=outer.base_url,
     )
+
+
+def _payload(body: Any, content_type: str, item_id: str) -> bytes:
+    """A JSON body as sent, or a string body: base64 unless its content type is JSON or text."""
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        return json.dumps(body).encode()
+    if "json" in content_type or content_type.startswith("text/"):
+        return body.encode()
+    try:
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise bad_request(f"$batch: the body of request '{item_id}' is not base64.") from exc
 
 
 def _as_item(item_id: str, response: GraphResponse) -> dict[str, Any]:

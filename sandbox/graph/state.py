@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,8 @@ class GraphState:
 
     def __init__(self, tenant_graph: dict[str, Any], core: Any) -> None:
         self.core = core
+        # The server thread and a test's thread may both touch the state: share the core's lock.
+        self.lock = getattr(core, "lock", None) or threading.RLock()
         self.users = _by_id(tenant_graph.get("users"))
         self.groups = _by_id(tenant_graph.get("groups"))
         self.plans = _by_id(tenant_graph.get("plans"))
@@ -143,28 +146,33 @@ class GraphState:
         self, site_id: str, list_ref: str, item_id: str, fields: dict[str, Any]
     ) -> dict[str, Any]:
         """Create or change a list item; it appears in the next delta round."""
-        return self.list_store(site_id, list_ref).upsert(str(item_id), fields, self.now())
+        with self.lock:
+            return self.list_store(site_id, list_ref).upsert(str(item_id), fields, self.now())
 
     def delete_list_item(self, site_id: str, list_ref: str, item_id: str) -> None:
         """Delete a list item; the next delta round reports it as `@removed`."""
-        self.list_store(site_id, list_ref).delete(str(item_id))
+        with self.lock:
+            self.list_store(site_id, list_ref).delete(str(item_id))
 
     def expire_delta_tokens(self) -> None:
         """Forget every issued delta token, so the next delta call with one answers 410."""
-        for store in self.lists.values():
-            store.expire_tokens()
+        with self.lock:
+            for store in self.lists.values():
+                store.expire_tokens()
 
     def add_time_cards(self, team_id: str, cards: list[dict[str, Any]]) -> None:
-        store = self.team_time_cards(team_id)
-        store.extend(copy.deepcopy(cards))
-        store.sort(key=_clock_in)
+        with self.lock:
+            store = self.team_time_cards(team_id)
+            store.extend(copy.deepcopy(cards))
+            store.sort(key=_clock_in)
 
     def edit_task(self, task_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change a Planner task as another user would: new ETag, so a stale one gets 412."""
-        task = self.task(task_id)
-        task.update(copy.deepcopy(changes))
-        task["@odata.etag"] = self.next_etag("Task")
-        return copy.deepcopy(task)
+        with self.lock:
+            task = self.task(task_id)
+            task.update(copy.deepcopy(changes))
+            task["@odata.etag"] = self.next_etag("Task")
+            return copy.deepcopy(task)
 
     def add_task(self, task: dict[str, Any]) -> dict[str, Any]:
         stored = copy.deepcopy(task)

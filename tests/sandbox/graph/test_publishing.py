@@ -211,3 +211,21 @@ def test_batch_runs_absolute_and_relative_urls_with_dependencies(client: TestCli
 )
 def test_invalid_batches_answer_400(client: TestClient, requests: list) -> None:
     assert client.post(f"{BASE}/$batch", json={"requests": requests}).status_code == 400
+
+
+def test_batch_string_bodies_are_base64_unless_json(client: TestClient) -> None:
+    csv = base64.b64encode(b"x,y\n").decode()
+    body = {
+        "requests": [
+            {"id": "1", "method": "PUT", "url": "/drives/drive-1/root:/b.csv:/content",
+             "headers": {"Content-Type": "text/csv"}, "body": "x,y\n"},
+            {"id": "2", "method": "PUT", "url": "/drives/drive-1/root:/c.csv:/content",
+             "headers": {"Content-Type": "application/octet-stream"}, "body": csv},
+            {"id": "3", "method": "GET", "url": "/drives/drive-1/root:/c.csv:/content",
+             "dependsOn": ["2"]},
+        ]
+    }  # fmt: skip
+    responses = client.post(f"{BASE}/$batch", json=body).json()["responses"]
+    assert [r["status"] for r in responses] == [201, 201, 200]
+    assert base64.b64decode(responses[2]["body"]) == b"x,y\n"
+    assert client.get(f"{BASE}/drives/drive-1/root:/b.csv:/content").content == b"x,y\n"

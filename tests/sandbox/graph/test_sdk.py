@@ -239,3 +239,24 @@ def test_batch_with_dependencies(served: Served) -> None:
         }  # fmt: skip
 
     assert run(batch()) == {"plan": 200, "buckets": 200, "missing": 404, "after_missing": 424}
+
+
+def test_batch_creates_a_task(served: Served) -> None:
+    """A POST inside `$batch` creates the task. (The SDK's `response_body()` can't read it back:
+    `BatchResponseItem` only decodes base64 string bodies, while Graph, and this sandbox, send
+    JSON bodies as objects; see msgraph-sdk-python-core issue 807.)"""
+    client = served.client
+
+    async def batch() -> int:
+        create = BatchRequestItem(
+            request_information=client.planner.tasks.to_post_request_information(
+                PlannerTask(plan_id="plan-2", bucket_id="bucket-3", title="From a batch")
+            )
+        )
+        response = await client.batch.post(BatchRequestContent({create.id: create}))
+        return response.get_response_status_codes()[create.id]
+
+    assert run(batch()) == 201
+    created = served.published()[-1]
+    assert created["kind"] == "planner_task" and created["payload"]["title"] == "From a batch"
+    assert served.graph.task(created["payload"]["id"])["planId"] == "plan-2"
