@@ -31,6 +31,12 @@ def _png(fig: plt.Figure) -> bytes:
     return buffer.getvalue()
 
 
+def _date_axis(ax: plt.Axes) -> None:
+    locator = mdates.AutoDateLocator(maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
 def data_uri(png: bytes | None) -> str | None:
     return None if png is None else "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
@@ -58,7 +64,7 @@ def s_curve(series: Sequence[Mapping[str, Any]], target_date: Any = None) -> byt
         )
     ax.set_ylabel("hours")
     ax.set_title("Earned value S-curve")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %y"))
+    _date_axis(ax)
     ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     return _png(fig)
@@ -90,7 +96,7 @@ def forecast_histogram(
         )
     ax.set_title("Completion forecast (Monte Carlo)")
     ax.set_ylabel("trials")
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b %y"))
+    _date_axis(ax)
     ax.legend(fontsize=8)
     fig.autofmt_xdate()
     return _png(fig)

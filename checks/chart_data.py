@@ -1,0 +1,76 @@
+"""The series behind a report's charts, cut from a project's frames and check outputs.
+
+Pure and small: the evaluation carries these in ``extra["charts"]`` so that reports can draw
+them without recomputing anything (see docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from checks.model import CheckOutput, ProjectFrames
+
+MAX_LOAD_PEOPLE = 8
+
+
+def chart_data(frames: ProjectFrames, risk: CheckOutput, forecast: Any | None) -> dict[str, Any]:
+    return {
+        "evm_series": list((risk.details.get("evm") or {}).get("series") or []),
+        "forecast_histogram": getattr(forecast, "histogram", None),
+        "risks": open_risks(frames.risks),
+        "resource_load": weekly_load(frames),
+    }
+
+
+def open_risks(risks: pd.DataFrame) -> list[dict[str, Any]]:
+    if risks.empty:
+        return []
+    live = risks[
+        ~risks["roam_status"].isin(["resolved"])
+        & risks["probability"].notna()
+        & risks["impact"].notna()
+    ]
+    return [
+        {"risk_id": str(r.risk_id), "probability": int(r.probability), "impact": int(r.impact)}
+        for r in live.itertuples(index=False)
+    ]
+
+
+def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
+    """Hours per ISO week of the project's busiest people, across all their projects."""
+    entries = frames.portfolio_time_entries
+    project_people = set(frames.time_entries["person_id"].dropna().astype(str))
+    if entries.empty or not project_people:
+        return []
+    mine = entries[
+        entries["person_id"].isin(project_people) & (entries["kind"] != "timecard").fillna(True)
+    ]
+    if mine.empty:
+        return []
+    weeks = pd.to_datetime(mine["work_date"]).dt.strftime("%G-W%V")
+    load = mine.assign(week=weeks).groupby(["person_id", "week"])["hours"].sum().reset_index()
+    top = load.groupby("person_id")["hours"].max().nlargest(MAX_LOAD_PEOPLE).index
+    capacity = (
+        frames.people.set_index("person_id")["weekly_capacity_hours"]
+        if not frames.people.empty
+        else pd.Series(dtype=float)
+    )
+    rows = (
+        load[load["person_id"].isin(top)]
+        .sort_values(["person_id", "week"])
+        .tail(26 * MAX_LOAD_PEOPLE)
+    )
+    return [
+        {
+            "person": str(r.person_id),
+            "week": str(r.week),
+            "hours": round(float(r.hours), 2),
+            "capacity": float(capacity.get(r.person_id, np.nan))
+            if pd.notna(capacity.get(r.person_id, np.nan))
+            else 40.0,
+        }
+        for r in rows.itertuples(index=False)
+    ]
