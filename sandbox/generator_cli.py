@@ -31,6 +31,9 @@ def generate(
     now: Annotated[
         str | None, typer.Option(help="The tenant's clock, ISO 8601 with offset.")
     ] = None,
+    worklogs: Annotated[
+        int | None, typer.Option(help="Scale mode: number of worklogs (default 10 per issue).")
+    ] = None,
 ) -> None:
     """Write a tenant (plus a .bulk.npz sidecar at scale) and <FILE>.manifest.json."""
     from sandbox.gen.api import generate_tenant
@@ -43,7 +46,7 @@ def generate(
         typer.echo(f"error: --now {now!r} is not an ISO 8601 instant: {exc}", err=True)
         raise typer.Exit(2) from None
     try:
-        tenant, manifest = generate_tenant(seed, scale, clean=clean, now=moment)
+        tenant, manifest = generate_tenant(seed, scale, clean=clean, now=moment, worklogs=worklogs)
     except ValueError as exc:
         typer.echo(f"error: --scale: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -21,15 +21,19 @@ def generate_tenant(
     *,
     clean: bool = False,
     now: datetime | None = None,
+    worklogs: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A tenant and its manifest. `scale` is "demo" or a number of issues (bulk tenant)."""
+    """A tenant and its manifest. `scale` is "demo" or a number of issues (bulk tenant).
+
+    `clean` drops the planted problems of the demo (a scale tenant has none anyway);
+    `worklogs` overrides the scale tenant's default of 10 worklogs per issue.
+    """
     moment = (now or DEFAULT_NOW).astimezone(UTC)
     if scale == "demo":
         return build_demo(seed, moment, clean)
-    count = _issue_count(scale)
     from sandbox.gen.scale import build_scale
 
-    return build_scale(seed, moment, count)
+    return build_scale(seed, moment, _issue_count(scale), worklogs)
 
 
 def _issue_count(scale: str | int) -> int:
