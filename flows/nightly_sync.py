@@ -74,6 +74,11 @@ def jira_finish_project(sync: JiraSync, key: str) -> None:
 
 
 @io_task
+def jira_retry_worklogs(sync: JiraSync) -> None:
+    sync.retry_quarantined_worklogs()
+
+
+@io_task
 def jira_worklog_page(sync: JiraSync, stream: str, since: int) -> int | None:
     return sync.sync_worklog_page(stream, since)
 
@@ -120,6 +125,7 @@ def run_jira_steps(sync: JiraSync, progress: _Progress | None = None) -> None:
         _notify("project_done", {"project": key})
         if progress is not None:
             progress.step()
+    jira_retry_worklogs(sync)
     for stream in WORKLOG_STREAMS:
         cursor: int | None = sync.worklog_cursor(stream)
         while cursor is not None:

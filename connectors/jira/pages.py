@@ -9,11 +9,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from connectors.jira.jql import issue_fields, project_clause
-from connectors.jira.mapping import IssueRows, map_issue, map_status_changes, map_worklog
+from connectors.jira.mapping import IssueRows, map_issue, map_status_changes
 from connectors.jira.mapping_meta import map_person
-from connectors.jira.reader import SincePage
 from connectors.jira.records import MappingContext, MappingError
-from connectors.jira.store_ops import live_dependency_ids, task_projects, updated_ms
+from connectors.jira.store_ops import live_dependency_ids, updated_ms
 from connectors.jira.timeparse import to_ms
 from connectors.store import Warehouse, WarehouseTransaction
 from connectors.store.tables import CANONICAL, QUARANTINE
@@ -209,48 +208,3 @@ def fetch_missing(sync: JiraSync, key: str, issue_ids: Sequence[str]) -> None:
             token = page.next_token
             if not token:
                 break
-
-
-def apply_worklog_page(sync: JiraSync, page: SincePage) -> None:
-    ctx, summary = sync.ctx, sync.summary(sync.worklog_scope)
-    assert ctx is not None
-    stamps = {f"jira:worklog:{v['worklogId']}": int(v["updatedTime"]) for v in page.values}
-    known = updated_ms(sync.warehouse, "time_entries", "entry_id", list(stamps))
-    need = [int(k.rsplit(":", 1)[1]) for k, stamp in stamps.items() if known.get(k) != stamp]
-    details = sync.reader.worklogs(need)
-    if not hasattr(sync, "_task_projects"):
-        sync._task_projects = task_projects(sync.warehouse)  # type: ignore[attr-defined]
-    in_scope = {f"jira:{r['id']}" for r in sync.projects.values()}
-    rows, bad, outside = [], [], 0
-    for record in details:
-        project_id = sync._task_projects.get(f"jira:{record.get('issueId')}")  # type: ignore[attr-defined]
-        if project_id not in in_scope:
-            outside += 1  # a project not synced in this run: counted, not stored
-            continue
-        try:
-            rows.append(map_worklog(record, ctx, project_id))
-        except MappingError as exc:
-            bad.append((_raw_id(record), str(exc)))
-    with sync.warehouse.transaction() as txn:
-        for raw_id, reason in bad:
-            txn.quarantine(SOURCE, "time_entries", raw_id, reason, {"id": raw_id})
-        _count(summary, "time_entries", txn.upsert("time_entries", rows), len(details), len(bad))
-        txn.resolve_quarantine(
-            SOURCE, "time_entries", [r["entry_id"].rsplit(":", 1)[1] for r in rows]
-        )
-        upsert_people(txn, summary, ctx, [w.get("author") for w in details])
-        _set_since(txn, sync, "updated", page)
-    summary.stream("worklogs_out_of_scope").add(fetched=outside)
-
-
-def apply_deleted_page(sync: JiraSync, page: SincePage) -> None:
-    summary = sync.summary(sync.worklog_scope)
-    ids = [f"jira:worklog:{v['worklogId']}" for v in page.values]
-    with sync.warehouse.transaction() as txn:
-        summary.stream("time_entries").add(deleted=txn.tombstone("time_entries", ids))
-        _set_since(txn, sync, "deleted", page)
-
-
-def _set_since(txn: WarehouseTransaction, sync: JiraSync, stream: str, page: SincePage) -> None:
-    since = page.next_since if page.next_since is not None else page.until
-    txn.set_watermark(SOURCE, f"worklogs_{stream}", sync.worklog_scope, {"since": since})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from connectors.jira import pages
+from connectors.jira import pages, worklog_pages
 from connectors.jira.client import JiraApi
 from connectors.jira.http import set_label
 from connectors.jira.jql import census_jql, issue_fields, issues_jql
@@ -178,6 +178,11 @@ class JiraSync:
             for table, count in tombstone_issues(txn, vanished).items():
                 self.summary(key).stream(table).add(deleted=count)
 
+    def retry_quarantined_worklogs(self) -> None:
+        """Worklogs held back for a missing issue, once their issue has arrived."""
+        set_label(self.worklog_scope)
+        worklog_pages.retry_quarantined(self)
+
     def worklog_cursor(self, stream: str) -> int:
         mark = (
             None
@@ -191,9 +196,9 @@ class JiraSync:
         set_label(self.worklog_scope)
         page = self.reader.since_page(stream, since)
         if stream == "updated":
-            pages.apply_worklog_page(self, page)
+            worklog_pages.apply_worklog_page(self, page)
         else:
-            pages.apply_deleted_page(self, page)
+            worklog_pages.apply_deleted_page(self, page)
         self.progress("worklogs", {"stream": stream, "count": len(page.values)})
         return page.next_since
 
@@ -211,6 +216,7 @@ def run_jira_sync(
     sync = JiraSync(settings, warehouse, api, full=full, projects=projects, progress=progress)
     for key in sync.prepare():
         sync_project(sync, key)
+    sync.retry_quarantined_worklogs()
     for stream in WORKLOG_STREAMS:
         since: int | None = sync.worklog_cursor(stream)
         while since is not None:
