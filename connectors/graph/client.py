@@ -133,6 +133,7 @@ class GraphConnection:
     base_url: str
     counters: GraphCounters
     limits: dict[str, asyncio.Semaphore]
+    max_retries: int = 5
 
     @asynccontextmanager
     async def limit(self, service: str) -> AsyncIterator[None]:
@@ -193,4 +194,5 @@ def connect(
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = url
     limits = {name: asyncio.Semaphore(settings.concurrency) for name in SERVICES}
-    return GraphConnection(GraphServiceClient(request_adapter=adapter), http, url, counters, limits)
+    client = GraphServiceClient(request_adapter=adapter)
+    return GraphConnection(client, http, url, counters, limits, settings.max_retries)

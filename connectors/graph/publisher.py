@@ -1,0 +1,240 @@
+"""Publishing already-rendered content to Microsoft 365, exactly once per publication key.
+
+Every call takes a deterministic key from the flow. The ledger says what happened before:
+- *done*: skipped, the earlier external id is returned;
+- *pending* after a crash between the post and the ledger write: the target is searched for
+  the post's marker (a short hash of the key carried by the post): the file at its path with
+  the same size, a Planner task whose title carries the marker, a sent mail with the marker
+  header, a channel message whose card shows it. Found -> recorded done, not posted again;
+- a post the service refused (an HTTP error) is recorded as failed and is safe to repeat;
+- a Workflows webhook can't be searched: a pending card without a recorded failure is taken
+  as delivered ("unverified") rather than risk a second card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from kiota_abstractions.api_error import APIError
+
+from config.settings import GraphSettings, Settings
+from connectors.graph import webhook
+from connectors.graph.client import GraphConnection, connect
+from connectors.graph.errors import GraphConnectorError
+from connectors.graph.publish_ops import (
+    create_planner_task,
+    find_channel_message,
+    find_file,
+    find_planner_task,
+    find_sent_mail,
+    post_channel_message,
+    send_mail,
+    upload_file,
+)
+
+log = logging.getLogger(__name__)
+UNVERIFIED = "unverified"
+
+
+def marker(key: str) -> str:
+    """A short, stable stand-in for a publication key, safe to show in titles and cards."""
+    return "pmo-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def with_marker(card: dict[str, Any], mark: str) -> dict[str, Any]:
+    """The card plus a small footer naming its publication marker (the dedupe handle)."""
+    footer = {"type": "TextBlock", "text": f"ref {mark}", "isSubtle": True, "size": "Small"}
+    return {**card, "body": [*(card.get("body") or []), footer]}
+
+
+class GraphPublisher:
+    """Teams (webhook or channel), SharePoint/OneDrive files, mail and Planner tasks."""
+
+    def __init__(
+        self,
+        settings: GraphSettings,
+        ledger: Any,
+        *,
+        base_url: str | None = None,
+        token: str | None = None,
+        attachment_drive: str | None = None,
+        attachment_folder: str = "PMO Reports/attachments",
+    ) -> None:
+        self.settings = settings
+        self.ledger = ledger
+        self.base_url = base_url
+        self.token = token
+        self.attachment_drive = attachment_drive
+        self.attachment_folder = attachment_folder
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        ledger: Any,
+        *,
+        base_url: str | None = None,
+        token: str | None = None,
+    ) -> GraphPublisher:
+        targets = settings.publish
+        drives = [
+            t.sharepoint_drive
+            for t in (targets.closeout, targets.gate_review, targets.status_report, targets.alerts)
+            if t.sharepoint_drive
+        ]
+        folder = f"{targets.closeout.sharepoint_folder}/attachments"
+        return cls(
+            settings.graph,
+            ledger,
+            base_url=base_url,
+            token=token,
+            attachment_drive=drives[0] if drives else None,
+            attachment_folder=folder,
+        )
+
+    # --- the ledger protocol ------------------------------------------------------------------
+
+    def _once(
+        self,
+        key: str,
+        target: str,
+        detail: dict[str, Any],
+        find: Callable[[GraphConnection], Awaitable[str | None]] | None,
+        post: Callable[[GraphConnection], Awaitable[str]],
+        *,
+        token: str | None = None,
+    ) -> str:
+        return asyncio.run(self._once_async(key, target, detail, find, post, token))
+
+    async def _once_async(
+        self, key: str, target: str, detail: dict[str, Any], find: Any, post: Any, token: str | None
+    ) -> str:
+        earlier = self.ledger.get(key)
+        if earlier is not None and earlier.status == "done":
+            return earlier.external_id or ""
+        conn = connect(self.settings, base_url=self.base_url, token=token or self.token)
+        try:
+            if earlier is not None and not (earlier.detail or {}).get("failed"):
+                found = await find(conn) if find else UNVERIFIED
+                if found:
+                    log.warning(
+                        "publication %s was already at %s; recording it, not posting again",
+                        key,
+                        target,
+                    )
+                    self.ledger.mark_done(key, target, found, detail)
+                    return found
+            self.ledger.mark_pending(key, target, detail)
+            try:
+                external_id = await post(conn)
+            except (APIError, webhook.WebhookRejectedError, GraphConnectorError) as exc:
+                if _refused(exc):  # the service said no: nothing was made, safe to repeat
+                    self.ledger.mark_pending(key, target, {**detail, "failed": str(exc)[:300]})
+                raise
+            self.ledger.mark_done(key, target, external_id, detail)
+            return external_id
+        finally:
+            await conn.aclose()
+
+    # --- targets ------------------------------------------------------------------------------
+
+    def post_card_webhook(self, url: str, card: dict[str, Any], key: str) -> str:
+        """An Adaptive Card through a Teams Workflows webhook (the unattended path)."""
+        mark = marker(key)
+
+        async def post(_: GraphConnection) -> str:
+            await webhook.post_card(
+                url,
+                with_marker(card, mark),
+                timeout=self.settings.timeout_seconds,
+                retries=self.settings.max_retries,
+            )
+            return mark
+
+        return self._once(key, "teams_webhook", {"marker": mark}, None, post)
+
+    def post_channel_message(self, team: str, channel: str, card: dict[str, Any], key: str) -> str:
+        """A card in a channel through Graph: needs a delegated token (ChannelMessage.Send)."""
+        mark = marker(key)
+        token = self._delegated_token()
+        target = f"teams/{team}/channels/{channel}"
+        return self._once(
+            key,
+            target,
+            {"marker": mark},
+            lambda conn: find_channel_message(conn, team, channel, mark),
+            lambda conn: post_channel_message(conn, team, channel, with_marker(card, mark)),
+            token=token,
+        )
+
+    def upload_file(self, drive: str, path: str, content: bytes, key: str) -> str:
+        """A file at `path` in the drive: one PUT up to 4 MB, an upload session above."""
+        target = f"drives/{drive}/root:/{path}"
+        return self._once(
+            key,
+            target,
+            {"path": path, "size": len(content)},
+            lambda conn: find_file(conn, drive, path, len(content)),
+            lambda conn: upload_file(conn, drive, path, content),
+        )
+
+    def send_mail(
+        self,
+        sender: str,
+        to: list[str],
+        subject: str,
+        html_body: str,
+        attachments: list[tuple[str, bytes]],
+        key: str,
+    ) -> str:
+        """An HTML mail; attachments up to 3 MB inline, larger ones as a link to an uploaded copy."""
+        mark = marker(key)
+        drive, folder = self.attachment_drive, f"{self.attachment_folder}/{mark}"
+        return self._once(
+            key,
+            f"users/{sender}/sendMail",
+            {"marker": mark, "to": len(to)},
+            lambda conn: find_sent_mail(conn, sender, mark),
+            lambda conn: send_mail(
+                conn,
+                sender,
+                to,
+                subject,
+                html_body,
+                attachments,
+                mark,
+                link_drive=drive,
+                link_folder=folder,
+            ),
+        )
+
+    def create_planner_task(self, plan_id: str, title: str, key: str) -> str:
+        """A follow-up task in a plan; its title carries the marker so a retry can find it."""
+        mark = marker(key)
+        return self._once(
+            key,
+            f"planner/plans/{plan_id}",
+            {"marker": mark},
+            lambda conn: find_planner_task(conn, plan_id, mark),
+            lambda conn: create_planner_task(conn, plan_id, f"{title[:230]} [{mark}]"),
+        )
+
+    def _delegated_token(self) -> str | None:
+        if self.token:  # the sandbox's token stands for a user too
+            return self.token
+        if self.settings.delegated_token is None:
+            raise GraphConnectorError(
+                "Posting to a Teams channel through Graph needs a delegated token with "
+                "ChannelMessage.Send (graph.delegated_token); for unattended posting configure "
+                "publish.<target>.teams_webhook with a Teams Workflows webhook URL instead"
+            )
+        return self.settings.delegated_token.resolve()
+
+
+def _refused(exc: BaseException) -> bool:
+    status = getattr(exc, "response_status_code", None) or getattr(exc, "status", None)
+    return isinstance(status, int) and status >= 400
