@@ -22,8 +22,10 @@ DELTA_SEGMENT = re.compile(r"^delta(?:\((?:token=)?'?(?P<token>[^')]*)'?\))?$")
 def list_items(graph: GraphState, req: GraphRequest, site: str, list_ref: str) -> GraphResponse:
     store = graph.list_store(site, list_ref)
     with_fields = req.expands("fields")
-    items = [public_item(item, with_fields) for item in store.ordered_items()]
-    return json_response(paged_collection(req, items, PAGE))
+    items = store.ordered_items()
+    return json_response(
+        paged_collection(req, items, PAGE, render=lambda item: public_item(item, with_fields))
+    )
 
 
 def get_item(

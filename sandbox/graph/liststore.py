@@ -69,6 +69,8 @@ class ListStore:
 
     def _store(self, item: dict[str, Any]) -> None:
         self.seq += 1
+        # re-inserting keeps `items` in change order, so listing needs no sort
+        self.items.pop(item["id"], None)
         self.items[item["id"]] = item
         self.changed[item["id"]] = self.seq
         self.deleted.pop(item["id"], None)
@@ -99,7 +101,8 @@ class ListStore:
         self.deleted[item_id] = self.seq
 
     def ordered_items(self) -> list[dict[str, Any]]:
-        return sorted(self.items.values(), key=lambda item: self.changed[item["id"]])
+        """Items oldest change first (the order `items` keeps), as SharePoint lists them."""
+        return list(self.items.values())
 
     # -- delta -------------------------------------------------------------------------------
     def issue(self, cursor: DeltaCursor) -> str:
@@ -132,8 +135,10 @@ class ListStore:
 
 
 def public_item(item: dict[str, Any], with_fields: bool) -> dict[str, Any]:
-    """The listItem as Graph sends it: `fields` only when expanded, no bookkeeping keys."""
-    shown = {k: v for k, v in item.items() if not k.startswith("_")}
-    if not with_fields:
-        shown.pop("fields", None)
-    return copy.deepcopy(shown)
+    """The listItem as Graph sends it: `fields` only when expanded, no bookkeeping keys.
+
+    A shallow view: responses are rendered under the state's lock, so nothing is copied.
+    """
+    return {
+        k: v for k, v in item.items() if not k.startswith("_") and (with_fields or k != "fields")
+    }

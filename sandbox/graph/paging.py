@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sandbox.graph.errors import bad_request
@@ -47,13 +47,21 @@ def page_size(request: GraphRequest, default: int, maximum: int) -> int:
 
 
 def paged_collection(
-    request: GraphRequest, items: Sequence[dict[str, Any]], default: int, maximum: int = 999
+    request: GraphRequest,
+    items: Sequence[dict[str, Any]],
+    default: int,
+    maximum: int = 999,
+    render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """`{"value": [...], "@odata.nextLink"?: absolute URL}` for the page the request asks for."""
+    """`{"value": [...], "@odata.nextLink"?: absolute URL}` for the page the request asks for.
+
+    `render` shapes each record of the page only, so a page costs its size, not the whole set.
+    """
     token = request.query("skiptoken")
     offset = decode_skip_token(token) if token is not None else 0
     size = page_size(request, default, maximum)
-    body: dict[str, Any] = {"value": list(items[offset : offset + size])}
+    page = items[offset : offset + size]
+    body: dict[str, Any] = {"value": [render(item) for item in page] if render else list(page)}
     if offset + size < len(items):
         kept = [(k, v) for k, v in request.query_pairs if k.lower() not in SKIP_TOKEN_NAMES]
         kept.append(("$skiptoken", encode_skip_token(offset + size)))

@@ -42,6 +42,7 @@ class GraphState:
             team: sorted(copy.deepcopy(cards), key=_clock_in)
             for team, cards in (tenant_graph.get("time_cards") or {}).items()
         }
+        self._clock_ins: dict[str, list[datetime]] = {}
         self.sites = _by_id(tenant_graph.get("sites"))
         self.lists = {
             (site_id, str(meta["id"])): ListStore(site_id, meta, meta.get("items") or [])
@@ -138,8 +139,16 @@ class GraphState:
         raise not_found("drive of site", site_id)
 
     def team_time_cards(self, team_id: str) -> list[dict[str, Any]]:
+        """The team's cards ordered by clock-in (cards without one first)."""
         self.team(team_id)
         return self.time_cards.setdefault(team_id, [])
+
+    def clock_ins(self, team_id: str) -> list[datetime]:
+        """Clock-in times of the team's cards that have one, in card order (for bisecting)."""
+        if team_id not in self._clock_ins:
+            keys = [_clock_in(card) for card in self.team_time_cards(team_id)]
+            self._clock_ins[team_id] = [moment for has_one, moment in keys if has_one]
+        return self._clock_ins[team_id]
 
     # -- mutations for tests and scenarios --------------------------------------------------
     def edit_list_item(
@@ -165,6 +174,7 @@ class GraphState:
             store = self.team_time_cards(team_id)
             store.extend(copy.deepcopy(cards))
             store.sort(key=_clock_in)
+            self._clock_ins.pop(team_id, None)
 
     def edit_task(self, task_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change a Planner task as another user would: new ETag, so a stale one gets 412."""
@@ -188,8 +198,9 @@ def _find(records: dict[str, dict[str, Any]], ident: str, resource: str) -> dict
     return records[ident]
 
 
-def _clock_in(card: dict[str, Any]) -> str:
-    # Graph's UTC strings sort chronologically as text; normalise to be safe with offsets.
-    event = card.get("clockInEvent") or {}
-    raw = event.get("dateTime")
-    return graph_time(parse_time(raw, f"timeCard {card.get('id')}")) if raw else ""
+def _clock_in(card: dict[str, Any]) -> tuple[bool, datetime]:
+    """Sort key: cards without a clock-in first, then by the instant (offsets normalised)."""
+    raw = (card.get("clockInEvent") or {}).get("dateTime")
+    if not raw:
+        return False, datetime.min.replace(tzinfo=UTC)
+    return True, parse_time(raw, f"timeCard {card.get('id')}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
 
+from sandbox.graph.shifts import parse_clock_in_filter
 from tests.sandbox.graph.conftest import SITE, LocalCore
 
 BASE = "http://127.0.0.1:8081/v1.0"
@@ -113,3 +115,28 @@ def test_unknown_or_expired_delta_token_answers_410(
     response = client.get(url)
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "resyncRequired"
+
+
+KEYS = [datetime(2026, 1, day, tzinfo=UTC) for day in (1, 2, 2, 3, 5)]  # sorted, one duplicate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected_days"),
+    [
+        ("clockInEvent/dateTime ge 2026-01-02T00:00:00Z", [2, 2, 3, 5]),  # inclusive lower
+        ("clockInEvent/dateTime gt 2026-01-02T00:00:00Z", [3, 5]),  # exclusive lower
+        ("clockInEvent/dateTime le 2026-01-02T00:00:00Z", [1, 2, 2]),  # inclusive upper
+        ("clockInEvent/dateTime lt 2026-01-02T00:00:00Z", [1]),  # exclusive upper
+        ("clockInEvent/dateTime eq 2026-01-02T00:00:00Z", [2, 2]),  # both bounds
+        ("clockInEvent/dateTime eq 2026-01-04T00:00:00Z", []),  # no card at that instant
+        # the tighter of two lower bounds wins; an offset is normalised to UTC
+        ("clockInEvent/dateTime ge 2026-01-01T00:00:00Z and clockInEvent/dateTime gt "
+         "2026-01-03T01:00:00+01:00 and clockInEvent/dateTime lt 2026-01-06T00:00:00Z", [5]),
+        # an empty window: lower above upper
+        ("clockInEvent/dateTime ge 2026-01-04T00:00:00Z and clockInEvent/dateTime le "
+         "2026-01-02T00:00:00Z", []),
+    ],
+)  # fmt: skip
+def test_clock_in_windows_bisect_like_a_scan(text: str, expected_days: list[int]) -> None:
+    window = parse_clock_in_filter(text).slice(KEYS)
+    assert [moment.day for moment in KEYS[window]] == expected_days
