@@ -1,4 +1,4 @@
-"""``pmo sandbox …``: serve a tenant, or generate one.
+"""``pmo sandbox …``: serve a tenant (this module), or generate one (`sandbox.generator_cli`).
 
 Mounted by the main CLI (``app.add_typer(sandbox.cli.app, name="sandbox")``) and runnable on
 its own as ``python -m sandbox``.
@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from sandbox.faults import FaultConfigError, rule_from_dict
+from sandbox.generator_cli import generate
 from sandbox.tenant import TenantError, load_tenant
 
 app = typer.Typer(help="The local Jira Cloud + Microsoft Graph sandbox.", no_args_is_help=True)
@@ -57,49 +58,8 @@ def _load_faults(path: Path) -> list:
     return [rule_from_dict(r, f"{path}: rules[{i}]") for i, r in enumerate(rules)]
 
 
-@app.command()
-def generate(
-    out: Annotated[Path, typer.Option(help="Where to write the tenant JSON.")],
-    seed: Annotated[
-        int, typer.Option(help="Random seed: the same seed gives the same tenant.")
-    ] = 7,
-    scale: Annotated[
-        str, typer.Option(help="'demo', or a number of issues for a scale tenant.")
-    ] = "demo",
-    worklogs: Annotated[
-        int, typer.Option(help="Scale mode: number of worklogs (default 10 per issue).")
-    ] = 0,
-) -> None:
-    """Write a tenant (and, for the demo, ``<tenant>.manifest.json`` of planted problems)."""
-    if scale == "demo":
-        from sandbox.generator.demo import generate_demo
-
-        doc, manifest = generate_demo(seed)
-        out.write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
-        manifest_path = out.with_name(out.name.removesuffix(".json") + ".manifest.json")
-        manifest_path.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        typer.echo(
-            json.dumps(
-                {
-                    "tenant": str(out),
-                    "manifest": str(manifest_path),
-                    "issues": len(doc["jira"]["issues"]),
-                    "problems": len(manifest["problems"]),
-                }
-            )
-        )
-        return
-    if not scale.isdigit() or int(scale) < 1:
-        typer.echo(
-            f"error: --scale must be 'demo' or a positive number of issues, got {scale!r}", err=True
-        )
-        raise typer.Exit(2)
-    from sandbox.generator.scale import write_scale_tenant
-
-    summary = write_scale_tenant(
-        out, seed=seed, issues=int(scale), worklogs=worklogs or int(scale) * 10
-    )
-    typer.echo(json.dumps(summary))
+# `pmo sandbox generate` is the tenant generator's command (sandbox.gen, sandbox.generator_cli).
+app.command("generate")(generate)
 
 
 if __name__ == "__main__":

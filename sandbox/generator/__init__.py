@@ -1,11 +1,15 @@
-"""Tenant generators: a demo portfolio with planted problems, and benchmark-scale tenants."""
+"""Tenant builders used by the sandbox core's own tests (fixed, small, fast), and the
+product's entry point `generate_tenant`, which is the full generator in `sandbox.gen`."""
+
+from __future__ import annotations
+
+from typing import Any
 
 
-def __getattr__(name: str) -> object:
-    # The full tenant generator (sandbox/gen/) is reachable as sandbox.generator.generate_tenant;
-    # imported lazily so the modules of this package stay cheap to import.
-    if name == "generate_tenant":
-        from sandbox.gen.api import generate_tenant
+def generate_tenant(
+    seed: int = 7, scale: str | int = "demo", **options: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The tenant and manifest of `sandbox.gen.api.generate_tenant` (the product generator)."""
+    from sandbox.gen.api import generate_tenant as generate
 
-        return generate_tenant
-    raise AttributeError(f"module 'sandbox.generator' has no attribute {name!r}")
+    return generate(seed, scale, **options)
