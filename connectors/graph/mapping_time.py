@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from connectors.graph.mapping import Mapped, Quarantine, local_date, record_json
 from connectors.graph.people import PersonDirectory
@@ -168,7 +169,11 @@ def parse_hours(value: Any) -> float | None:
 
 
 def parse_work_date(value: Any, zone: Any) -> date | None:
-    """A date column: plain dates as given; date-times as the day in the person's zone."""
+    """A date column: plain dates as given; date-times as the day in the site's zone.
+
+    SharePoint stores a date-only column as midnight in the site's regional time zone and
+    Graph returns it in UTC (`2026-11-19T23:00:00Z` is 20 November on a Berlin site).
+    """
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -197,12 +202,17 @@ def _work_refs(
 
 
 def map_timesheet_item(
-    item: ListItemRecord, columns: TimesheetColumns, people: PersonDirectory, index: WorkIndex
+    item: ListItemRecord,
+    columns: TimesheetColumns,
+    people: PersonDirectory,
+    index: WorkIndex,
+    site_zone: ZoneInfo | None = None,
 ) -> dict[str, Any] | Quarantine:
     fields = item.fields
     person = people.canonical(_person_value(fields.get(columns.person)))
     hours = parse_hours(fields.get(columns.hours))
-    work_date = parse_work_date(fields.get(columns.date), people.zone_for(person))
+    zone = site_zone or ZoneInfo(people.default_zone)
+    work_date = parse_work_date(fields.get(columns.date), zone)
     problem = None
     if hours is None:
         problem = (
@@ -234,11 +244,12 @@ def map_timesheet_items(
     columns: TimesheetColumns,
     people: PersonDirectory,
     index: WorkIndex,
+    site_zone: ZoneInfo | None = None,
 ) -> Mapped:
     """Live items only: the reader turns deleted ones into tombstones itself."""
     out = Mapped()
     for item in items:
-        mapped = map_timesheet_item(item, columns, people, index)
+        mapped = map_timesheet_item(item, columns, people, index, site_zone)
         if isinstance(mapped, Quarantine):
             out.quarantined.append(mapped)
             continue

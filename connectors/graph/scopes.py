@@ -7,7 +7,7 @@ the delta link) commit together or not at all.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import Settings
 from connectors.graph import readers
@@ -35,6 +35,18 @@ def list_scope(cfg: dict[str, Any], index: int) -> tuple[str, str]:
     site, name = cfg.get("site"), cfg.get("list")
     if not site or not name:
         raise GraphConnectorError(f"graph.timesheet_lists[{index}] needs 'site' and 'list'")
+    unknown = set(cfg) - {"site", "list", "columns", "time_zone", "index"}
+    if unknown:
+        raise GraphConnectorError(
+            f"graph.timesheet_lists[{index}]: unknown key(s) {sorted(unknown)}"
+        )
+    if cfg.get("time_zone"):
+        try:
+            ZoneInfo(str(cfg["time_zone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise GraphConnectorError(
+                f"graph.timesheet_lists[{index}].time_zone: unknown IANA zone {cfg['time_zone']!r}"
+            ) from None
     return str(site), str(name)
 
 
@@ -152,7 +164,8 @@ def apply_list_round(
     )
     prefix = f"sharepoint:{delta_round.list_id}:"
     live_items = [i for i in delta_round.items if not i.deleted]
-    mapped = map_timesheet_items(live_items, columns, people, index)
+    zone = ZoneInfo(str(cfg.get("time_zone") or people.default_zone))
+    mapped = map_timesheet_items(live_items, columns, people, index, zone)
     removed = {prefix + i.id for i in delta_round.items if i.deleted}
     removed |= {prefix + q.record_id.split(":", 1)[1] for q in mapped.quarantined}
     live = live_ids_with_prefix(warehouse, "time_entries", "sharepoint", prefix)

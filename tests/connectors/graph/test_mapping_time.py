@@ -181,9 +181,9 @@ TIMESHEET_CASES = [
     (item(), 7.5, date(2026, 11, 20), "jira:10000", "jira:10012", []),
     # hours as text with a decimal comma
     (item(Hours="6,25"), 6.25, date(2026, 11, 20), "jira:10000", "jira:10012", []),
-    # a date-time column (SharePoint sends local midnight as UTC) read in the person's zone
+    # a date-time column: SharePoint sends the site's local midnight in UTC (Berlin site)
     (
-        item(WorkDate=t("2026-11-19T15:00:00+00:00")),
+        item(WorkDate=t("2026-11-19T23:00:00+00:00")),
         7.5,
         date(2026, 11, 20),
         "jira:10000",
