@@ -40,11 +40,18 @@ def _hashable(column: pd.Series) -> pd.Series:
     return pd.Series([_canonical(v) for v in values], dtype="string")
 
 
+_SIMPLE = (str, int, float, bool)
+
+
 def _canonical(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return value
+    # the common JSON cell: a flat list of labels or flags; repr is canonical for it and fast
+    if kind is list and all(type(x) in _SIMPLE for x in value):
+        return repr(value)
+    if value is None or (kind is float and value != value):
+        return None
     return json.dumps(to_jsonable(value), sort_keys=True, default=str)
 
 

@@ -158,6 +158,8 @@ def simulate_buckets_to_finish(
         open_trials &= ~hit
         total = running[-1].copy()
         start += block
+        if open_trials.any():  # size the next block for the stragglers' largest gap only
+            block = _block_size(counts, remaining - int(total[open_trials].min()))
     return finished_at
 
 
