@@ -121,15 +121,17 @@ def set_history(world: JiraWorld, item: Item, ip_at: datetime, done_at: datetime
 def finish_early(world: JiraWorld, item: Item) -> None:
     """Mark a not-yet-done item done before `now` (ahead of plan)."""
     now = world.now
-    first = item.first_in_progress() or now - timedelta(days=4 + world.rng.randint(0, 3))
-    done_at = min(now - timedelta(hours=6), first + timedelta(days=3))
-    set_history(world, item, first, max(done_at, first + timedelta(hours=4)))
-    if not item.is_done:  # set_history cut it; finish it plainly
-        item.transitions.append(
-            Transition(
-                max(done_at, first + timedelta(hours=4)), "Done", item.assignee or item.reporter
-            )
+    first = item.first_in_progress()
+    if first is None or first > now - timedelta(hours=12):
+        first = max(
+            item.created + timedelta(hours=1), now - timedelta(days=4 + world.rng.randint(0, 3))
         )
+    if first > now - timedelta(hours=10):
+        return  # created too recently to have been finished already
+    done_at = max(
+        min(now - timedelta(hours=6), first + timedelta(days=3)), first + timedelta(hours=4)
+    )
+    set_history(world, item, first, done_at)
 
 
 def risk_history(world: JiraWorld, item: Item, mitigation_due: date) -> None:
