@@ -103,3 +103,20 @@ def test_expired_delta_token_restarts_with_a_full_read(settings, warehouse, sand
     assert mark["restarted"] is True and "token=" in mark["delta_link"]
     again = run(settings, warehouse, sandbox)
     assert again["sharepoint"].streams["timesheets"].fetched == 0
+
+
+def test_refused_credentials_name_the_resource_and_the_permission(settings, warehouse, sandbox):
+    result = {
+        s.source: s
+        for s in sync_graph(
+            settings, warehouse, graph_url=sandbox.info.graph_base_url, token="not-the-token"
+        )
+    }
+    assert not result["planner"].ok and not result["shifts"].ok and not result["sharepoint"].ok
+    assert "unauthorised (401)" in result["planner"].errors[0]
+    assert "Tasks.Read.All" in result["planner"].errors[0]
+    assert "time cards of team team1" in result["shifts"].errors[0]
+    assert "Schedule.Read.All" in result["shifts"].errors[0]
+    assert "Sites.Read.All" in result["sharepoint"].errors[0]
+    assert "not-the-token" not in " ".join(e for s in result.values() for e in s.errors)
+    assert warehouse.count("time_entries") == 0  # nothing half-written, nothing tombstoned
