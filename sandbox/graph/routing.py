@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sandbox.graph import drive, lists, mail, planner, shifts, teams, users
 from sandbox.graph.errors import GraphError, bad_request
 from sandbox.graph.http import GraphRequest, GraphResponse
+from sandbox.graph.options import PAGED, SINGLE, apply_select, check_options
 from sandbox.graph.state import GraphState
 
 Handler = Callable[..., GraphResponse]
@@ -82,6 +83,19 @@ def _operations() -> list[Operation]:
 
 
 OPERATIONS = _operations()
+# OData options each operation serves beyond `$select` (see options.py).
+PAGED_COLLECTIONS = (
+    planner.list_group_plans, planner.list_plan_tasks, planner.list_plan_buckets,
+    planner.list_bucket_tasks, teams.list_messages, lists.list_lists, mail.list_sent,
+    drive.list_children, users.list_users,
+)  # fmt: skip
+OPTIONS: dict[Handler, frozenset[str]] = {
+    **dict.fromkeys(PAGED_COLLECTIONS, PAGED),
+    shifts.list_time_cards: PAGED | {"filter", "orderby"},
+    lists.list_items: PAGED | {"expand"},
+    lists.items_delta: PAGED | {"expand"},
+    lists.get_item: SINGLE | {"expand"},
+}  # fmt: skip
 
 
 def find_operation(req: GraphRequest) -> tuple[Operation, dict[str, str]]:
@@ -104,4 +118,5 @@ def find_operation(req: GraphRequest) -> tuple[Operation, dict[str, str]]:
 def dispatch(graph: GraphState, req: GraphRequest) -> GraphResponse:
     """Run one Graph request against the state; every failure comes back in Graph's shape."""
     operation, params = find_operation(req)
-    return operation.handler(graph, req, **params)
+    check_options(req, OPTIONS.get(operation.handler, SINGLE))
+    return apply_select(req, operation.handler(graph, req, **params))

@@ -147,3 +147,28 @@ def test_task_details_can_be_read_and_patched(client: TestClient) -> None:
 def test_unknown_segment_is_400_and_wrong_method_405(client: TestClient) -> None:
     assert client.get(f"{BASE}/planner/nothing").status_code == 400
     assert client.delete(f"{BASE}/planner/tasks/task-plan-1-0001").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("planner/plans/plan-1/tasks?$expand=details", 400),  # an expand not served
+        ("planner/plans/plan-1/tasks?$search=risk", 400),  # no search
+        ("planner/plans/plan-1/tasks?$filter=percentComplete eq 100", 400),  # no filter here
+        ("planner/plans/plan-1/tasks?$orderby=title", 400),  # no ordering here
+        ("teams/team-1/schedule/timeCards?$orderby=clockInEvent/dateTime desc", 400),  # not desc
+        ("teams/team-1/schedule/timeCards?$orderby=clockInEvent/dateTime", 200),  # the default
+        ("planner/plans/plan-1/tasks?token=x&$top=5", 200),  # a non-OData parameter is no option
+    ],
+)
+def test_odata_options_not_served_answer_400(client: TestClient, path: str, status: int) -> None:
+    response = client.get(f"{BASE}/{path}")
+    assert response.status_code == status
+
+
+def test_select_keeps_id_annotations_and_the_selected_properties(client: TestClient) -> None:
+    page = client.get(f"{BASE}/planner/plans/plan-1/tasks?$select=title,percentComplete").json()
+    task = client.get(f"{BASE}/planner/tasks/task-plan-1-0001?select=title").json()
+    assert set(page["value"][0]) == {"id", "@odata.etag", "title", "percentComplete"}
+    assert "$select=title,percentComplete" in page["@odata.nextLink"]  # kept while paging
+    assert set(task) == {"id", "@odata.etag", "title"}
