@@ -20,15 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from checks.forecast import (
-    FORECAST_ITEM_TYPES,
-    ForecastResult,
-    done_timestamps,
-    remaining_items,
-)
+from checks.forecast import ForecastResult
 from checks.forecast_record import ForecastRecord
 from checks.lessons import Lesson, derive_lessons, explicit_lessons
 from checks.model import ProjectFrames, to_jsonable
+from checks.throughput import FORECAST_ITEM_TYPES, done_timestamps, remaining_items
 from config.settings import ChecksSettings
 
 DIRECTIONS = {

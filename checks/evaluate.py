@@ -21,7 +21,7 @@ import pandas as pd
 
 from checks.closeout import closeout_report
 from checks.data_version import TableHashes, data_version
-from checks.forecast import ForecastResult, done_timestamps, forecast_project, remaining_items
+from checks.forecast import ForecastResult, forecast_project
 from checks.forecast_record import ForecastRecord, score_forecasts
 from checks.gates import (
     LifecycleRules,
@@ -32,21 +32,17 @@ from checks.gates import (
 )
 from checks.gates.metrics import finding_metrics, quality_metrics
 from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
+from checks.project_config import effective_project, mapping, project_overrides
 from checks.quality import QualityContext, run_quality_gates
 from checks.risk import run_risk_checks
 from checks.risk.catalog import knob
 from checks.risk.frames import PortfolioSplit
+from checks.throughput import done_timestamps, remaining_items
 from config.settings import ChecksSettings, ConfigError, Settings
 
 QualityRunner = Callable[
     [Mapping[str, pd.DataFrame], QualityContext, ChecksSettings], QualityReport
 ]
-# Per-project config keys that replace fields of the `projects` row (targets from config).
-PROJECT_FIELD_OVERRIDES = (
-    "phase", "target_date", "start_date", "budget_hours", "budget_cost", "objectives",
-    "kpi_targets", "kpi_actuals",
-)  # fmt: skip
-_DATE_FIELDS = ("target_date", "start_date")
 
 
 @dataclass(frozen=True)
@@ -190,7 +186,7 @@ def _resolve(
         )
     checks = settings.checks
     if "thresholds" in overrides:
-        extra = _mapping(overrides["thresholds"], f"{where}.thresholds")
+        extra = mapping(overrides["thresholds"], f"{where}.thresholds")
         checks = checks.model_copy(update={"thresholds": {**checks.thresholds, **extra}})
     return _Project(
         frames=replace(pf, project=project),
@@ -200,46 +196,6 @@ def _resolve(
         checks=checks,
         overrides=overrides,
     )
-
-
-def project_overrides(settings: Settings, project: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`settings.projects` entry for the project, by key (e.g. ABC) or by project id."""
-    for name in (project.get("key"), project.get("project_id")):
-        if name is not None and name in settings.projects:
-            return _mapping(settings.projects[name], f"projects.{name}")
-    return {}
-
-
-def effective_project(
-    project: Mapping[str, Any], overrides: Mapping[str, Any], where: str
-) -> dict[str, Any]:
-    """The project row with config values in place of source fields (dates validated)."""
-    out = dict(project)
-    for name in PROJECT_FIELD_OVERRIDES:
-        if name in overrides:
-            out[name] = overrides[name]
-    for name in _DATE_FIELDS:
-        out[name] = _as_date(out.get(name), f"{where}.{name}")
-    return out
-
-
-def _as_date(value: Any, where: str) -> date | None:
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, datetime | pd.Timestamp):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{where}: must be a mapping, got {type(value).__name__}")
-    return value
 
 
 def _phase_of(pf: ProjectFrames, settings: Settings) -> Any:
