@@ -38,6 +38,13 @@ class IssueTable:
     def find(self, id_or_key: str) -> int | None:
         return self.by_key.get(id_or_key.upper(), self.by_id.get(id_or_key))
 
+    def issue_id(self, pos: int) -> str:
+        """The id alone, without building a bulk record (ids-only search pages)."""
+        if pos < len(self.records):
+            return str(self.records[pos]["id"])
+        assert self.bulk is not None
+        return str(self.bulk.a["issue_id"][pos - len(self.records)])
+
     def record(self, pos: int) -> dict[str, Any]:
         if pos < len(self.records):
             return self.records[pos]
@@ -75,6 +82,10 @@ class IssueTable:
             dtype = np.int64 if name in INT_COLUMNS else object
             head = np.asarray(values, dtype=dtype)
             out[name] = np.concatenate([head, tail[name].astype(dtype)]) if tail else head
+        for name in ("project", "issuetype", "status"):
+            # sorted distinct values and each row's rank among them: JQL compares and sorts ints
+            uniques, codes = np.unique(out[name], return_inverse=True)
+            out[f"{name}#uniques"], out[f"{name}#codes"] = uniques, codes.astype(np.int32)
         return out
 
 

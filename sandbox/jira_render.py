@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import copy
+from collections.abc import Callable
 from typing import Any
 
 from sandbox.adf import render_text
@@ -55,17 +55,16 @@ def issue(
     field_ids: list[str],
 ) -> dict[str, Any]:
     """An IssueBean. ``fields=None`` means ids only (the enhanced search's default)."""
+    if fields is None:
+        return {"id": state.issues.issue_id(pos)}
     record = state.issues.record(pos)
     out: dict[str, Any] = {"id": str(record["id"])}
-    if fields is None:
-        return out
     out |= {
         "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
         "key": record["key"],
         "self": f"{state.jira_base}/rest/api/{version}/issue/{record['id']}",
     }
-    all_fields = _all_fields(state, record, version)
-    out["fields"] = {k: v for k, v in all_fields.items() if _wanted(k, fields, field_ids)}
+    out["fields"] = _fields(state, record, version, lambda k: _wanted(k, fields, field_ids))
     if "changelog" in expand:
         histories = [changelog(state, h, version) for h in record.get("changelog", [])]
         shown = histories[:CHANGELOG_EMBED_LIMIT]
@@ -90,8 +89,13 @@ def _wanted(field: str, fields: list[str], field_ids: list[str]) -> bool:
     return "*navigable" in fields and field not in NAVIGABLE_EXCLUDED and field in field_ids
 
 
-def _all_fields(state: SandboxState, record: dict[str, Any], version: str) -> dict[str, Any]:
-    fields = copy.deepcopy(record["fields"])
+def _fields(
+    state: SandboxState, record: dict[str, Any], version: str, wanted: Callable[[str], bool]
+) -> dict[str, Any]:
+    """The wanted fields, rendered. Stored values are shared, not copied: responses are only
+    serialised, and every value that rendering changes is replaced by a new object."""
+    stored = record["fields"]
+    fields = {k: v for k, v in stored.items() if wanted(k)}
     for key in ("assignee", "reporter", "creator"):
         if key in fields:
             fields[key] = user(state, fields[key])
@@ -99,16 +103,19 @@ def _all_fields(state: SandboxState, record: dict[str, Any], version: str) -> di
         if key in fields:
             fields[key] = render_text(fields[key], version)
     issue_id = str(record["id"])
-    comments = [comment(state, c, version) for c in state.comments.get(issue_id, [])]
-    fields["comment"] = {
-        "comments": comments,
-        "maxResults": len(comments),
-        "total": len(comments),
-        "startAt": 0,
-        "self": f"{state.jira_base}/rest/api/{version}/issue/{issue_id}/comment",
-    }
-    fields["attachment"] = list(state.attachments.get(issue_id, []))
-    fields.setdefault("issuelinks", [])
+    if wanted("comment"):
+        comments = [comment(state, c, version) for c in state.comments.get(issue_id, [])]
+        fields["comment"] = {
+            "comments": comments,
+            "maxResults": len(comments),
+            "total": len(comments),
+            "startAt": 0,
+            "self": f"{state.jira_base}/rest/api/{version}/issue/{issue_id}/comment",
+        }
+    if wanted("attachment"):
+        fields["attachment"] = list(state.attachments.get(issue_id, []))
+    if wanted("issuelinks"):
+        fields.setdefault("issuelinks", [])
     return fields
 
 

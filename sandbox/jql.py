@@ -247,8 +247,19 @@ def _clause(
             (bool(labels & wanted) for labels in cols["labels"]), bool, len(cols["labels"])
         )
     else:
-        hit = np.isin(cols[column], _resolve(column, values, ctx))
+        hit = _isin(cols, column, _resolve(column, values, ctx))
     return ~hit if op in ("!=", "not in") else hit
+
+
+def _isin(cols: dict[str, Any], column: str, wanted: np.ndarray) -> np.ndarray:
+    """Membership, on integer codes where the table has them (100k strings compare slowly)."""
+    uniques = cols.get(f"{column}#uniques")
+    if uniques is None or wanted.dtype != object:
+        return np.isin(cols[column], wanted)
+    at = np.searchsorted(uniques, wanted)
+    inside = at < len(uniques)
+    found = at[inside][uniques[at[inside]] == wanted[inside]]
+    return np.isin(cols[f"{column}#codes"], found)
 
 
 def _resolve(column: str, values: Sequence[str], ctx: Context) -> np.ndarray:
@@ -310,8 +321,8 @@ def _sort(
             if column == "key"
             else [(column, cols[column])]
         )
-        for _, values in parts:
-            taken = values[positions]
+        for name, values in parts:
+            taken = cols.get(f"{name}#codes", values)[positions]
             if taken.dtype == object:
                 taken = np.unique(taken, return_inverse=True)[1]
             keys.append(-taken if descending else taken)

@@ -43,7 +43,15 @@ class SandboxInfo:
 
 
 class _TransportAwareH11(H11Protocol):
-    """Hands each request's transport to the app (for the ``drop`` faults)."""
+    """Hands each request's transport to the app (for the ``drop`` faults), without Nagle."""
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        # h11 writes the head and the body separately; with Nagle on, a keep-alive client's
+        # delayed ACK holds the body back ~40 ms per request.
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().connection_made(transport)
 
     def data_received(self, data: bytes) -> None:
         CURRENT_TRANSPORT.set(self.transport)

@@ -48,12 +48,14 @@ class WorklogTable:
             ids = np.concatenate([ids, self.bulk["wl_id"].astype(np.int64)])
             issues = np.concatenate([issues, self.bulk_issue_ids[self.bulk["wl_issue"]]])
             updated = np.concatenate([updated, self.bulk["wl_updated_ms"].astype(np.int64)])
+        by_updated = np.lexsort((ids, updated))
         return {
             "id": ids,
             "issue": issues,
             "updated": updated,
             "by_id": np.argsort(ids, kind="stable"),
-            "by_updated": np.lexsort((ids, updated)),
+            "by_updated": by_updated,
+            "updated_sorted": updated[by_updated],
             "by_issue": np.lexsort((ids, issues)),
         }
 
@@ -73,7 +75,7 @@ class WorklogTable:
     def updated_page(self, since_ms: int, until_ms: int) -> tuple[list[int], bool]:
         """Positions updated in [since, until], oldest first, at most a page; and if more follow."""
         c = self.cols()
-        return _page(c["updated"], c["by_updated"], since_ms, until_ms)
+        return _page(c["updated_sorted"], c["by_updated"], since_ms, until_ms)
 
     def record(self, pos: int) -> dict[str, Any]:
         if pos < len(self.records):
@@ -103,9 +105,9 @@ class WorklogTable:
 
 
 def _page(
-    times: np.ndarray, order: np.ndarray, since_ms: int, until_ms: int
+    sorted_times: np.ndarray, order: np.ndarray, since_ms: int, until_ms: int
 ) -> tuple[list[int], bool]:
-    sorted_times = times[order]
+    """Positions (via ``order``) with a time in [since, until]; ``sorted_times`` ascending."""
     lo = int(np.searchsorted(sorted_times, since_ms, side="left"))
     hi = int(np.searchsorted(sorted_times, until_ms, side="right"))
     end = min(hi, lo + PAGE_LIMIT)
