@@ -99,6 +99,9 @@ def evaluate_portfolio(
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
+    Closed projects are skipped unless named in `project_ids`; any other phase without a gate
+    is a ConfigError naming the project.
+
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
     status date). Frames are grouped by project once.
@@ -112,7 +115,10 @@ def evaluate_portfolio(
     evaluations = []
     for pid in sorted(project_ids) if project_ids is not None else split.project_ids:
         pf = split.project(pid, as_of)
-        kind = "closeout" if _phase_of(pf, settings) == "closeout" else "gate_review"
+        phase = _phase_of(pf, settings)
+        if phase == "closed" and project_ids is None:
+            continue  # finished and evaluated: no gate left to review
+        kind = "closeout" if phase == "closeout" else "gate_review"
         evaluations.append(
             evaluate_project(pf, settings, rules, quality, by_project.get(pid), None, kind, hashes)
         )

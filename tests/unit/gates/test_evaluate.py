@@ -188,6 +188,17 @@ def test_closeout_evaluation_carries_the_closeout_report(portfolio, rules):
     assert evaluation.decision == Decision.RECYCLE
 
 
+def test_portfolio_skips_closed_projects_and_runs_closeout_for_closeout(portfolio, rules):
+    frames, _ = portfolio
+    keys = sorted(frames["projects"]["key"])
+    settings = Settings(projects={keys[0]: {"phase": "closed"}, keys[1]: {"phase": "closeout"}})
+    evaluations = evaluate_portfolio(frames, settings, rules, AS_OF, CLEAN)
+    kinds = {e.project_key: e.kind for e in evaluations}
+    assert keys[0] not in kinds
+    assert kinds[keys[1]] == "closeout"
+    assert set(kinds.values()) == {"closeout", "gate_review"}
+
+
 def test_portfolio_runs_quality_once(portfolio, rules):
     frames, _ = portfolio
     calls = []
