@@ -134,6 +134,7 @@ class GraphConnection:
     counters: GraphCounters
     limits: dict[str, asyncio.Semaphore]
     max_retries: int = 5
+    credential: Any = None
 
     @asynccontextmanager
     async def limit(self, service: str) -> AsyncIterator[None]:
@@ -146,6 +147,9 @@ class GraphConnection:
 
     async def aclose(self) -> None:
         await self.http.aclose()
+        close = getattr(self.credential, "close", None)  # azure.identity.aio credentials
+        if close is not None:
+            await close()
 
 
 def credential_for(settings: GraphSettings, token: str | None) -> Any:
@@ -190,9 +194,10 @@ def connect(
     middleware += [TransportRetryHandler(counters, settings.max_retries), CountingHandler(counters)]
     http = httpx.AsyncClient(timeout=settings.timeout_seconds)
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
-    auth = AzureIdentityAuthenticationProvider(credential_for(settings, token), scopes=GRAPH_SCOPES)
+    credential = credential_for(settings, token)
+    auth = AzureIdentityAuthenticationProvider(credential, scopes=GRAPH_SCOPES)
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = url
     limits = {name: asyncio.Semaphore(settings.concurrency) for name in SERVICES}
     client = GraphServiceClient(request_adapter=adapter)
-    return GraphConnection(client, http, url, counters, limits, settings.max_retries)
+    return GraphConnection(client, http, url, counters, limits, settings.max_retries, credential)
