@@ -123,8 +123,13 @@ def longest_open_chain(world: JiraWorld, project: Project) -> list[Item]:
 def plant_blocked_critical_path(world: JiraWorld, project: Project) -> Problem:
     """On the longest chain: the blocker is overdue and the next item sits in Blocked."""
     chain = longest_open_chain(world, project)
-    blocker, blocked = chain[0], chain[1]
     now = world.now
+    # the first link whose blocker was planned long enough ago to be overdue by now
+    pairs = list(zip(chain, chain[1:], strict=False))
+    blocker, blocked = next(
+        ((x, y) for x, y in pairs if x.created < now - timedelta(days=20)), pairs[0]
+    )
+    blocker.created = min(blocker.created, now - timedelta(days=20))
     blocker.due = (now - timedelta(days=4)).date()
     if blocker.start and blocker.start > blocker.due - timedelta(days=3):
         blocker.start = blocker.due - timedelta(days=8)

@@ -137,6 +137,7 @@ def _add_work_item(
         description=f"{summary} for {project.name}.",
     )
     item.points = float(rng.choice(POINTS))
+    _maybe_reassigned(world, project, item)
     if type_name == "Story" and rng.random() < 0.25:
         subs = _add_subtasks(world, project, item)
         schedule(world, item)
@@ -144,6 +145,18 @@ def _add_work_item(
     item.estimate_h = float(rng.choice((4, 6, 8, 12, 16, 24)))
     schedule(world, item)
     return 0
+
+
+def _maybe_reassigned(world: JiraWorld, project: Project, item: Item) -> None:
+    """Some items were planned for someone else and handed over before work started."""
+    rng = world.rng
+    others = [p for p in project.team if p is not item.assignee]
+    if not others or item.start is None or rng.random() > 0.1:
+        return
+    handover = at_local(item.start - timedelta(days=2), 10, project.lead)
+    if handover <= item.created or handover >= world.now:
+        return
+    item.assignee_changes.append((handover, rng.choice(others), item.assignee, project.lead))
 
 
 def _add_subtasks(world: JiraWorld, project: Project, story: Item) -> int:

@@ -63,6 +63,11 @@ def test_issue_fields_agree_with_their_changelog_and_worklogs(demo: Pair) -> Non
             assert before["items"][0]["toString"] == after["items"][0]["fromString"]
         if moves:
             assert moves[-1]["items"][0]["toString"] == f["status"]["name"], issue["key"]
+        handovers = [
+            c["items"][0] for c in issue["changelog"] if c["items"][0]["field"] == "assignee"
+        ]
+        if handovers:
+            assert handovers[-1]["to"] == (f["assignee"] or {}).get("accountId"), issue["key"]
         done = f["status"]["statusCategory"]["key"] == "done"
         assert (f["resolutiondate"] is not None) == done, issue["key"]
         if done and moves:

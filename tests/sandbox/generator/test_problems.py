@@ -228,6 +228,12 @@ def test_demo_has_the_healthy_parts_too(demo: Pair) -> None:
         if any(c["items"][0].get("toString") == "Reopened" for c in i["changelog"])
     ]
     assert reopened, "some items were reopened"
+    handed_over = [
+        i
+        for i in tenant["jira"]["issues"]
+        if any(c["items"][0]["field"] == "assignee" for c in i["changelog"])
+    ]
+    assert handed_over, "some items changed assignee"
     (request,) = manifest["gate_requests"]
     issue = next(i for i in tenant["jira"]["issues"] if a.qid(i) == request["issue"])
     assert issue["fields"]["status"]["name"] == "Requested"
