@@ -172,12 +172,9 @@ async def worklogs_list(call: Call) -> Response:
     if not all(isinstance(i, int) or (isinstance(i, str) and i.isdigit()) for i in ids):
         raise JiraError(400, "'ids' must hold worklog ids (integers).")
     table = call.state.worklogs
-    out = []
     with call.state.lock:
-        for worklog_id in ids:
-            pos = table.find(int(worklog_id))
-            if pos is not None:
-                out.append(render.worklog(call.state, table.record(pos), call.version))
+        stored = [table.record(p) for p in table.find_many([int(i) for i in ids])]
+    out = [render.worklog(call.state, w, call.version) for w in stored]
     return JSONResponse(out)
 
 

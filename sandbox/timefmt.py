@@ -31,12 +31,17 @@ def from_ms(ms: int, zone: tzinfo = UTC) -> datetime:
 
 
 def jira_ts(moment: datetime, zone: tzinfo | None = None) -> str:
-    """Jira platform form: ``2021-01-17T12:34:00.000+0000`` (millis, no colon in the offset)."""
+    """Jira platform form: ``2021-01-17T12:34:00.000+0000`` (millis, no colon in the offset).
+
+    Formatted by hand: strftime dominated the cost of serving 1000-worklog pages."""
     local = moment.astimezone(zone) if zone else moment
+    offset = local.utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
     return (
-        local.strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{local.microsecond // 1000:03d}"
-        + local.strftime("%z")
+        f"{local.year:04d}-{local.month:02d}-{local.day:02d}T{local.hour:02d}:{local.minute:02d}:"
+        f"{local.second:02d}.{local.microsecond // 1000:03d}{sign}{hours:02d}{mins:02d}"
     )
 
 

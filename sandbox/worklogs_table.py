@@ -66,6 +66,16 @@ class WorklogTable:
             return int(c["by_id"][at])
         return None
 
+    def find_many(self, worklog_ids: list[int]) -> list[int]:
+        """Positions of the ids that exist, in the order asked (one binary search for all)."""
+        c = self.cols()
+        wanted = np.asarray(worklog_ids, dtype=np.int64)
+        at = np.searchsorted(c["id"], wanted, sorter=c["by_id"])
+        inside = at < len(c["id"])
+        hits = np.zeros(len(wanted), dtype=bool)
+        hits[inside] = c["id"][c["by_id"][at[inside]]] == wanted[inside]
+        return [int(p) for p in c["by_id"][at[hits]]]
+
     def for_issue(self, issue_id: int) -> np.ndarray:
         c = self.cols()
         lo = int(np.searchsorted(c["issue"], issue_id, side="left", sorter=c["by_issue"]))
