@@ -6,6 +6,7 @@ A manifest entry: {"id", "check", "project", "ids": [source-qualified ids], "det
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -125,7 +126,7 @@ def plant_blocked_critical_path(world: JiraWorld, project: Project) -> Problem:
     chain = longest_open_chain(world, project)
     now = world.now
     # the first link whose blocker was planned long enough ago to be overdue by now
-    pairs = list(zip(chain, chain[1:], strict=False))
+    pairs = list(itertools.pairwise(chain))
     blocker, blocked = next(
         ((x, y) for x, y in pairs if x.created < now - timedelta(days=20)), pairs[0]
     )
