@@ -33,7 +33,10 @@ def row_projects(table: str, frame: pd.DataFrame, by_task: pd.Series) -> pd.Seri
         return _via_task(frame["task_id"], by_task)
     projects = frame["project_id"].astype("string")
     if table == "time_entries":
-        return projects.fillna(_via_task(frame["task_id"], by_task))
+        unknown = projects.isna() & frame["task_id"].notna()
+        if unknown.any():  # map only those rows: most entries name their project
+            projects = projects.copy()
+            projects[unknown] = _via_task(frame.loc[unknown, "task_id"], by_task)
     return projects
 
 
