@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from checks.evaluate import evaluate_closeout, evaluate_gate, evaluate_portfolio
 from checks.forecast import epoch_days
@@ -227,3 +229,17 @@ def test_docs_describe_every_key(portfolio, rules):
     for nested in ("forecast", "data_quality", "extra"):
         undocumented = [k for k in out[nested] if f"`{k}`" not in text]
         assert not undocumented, f"{nested}: {undocumented}"
+
+
+@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
+@given(seed=st.integers(0, 10_000))
+def test_evaluation_is_deterministic_for_any_portfolio(seed, rules):
+    from checks.synthetic import synthetic_portfolio
+
+    frames = synthetic_portfolio(2, 15, 2, seed, AS_OF)
+    quick = Settings(checks={"forecast_trials": 500})
+    runs = [
+        json.dumps([e.to_dict() for e in evaluate_portfolio(frames, quick, rules, AS_OF, CLEAN)])
+        for _ in range(2)
+    ]
+    assert runs[0] == runs[1]
