@@ -9,11 +9,13 @@ as Graph does, so clients must handle a full resync.
 from __future__ import annotations
 
 import copy
+import itertools
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sandbox.graph.clock import graph_time
 from sandbox.graph.errors import GraphError, not_found
@@ -56,7 +58,7 @@ class ListStore:
         self.cursors: dict[str, DeltaCursor] = {}
         self._guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_id}/{self.id}"))
         for raw in items:
-            self._store(self._with_etag(copy.deepcopy(raw), version=1))
+            self._store(self._with_etag(raw, version=1))  # the caller hands over its own copy
 
     def _with_etag(self, item: dict[str, Any], version: int) -> dict[str, Any]:
         item["id"] = str(item["id"])
@@ -100,9 +102,9 @@ class ListStore:
         self.changed.pop(item_id, None)
         self.deleted[item_id] = self.seq
 
-    def ordered_items(self) -> list[dict[str, Any]]:
+    def ordered_items(self) -> Sequence[dict[str, Any]]:
         """Items oldest change first (the order `items` keeps), as SharePoint lists them."""
-        return list(self.items.values())
+        return _InsertionOrder(self.items)
 
     # -- delta -------------------------------------------------------------------------------
     def issue(self, cursor: DeltaCursor) -> str:
@@ -132,6 +134,28 @@ class ListStore:
 
     def expire_tokens(self) -> None:
         self.cursors.clear()
+
+
+class _InsertionOrder(Sequence[dict[str, Any]]):
+    """A dict's values as a sequence whose slices cost the slice, not a copy of every value."""
+
+    def __init__(self, items: dict[str, dict[str, Any]]) -> None:
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        start, stop, _ = index.indices(len(self._items))
+        return list(itertools.islice(self._items.values(), start, stop))
 
 
 def public_item(item: dict[str, Any], with_fields: bool) -> dict[str, Any]:

@@ -10,12 +10,34 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, overload
 
 from sandbox.graph.errors import bad_request
 from sandbox.graph.http import GraphRequest
 
 SKIP_TOKEN_NAMES = {"skiptoken", "$skiptoken"}
+
+
+class ListWindow(Sequence[dict[str, Any]]):
+    """`records[start:stop]` without copying it: only the page taken from it is copied."""
+
+    def __init__(self, records: list[dict[str, Any]], start: int, stop: int) -> None:
+        self._records, self._start, self._stop = records, start, max(start, stop)
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        first, last, _ = index.indices(len(self))
+        return self._records[self._start + first : self._start + last]
 
 
 def encode_skip_token(offset: int) -> str:

@@ -41,7 +41,7 @@ def get_plan(graph: GraphState, req: GraphRequest, plan: str) -> GraphResponse:
 
 def list_plan_tasks(graph: GraphState, req: GraphRequest, plan: str) -> GraphResponse:
     graph.plan(plan)
-    tasks = [task for task in graph.tasks.values() if task.get("planId") == plan]
+    tasks = graph.tasks_by_plan.get(plan, [])
     return json_response(paged_collection(req, tasks, PAGE))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import json
 import threading
 from datetime import UTC, datetime
 from typing import Any
@@ -19,13 +20,16 @@ from sandbox.graph.liststore import ListStore
 
 
 def _by_id(records: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
-    return {str(record["id"]): copy.deepcopy(record) for record in records or []}
+    return {str(record["id"]): record for record in records or []}
 
 
 class GraphState:
     """Planner, Shifts, SharePoint lists and drives, Teams and mail of one tenant."""
 
     def __init__(self, tenant_graph: dict[str, Any], core: Any) -> None:
+        # Own copy, so serving never changes the caller's document; a JSON round trip is
+        # several times faster than deepcopy on a large tenant and the tenant is JSON anyway.
+        tenant_graph = json.loads(json.dumps(tenant_graph))
         self.core = core
         # The server thread and a test's thread may both touch the state: share the core's lock.
         self.lock = getattr(core, "lock", None) or threading.RLock()
@@ -34,15 +38,17 @@ class GraphState:
         self.plans = _by_id(tenant_graph.get("plans"))
         self.buckets = _by_id(tenant_graph.get("buckets"))
         self.tasks = _by_id(tenant_graph.get("tasks"))
-        self.task_details = copy.deepcopy(tenant_graph.get("task_details") or {})
+        self.tasks_by_plan: dict[str, list[dict[str, Any]]] = {}  # a page must not scan all
+        for task in self.tasks.values():
+            self.tasks_by_plan.setdefault(str(task.get("planId")), []).append(task)
+        self.task_details = tenant_graph.get("task_details") or {}
         self.teams = _by_id(tenant_graph.get("teams"))
         self.messages: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.last_message_id = 0
-        self.time_cards = {
-            team: sorted(copy.deepcopy(cards), key=_clock_in)
-            for team, cards in (tenant_graph.get("time_cards") or {}).items()
-        }
+        self.time_cards: dict[str, list[dict[str, Any]]] = {}
         self._clock_ins: dict[str, list[datetime]] = {}
+        for team, cards in (tenant_graph.get("time_cards") or {}).items():
+            self.time_cards[team], self._clock_ins[team] = _by_clock_in(cards)
         self.sites = _by_id(tenant_graph.get("sites"))
         self.lists = {
             (site_id, str(meta["id"])): ListStore(site_id, meta, meta.get("items") or [])
@@ -145,10 +151,8 @@ class GraphState:
 
     def clock_ins(self, team_id: str) -> list[datetime]:
         """Clock-in times of the team's cards that have one, in card order (for bisecting)."""
-        if team_id not in self._clock_ins:
-            keys = [_clock_in(card) for card in self.team_time_cards(team_id)]
-            self._clock_ins[team_id] = [moment for has_one, moment in keys if has_one]
-        return self._clock_ins[team_id]
+        self.team_time_cards(team_id)
+        return self._clock_ins.setdefault(team_id, [])
 
     # -- mutations for tests and scenarios --------------------------------------------------
     def edit_list_item(
@@ -171,10 +175,8 @@ class GraphState:
 
     def add_time_cards(self, team_id: str, cards: list[dict[str, Any]]) -> None:
         with self.lock:
-            store = self.team_time_cards(team_id)
-            store.extend(copy.deepcopy(cards))
-            store.sort(key=_clock_in)
-            self._clock_ins.pop(team_id, None)
+            merged = [*self.team_time_cards(team_id), *copy.deepcopy(cards)]
+            self.time_cards[team_id], self._clock_ins[team_id] = _by_clock_in(merged)
 
     def edit_task(self, task_id: str, changes: dict[str, Any]) -> dict[str, Any]:
         """Change a Planner task as another user would: new ETag, so a stale one gets 412."""
@@ -185,17 +187,30 @@ class GraphState:
             return copy.deepcopy(task)
 
     def add_task(self, task: dict[str, Any]) -> dict[str, Any]:
-        stored = copy.deepcopy(task)
-        stored.setdefault("createdDateTime", graph_time(self.now()))
-        stored["@odata.etag"] = self.next_etag("Task")
-        self.tasks[str(stored["id"])] = stored
-        return copy.deepcopy(stored)
+        """Store a new (or replace a) Planner task; it is listed in its plan at once."""
+        with self.lock:
+            stored = copy.deepcopy(task)
+            stored.setdefault("createdDateTime", graph_time(self.now()))
+            stored["@odata.etag"] = self.next_etag("Task")
+            replaced = self.tasks.get(str(stored["id"]))
+            if replaced is not None:
+                self.tasks_by_plan[str(replaced.get("planId"))].remove(replaced)
+            self.tasks[str(stored["id"])] = stored
+            self.tasks_by_plan.setdefault(str(stored.get("planId")), []).append(stored)
+            return copy.deepcopy(stored)
 
 
 def _find(records: dict[str, dict[str, Any]], ident: str, resource: str) -> dict[str, Any]:
     if ident not in records:
         raise not_found(resource, ident)
     return records[ident]
+
+
+def _by_clock_in(cards: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[datetime]]:
+    """Cards ordered by clock-in (those without one first) and the clock-ins to bisect on."""
+    keyed = sorted(((_clock_in(card), index) for index, card in enumerate(cards)))
+    ordered = [cards[index] for _, index in keyed]
+    return ordered, [moment for (has_one, moment), _ in keyed if has_one]
 
 
 def _clock_in(card: dict[str, Any]) -> tuple[bool, datetime]:
