@@ -9,7 +9,8 @@ from pathlib import Path
 
 import yaml
 
-from checks.gates.rules import LifecycleRules, RulesError, parse_rules
+from checks.gates.rules import LifecycleRules, RulesError, parse_rules, with_project_overrides
+from checks.risk.catalog import unknown_threshold_keys
 from config.settings import Settings
 
 
@@ -27,4 +28,22 @@ def load_rules(settings: Settings) -> LifecycleRules:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise RulesError(f"gate rules file {path} is not valid YAML: {exc}") from None
-    return parse_rules(raw, str(path))
+    rules = parse_rules(raw, str(path))
+    validate_project_overrides(rules, settings)
+    return rules
+
+
+def validate_project_overrides(rules: LifecycleRules, settings: Settings) -> None:
+    """Fail at start, not mid-run, on a bad `projects.<KEY>.gates` or `.thresholds` entry."""
+    for key, entry in settings.projects.items():
+        if not isinstance(entry, dict):
+            raise RulesError(f"projects.{key}: must be a mapping, got {type(entry).__name__}")
+        with_project_overrides(rules, entry.get("gates"), f"projects.{key}.gates")
+        thresholds = entry.get("thresholds") or {}
+        if not isinstance(thresholds, dict):
+            raise RulesError(f"projects.{key}.thresholds: must be a mapping of metric -> number")
+        unknown = unknown_threshold_keys(thresholds)
+        if unknown:
+            raise RulesError(
+                f"projects.{key}.thresholds: unknown metric(s) {unknown} (see checks/risk/catalog.py)"
+            )

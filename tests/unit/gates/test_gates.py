@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 import yaml
@@ -315,3 +316,21 @@ def test_scope_quality_to_a_project(examples, failing, kept):
     scoped = scope_quality(QualityReport((failure, passed)), "p1", {"jira:1", "jira:2"})
     assert (failure in scoped.results) is kept
     assert passed in scoped.results
+
+
+@pytest.mark.parametrize(
+    ("projects", "message"),
+    [
+        # a misspelt criterion id in the main config fails when the rules load, not mid-run
+        (
+            {"ABC": {"gates": {"execution": {"spi_flor": 0.7}}}},
+            "projects.ABC.gates.execution.spi_flor",
+        ),
+        # an unknown metric among a project's risk thresholds
+        ({"ABC": {"thresholds": {"evm.spii": 0.7}}}, "projects.ABC.thresholds: unknown metric"),
+    ],
+)
+def test_load_rules_validates_project_overrides(projects, message):
+    with pytest.raises(RulesError, match=re.escape(message)):
+        load_rules(Settings(projects=projects))
+    load_rules(Settings(projects={"ABC": {"gates": {"execution": {"spi_floor": 0.7}}}}))
