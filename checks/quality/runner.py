@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
@@ -15,13 +16,18 @@ from config.settings import ChecksSettings
 
 
 def run_quality_gates(
-    frames: Mapping[str, pd.DataFrame], context: QualityContext, settings: ChecksSettings
+    frames: Mapping[str, pd.DataFrame],
+    context: QualityContext,
+    settings: ChecksSettings,
+    *,
+    data_docs_dir: str | Path | None = None,
 ) -> QualityReport:
     """Per-table GX suites plus cross-table checks; results carry the project they concern.
 
     `frames` are canonical frames keyed by table name (absent tables are not checked).
     With `context.project_id`, the suites run on that project's rows only and the report
-    keeps only its results and those tied to no project.
+    keeps only its results and those tied to no project. With `data_docs_dir`, GX also
+    renders its Data Docs (HTML, text escaped) for the per-table suites into that directory.
     """
     unknown = sorted(set(frames) - set(CANONICAL_TABLES))
     if unknown:
@@ -31,7 +37,7 @@ def run_quality_gates(
     live = {name: tables.live_rows(frame) for name, frame in frames.items()}
     by_task = task_projects(live.get("tasks"))
     scoped = _scoped(live, context.project_id, by_task)
-    results = tables.run_table_suites(scoped, context.as_of, by_task)
+    results = tables.run_table_suites(scoped, context.as_of, by_task, data_docs_dir)
     results += integrity.referential_integrity(live, by_task)
     results += freshness.freshness(context.last_sync, context.as_of, settings.freshness_hours)
     results += freshness.census_drop(

@@ -119,3 +119,16 @@ def test_importing_the_package_does_not_import_great_expectations() -> None:
         "sys.exit('great_expectations' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_data_docs_are_written_with_source_text_escaped(tmp_path) -> None:
+    # a status category typed by someone in Jira, rendered by GX into HTML
+    frames = _subset(spoiled("tasks", "jira:21", status_category="<script>x()</script>"), "tasks")
+    report = run_quality_gates(frames, QualityContext(AS_OF), SETTINGS, data_docs_dir=tmp_path)
+    # the docs run validates exactly like the plain run
+    assert _failed(report) == [("tasks.status_category.known", XYZ)]
+    pages = list(tmp_path.rglob("*.html"))
+    assert (tmp_path / "index.html") in pages and len(pages) >= 2
+    rendered = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "&lt;script&gt;x()" in rendered
+    assert "<script>x()" not in rendered
