@@ -19,16 +19,14 @@ WORK_TYPES = ("story", "task", "subtask", "defect", "uat", "training", "document
 
 def days(values: pd.Series | Sequence[object]) -> np.ndarray:
     """Timestamps or dates as float days since the epoch (UTC); NaT becomes NaN."""
-    series = pd.Series(values)
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
     if len(series) == 0:
         return np.array([], dtype=float)
     if not pd.api.types.is_datetime64_any_dtype(series):
         series = pd.to_datetime(series, utc=True)
-    if getattr(series.dt, "tz", None) is not None:
-        series = series.dt.tz_convert("UTC").dt.tz_localize(None)
-    raw = series.to_numpy(dtype="datetime64[ns]")
-    out = raw.astype(np.int64) / NS_PER_DAY
-    out[np.isnat(raw)] = np.nan
+    raw = series.array.asi8 if hasattr(series.array, "asi8") else series.to_numpy().view("i8")
+    out = raw / NS_PER_DAY  # tz-aware values are stored as UTC nanoseconds
+    out[raw == np.iinfo(np.int64).min] = np.nan  # NaT
     return out
 
 
@@ -36,11 +34,13 @@ def day_of(value: object) -> float | None:
     """One timestamp or date as float days since the epoch, or None."""
     if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
         return None
-    return float(days([value])[0])
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
+    return stamp.value / NS_PER_DAY
 
 
 def as_of_days(frames: ProjectFrames) -> float:
-    return float(days([frames.as_of])[0])
+    return float(day_of(frames.as_of))  # type: ignore[arg-type]
 
 
 def as_of_date(frames: ProjectFrames) -> datetime:
@@ -49,19 +49,75 @@ def as_of_date(frames: ProjectFrames) -> datetime:
     return stamp.tz_localize(None).normalize().to_pydatetime()
 
 
+_WORK_CACHE: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
 def work_items(tasks: pd.DataFrame) -> pd.DataFrame:
-    return tasks[tasks["task_type"].isin(WORK_TYPES).to_numpy()]
+    """The planned-work rows of `tasks` (memoised for the frame last asked about: every check
+    of one project asks for the same frame in turn)."""
+    cached = _WORK_CACHE.get("last")
+    if cached is not None and cached[0] is tasks:
+        return cached[1]
+    work = tasks[tasks["task_type"].isin(WORK_TYPES).to_numpy()]
+    _WORK_CACHE["last"] = (tasks, work)
+    return work
+
+
+_STRINGS_CACHE: dict[tuple[int, str], tuple[pd.DataFrame, np.ndarray]] = {}
+
+
+def strings(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A string column as a numpy object array (nulls as None): numpy compares these much
+    faster than pandas' string dtype does on small frames. Memoised for the frames of the
+    project being checked (the cache holds the frame itself, so an id is never reused)."""
+    key = (id(frame), column)
+    hit = _STRINGS_CACHE.get(key)
+    if hit is not None and hit[0] is frame:
+        return hit[1]
+    if len(_STRINGS_CACHE) > 256:
+        _STRINGS_CACHE.clear()
+    values = frame[column].to_numpy(dtype=object, na_value=None)
+    values.flags.writeable = False  # shared between checks: nobody may change it
+    _STRINGS_CACHE[key] = (frame, values)
+    return values
 
 
 def is_done(tasks: pd.DataFrame) -> np.ndarray:
-    return (tasks["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
+    return strings(tasks, "status_category") == "done"
+
+
+def person_time_keys(
+    entries: pd.DataFrame, bucket_days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per entry: person id (None when unknown), bucket start day (the Monday for 7, the day
+    for 1) and whether it is time-card attendance (vs task hours)."""
+    day = np.floor(days(entries["work_date"]))
+    bucket = day - (day + 3) % 7 if bucket_days == 7 else day  # 1970-01-01 was a Thursday
+    return strings(entries, "person_id"), bucket, strings(entries, "kind") == "timecard"
+
+
+def hours_by_person_bucket(
+    person: np.ndarray, bucket: np.ndarray, attendance: np.ndarray, hours: np.ndarray
+) -> dict[tuple[str, float], float]:
+    """Hours per (person, bucket), the larger of task hours and attendance (never their sum)."""
+    known = np.array([p is not None for p in person], dtype=bool) & ~np.isnan(bucket)
+    totals: dict[tuple[str, float, bool], float] = {}
+    for key in zip(person[known], bucket[known], attendance[known], hours[known], strict=True):
+        slot = key[:3]
+        totals[slot] = totals.get(slot, 0.0) + float(key[3])
+    merged: dict[tuple[str, float], float] = {}
+    for (who, when, _), value in totals.items():
+        merged[(who, when)] = max(merged.get((who, when), 0.0), value)
+    return merged
 
 
 def ids(
     frame: pd.DataFrame, mask: np.ndarray | None = None, column: str = "task_id"
 ) -> tuple[str, ...]:
-    values = frame[column] if mask is None else frame[column][mask]
-    return tuple(sorted(str(v) for v in values.dropna().unique()))
+    values = frame[column].to_numpy(dtype=object)
+    if mask is not None:
+        values = values[mask]
+    return tuple(sorted({str(v) for v in values if isinstance(v, str)}))
 
 
 def pct(part: float, whole: float) -> float | None:

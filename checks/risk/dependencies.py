@@ -53,26 +53,28 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
     dag = nx.condensation(graph)
     members = {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
     best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
+    # A fixed (lexicographic) visiting order and strict ">" comparisons make ties deterministic:
+    # heavier chains win, then longer ones, then the one met first.
     for node in nx.lexicographical_topological_sort(dag, key=lambda n: members[n][0]):
         own = sum(weight.get(m, 0.0) for m in members[node])
-        chains = [best[p] for p in dag.predecessors(node)]
-        heaviest = max(chains, key=_chain_key) if chains else (0.0, 0, ())
+        heaviest: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
+        for pred in sorted(dag.predecessors(node), key=lambda n: members[n][0]):
+            if _chain_key(best[pred]) > _chain_key(heaviest):
+                heaviest = best[pred]
         best[node] = (
             heaviest[0] + own,
             heaviest[1] + len(members[node]),
             heaviest[2] + tuple(members[node]),
         )
-    return list(max(best.values(), key=_chain_key)[2])
+    winner: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
+    for node in nx.lexicographical_topological_sort(dag, key=lambda n: members[n][0]):
+        if _chain_key(best[node]) > _chain_key(winner):
+            winner = best[node]
+    return list(winner[2])
 
 
-def _chain_key(chain: tuple[float, int, tuple[str, ...]]) -> tuple[float, int, tuple[str, ...]]:
-    total, count, items = chain
-    # Heavier first, then longer; then the chain whose ids sort first (inverted for max()).
-    return (round(total, 9), count, tuple(_invert(i) for i in items))
-
-
-def _invert(text: str) -> tuple[int, ...]:
-    return (*(-ord(c) for c in text), 1)
+def _chain_key(chain: tuple[float, int, tuple[str, ...]]) -> tuple[float, int]:
+    return (round(chain[0], 9), chain[1])
 
 
 def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:

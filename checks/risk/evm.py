@@ -27,7 +27,7 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, day_of, days, ratio, work_items
+from checks.risk.common import OutputBuilder, as_of_days, day_of, days, ratio, strings, work_items
 from config.settings import ChecksSettings
 
 
@@ -128,7 +128,7 @@ def earned_share(tasks: pd.DataFrame, in_progress_credit_pct: float) -> np.ndarr
 def actual_entries(frames: ProjectFrames) -> pd.DataFrame:
     """Hours that count as actual cost: worklogs and timesheets up to the status date."""
     entries = frames.time_entries
-    keep = (entries["kind"] != "timecard").fillna(True).to_numpy(dtype=bool)
+    keep = strings(entries, "kind") != "timecard"
     keep &= days(entries["work_date"]) <= as_of_days(frames)
     return entries[keep]
 

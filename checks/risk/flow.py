@@ -14,129 +14,143 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days, work_items
+from checks.risk.common import OutputBuilder, as_of_days, days, strings, work_items
 from config.settings import ChecksSettings
 
 
-def history(frames: ProjectFrames) -> pd.DataFrame:
-    """Work items' status changes up to the status date, ordered by task then time."""
+@dataclass(frozen=True)
+class History:
+    """Work items' status changes up to the status date, sorted by task then time."""
+
+    task: np.ndarray  # object
+    at: np.ndarray  # float days
+    from_category: np.ndarray
+    to_category: np.ndarray
+    to_status: np.ndarray
+
+    def first_per_task(self, mask: np.ndarray) -> dict[str, float]:
+        """Time of the first change per task among rows in `mask`."""
+        result: dict[str, float] = {}
+        for task, at in zip(self.task[mask], self.at[mask], strict=True):
+            result.setdefault(task, at)
+        return result
+
+    def last_per_task(self, mask: np.ndarray) -> dict[str, float]:
+        return dict(zip(self.task[mask], self.at[mask], strict=True))  # later rows overwrite
+
+
+def history(frames: ProjectFrames) -> History:
     changes = frames.status_changes
-    work_ids = set(work_items(frames.tasks)["task_id"].astype(str))
+    work_ids = set(strings(work_items(frames.tasks), "task_id"))
+    task = strings(changes, "task_id")
     at = days(changes["changed_at"])
-    frame = pd.DataFrame(
-        {
-            "task_id": changes["task_id"].astype(str).to_numpy(),
-            "at": at,
-            "from_category": changes["from_category"].astype(object).to_numpy(),
-            "to_category": changes["to_category"].astype(object).to_numpy(),
-            "to_status": changes["to_status"].astype(object).to_numpy(),
-        }
+    keep = np.array([t in work_ids for t in task], dtype=bool) & (at <= as_of_days(frames))
+    order = np.lexsort((at[keep], pd.factorize(task[keep])[0]))
+    pick = np.flatnonzero(keep)[order]
+    return History(
+        task=task[pick],
+        at=at[pick],
+        from_category=strings(changes, "from_category")[pick],
+        to_category=strings(changes, "to_category")[pick],
+        to_status=strings(changes, "to_status")[pick],
     )
-    frame = frame[frame["task_id"].isin(work_ids) & (frame["at"] <= as_of_days(frames))]
-    return frame.sort_values(["task_id", "at"], kind="stable").reset_index(drop=True)
 
 
 def percentile(values: np.ndarray, q: float) -> float | None:
     return None if len(values) == 0 else float(np.percentile(values, q))
 
 
+def _blocked_names(names: np.ndarray) -> np.ndarray:
+    return np.array([isinstance(n, str) and "block" in n.lower() for n in names], dtype=bool)
+
+
 def check_flow(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
     now = as_of_days(frames)
-    changes = history(frames)
+    h = history(frames)
     work = work_items(frames.tasks)
-    into_done = changes[(changes["to_category"] == "done") & (changes["from_category"] != "done")]
-    _throughput(out, into_done, changes, now, knob("flow.throughput_weeks", settings.thresholds))
-    started = changes[changes["to_category"] == "in_progress"].groupby("task_id")["at"].min()
-    _cycle_time(out, work, started, into_done)
-    _wip_and_age(
-        out, frames, work, started, changes, now, knob("flow.stale_days", settings.thresholds)
-    )
-    reopened = changes[(changes["from_category"] == "done") & (changes["to_category"] != "done")]
-    reached = into_done["task_id"].unique()
-    reopened_ids = sorted(reopened["task_id"].unique())
-    out.metric(
-        "flow.reopen_rate",
-        None if len(reached) == 0 else len(reopened_ids) / len(reached),
-        reopened_ids,
-    )
-    _blocked(out, work, changes, now)
+    into_done = (h.to_category == "done") & (h.from_category != "done")
+    _throughput(out, h, into_done, now, knob("flow.throughput_weeks", settings.thresholds))
+    started = h.first_per_task(h.to_category == "in_progress")
+    _cycle_time(out, work, started, h.last_per_task(into_done))
+    stale_days = knob("flow.stale_days", settings.thresholds)
+    _wip_and_age(out, work, started, h.last_per_task(np.ones(len(h.task), bool)), now, stale_days)
+    reopened = sorted(set(h.task[(h.from_category == "done") & (h.to_category != "done")]))
+    reached = set(h.task[into_done])
+    rate = None if not reached else len(reopened) / len(reached)
+    out.metric("flow.reopen_rate", rate, reopened)
+    _blocked(out, work, h, now)
     return out.out
 
 
 def _throughput(
-    out: OutputBuilder, into_done: pd.DataFrame, changes: pd.DataFrame, now: float, weeks: float
+    out: OutputBuilder, h: History, into_done: np.ndarray, now: float, weeks: float
 ) -> None:
-    if changes.empty:
+    if len(h.at) == 0:
         out.metric("flow.throughput_per_week", None)
         return
-    span = min(weeks, max(1.0, (now - changes["at"].min()) / 7))
-    recent = into_done[into_done["at"] > now - 7 * span]
-    out.metric("flow.throughput_per_week", len(recent) / span, sorted(recent["task_id"].unique()))
-    week_index = np.floor((now - recent["at"].to_numpy()) / 7).astype(int)
+    span = min(weeks, max(1.0, (now - float(h.at.min())) / 7))
+    recent = into_done & (h.at > now - 7 * span)
+    out.metric("flow.throughput_per_week", recent.sum() / span, sorted(set(h.task[recent])))
+    week_index = np.floor((now - h.at[recent]) / 7).astype(int)
     counts = np.bincount(week_index, minlength=int(np.ceil(span)))[::-1]
     out.out.details.setdefault("flow", {})["weekly_done"] = [int(c) for c in counts]
 
 
 def _cycle_time(
-    out: OutputBuilder, work: pd.DataFrame, started: pd.Series, into_done: pd.DataFrame
+    out: OutputBuilder, work: pd.DataFrame, started: dict[str, float], finished: dict[str, float]
 ) -> None:
-    done_ids = work["task_id"][
-        (work["status_category"] == "done").fillna(False).to_numpy(dtype=bool)
-    ]
-    finished = into_done.groupby("task_id")["at"].max().reindex(done_ids.astype(str))
-    cycle = (finished - started.reindex(finished.index)).dropna()
-    cycle = cycle[cycle >= 0]
-    values = cycle.to_numpy(dtype=float)
-    out.metric("flow.cycle_time_p50_days", percentile(values, 50), sorted(cycle.index))
-    out.metric("flow.cycle_time_p85_days", percentile(values, 85), sorted(cycle.index))
+    done_ids = strings(work, "task_id")[strings(work, "status_category") == "done"]
+    cycle = {
+        t: finished[t] - started[t]
+        for t in done_ids
+        if t in finished and t in started and finished[t] >= started[t]
+    }
+    values = np.array(list(cycle.values()), dtype=float)
+    items = sorted(cycle)
+    out.metric("flow.cycle_time_p50_days", percentile(values, 50), items)
+    out.metric("flow.cycle_time_p85_days", percentile(values, 85), items)
 
 
 def _wip_and_age(
     out: OutputBuilder,
-    frames: ProjectFrames,
     work: pd.DataFrame,
-    started: pd.Series,
-    changes: pd.DataFrame,
+    started: dict[str, float],
+    last_change: dict[str, float],
     now: float,
     stale_days: float,
 ) -> None:
-    active = work[(work["status_category"] == "in_progress").fillna(False).to_numpy(dtype=bool)]
-    active_ids = active["task_id"].astype(str)
+    active = work[strings(work, "status_category") == "in_progress"]
+    active_ids = strings(active, "task_id")
     out.metric("flow.wip", float(len(active)), sorted(active_ids))
-    began = started.reindex(active_ids).to_numpy(dtype=float)
-    began = np.where(np.isnan(began), days(active["created_at"]), began)
-    age = now - began
-    out.metric("flow.age_p85_days", percentile(age[~np.isnan(age)], 85))
-    oldest = (
-        sorted(active_ids[age >= np.nanmax(age)]) if len(age) and not np.isnan(age).all() else []
-    )
-    out.metric("flow.max_age_days", None if not oldest else float(np.nanmax(age)), oldest)
-    last_change = changes.groupby("task_id")["at"].max().reindex(active_ids).to_numpy(dtype=float)
-    last_change = np.where(np.isnan(last_change), days(active["updated_at"]), last_change)
-    stale = (now - last_change) > stale_days
+    began = np.array([started.get(t, np.nan) for t in active_ids], dtype=float)
+    age = now - np.where(np.isnan(began), days(active["created_at"]), began)
+    known = ~np.isnan(age)
+    out.metric("flow.age_p85_days", percentile(age[known], 85))
+    oldest = sorted(active_ids[known & (age >= age[known].max())]) if known.any() else []
+    out.metric("flow.max_age_days", float(age[known].max()) if oldest else None, oldest)
+    last = np.array([last_change.get(t, np.nan) for t in active_ids], dtype=float)
+    last = np.where(np.isnan(last), days(active["updated_at"]), last)
+    stale = (now - last) > stale_days
     out.metric("flow.stale_in_progress", float(stale.sum()), sorted(active_ids[stale]))
 
 
-def _blocked(out: OutputBuilder, work: pd.DataFrame, changes: pd.DataFrame, now: float) -> None:
-    blocked_status = changes["to_status"].astype(str).str.contains("block", case=False).to_numpy()
-    next_at = changes.groupby("task_id")["at"].shift(-1).fillna(now).to_numpy(dtype=float)
-    spent = (next_at - changes["at"].to_numpy(dtype=float))[blocked_status]
-    ever = sorted(changes["task_id"][blocked_status].unique())
-    out.metric("flow.blocked_days", float(spent.sum()), ever)
-    current = (
-        work["status"]
-        .astype(str)
-        .str.contains("block", case=False)
-        .fillna(False)
-        .to_numpy(dtype=bool)
+def _blocked(out: OutputBuilder, work: pd.DataFrame, h: History, now: float) -> None:
+    blocked = _blocked_names(h.to_status)
+    same_task_next = np.r_[h.task[1:] == h.task[:-1], False] if len(h.task) else np.array([], bool)
+    next_at = np.where(same_task_next, np.r_[h.at[1:], now] if len(h.at) else h.at, now)
+    spent = (next_at - h.at)[blocked]
+    out.metric("flow.blocked_days", float(spent.sum()), sorted(set(h.task[blocked])))
+    open_now = _blocked_names(strings(work, "status")) & (
+        strings(work, "status_category") != "done"
     )
-    open_now = current & (work["status_category"] != "done").fillna(True).to_numpy(dtype=bool)
     out.metric(
-        "flow.blocked_now", float(open_now.sum()), sorted(work["task_id"][open_now].astype(str))
+        "flow.blocked_now", float(open_now.sum()), sorted(strings(work, "task_id")[open_now])
     )

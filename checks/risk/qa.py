@@ -17,7 +17,7 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames, Severity
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days, ids, is_done, pct
+from checks.risk.common import OutputBuilder, as_of_days, days, ids, is_done, pct, strings
 from config.settings import ChecksSettings
 
 CRITICAL_PRIORITIES = frozenset({"blocker", "highest", "critical"})
@@ -37,7 +37,7 @@ def check_qa(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
     tasks = frames.tasks
     now = as_of_days(frames)
-    defects = tasks[(tasks["task_type"] == "defect").fillna(False).to_numpy(dtype=bool)]
+    defects = tasks[(strings(tasks, "task_type") == "defect")]
     open_mask = ~is_done(defects)
     severity = defect_severity(defects)
     out.metric("qa.open_defects", float(open_mask.sum()), ids(defects, open_mask))
@@ -53,7 +53,7 @@ def check_qa(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out.out.details["qa"] = _defect_details(defects, open_mask, severity, age, now)
     _uat(out, frames, now)
     for kind in ("training", "documentation"):
-        items = tasks[(tasks["task_type"] == kind).fillna(False).to_numpy(dtype=bool)]
+        items = tasks[(strings(tasks, "task_type") == kind)]
         done = is_done(items)
         out.metric(f"{kind}.readiness_pct", pct(done.sum(), len(items)), ids(items, ~done))
     return out.out
@@ -91,7 +91,7 @@ def _defect_details(
 
 def _uat(out: OutputBuilder, frames: ProjectFrames, now: float) -> None:
     tasks = frames.tasks
-    uat = tasks[(tasks["task_type"] == "uat").fillna(False).to_numpy(dtype=bool)]
+    uat = tasks[(strings(tasks, "task_type") == "uat")]
     done = is_done(uat)
     signed = None if uat.empty else float(done.all())
     open_ids = ids(uat, ~done)

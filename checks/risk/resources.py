@@ -16,27 +16,25 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days
+from checks.risk.common import (
+    OutputBuilder,
+    as_of_days,
+    days,
+    hours_by_person_bucket,
+    person_time_keys,
+    strings,
+)
 from config.settings import ChecksSettings
 
 DEFAULT_CAPACITY = 40.0
 
 
-def weekly_load(entries: pd.DataFrame, until_day: float) -> pd.DataFrame:
-    """Hours per person per week (monday as days since epoch): max(task hours, attendance)."""
-    day = np.floor(days(entries["work_date"]))
-    keep = (day <= until_day) & entries["person_id"].notna().to_numpy()
-    day = day[keep]
-    frame = pd.DataFrame(
-        {
-            "person_id": entries["person_id"].to_numpy(dtype=object)[keep],
-            "monday": day - (day + 3) % 7,  # 1970-01-01 was a Thursday
-            "attendance": (entries["kind"] == "timecard").fillna(False).to_numpy(dtype=bool)[keep],
-            "hours": entries["hours"].astype(float).to_numpy()[keep],
-        }
-    )
-    by_kind = frame.groupby(["person_id", "monday", "attendance"], sort=True)["hours"].sum()
-    return by_kind.groupby(level=[0, 1]).max().rename("hours").reset_index()
+def weekly_load(entries: pd.DataFrame, until_day: float) -> dict[tuple[str, float], float]:
+    """Hours per (person, Monday as days since the epoch): max(task hours, attendance)."""
+    person, monday, attendance = person_time_keys(entries, 7)
+    hours = entries["hours"].to_numpy(dtype=float, na_value=0.0)
+    keep = days(entries["work_date"]) <= until_day
+    return hours_by_person_bucket(person[keep], monday[keep], attendance[keep], hours[keep])
 
 
 def iso_week(monday: float) -> str:
@@ -47,48 +45,59 @@ def iso_week(monday: float) -> str:
 def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
     now = np.floor(as_of_days(frames))
-    load = weekly_load(frames.portfolio_time_entries, now)
-    own = weekly_load(frames.time_entries, now)[["person_id", "monday"]]
-    load = load.merge(own, on=["person_id", "monday"], how="inner")
-    people = frames.people.set_index(frames.people["person_id"].astype(str))
-    capacity = people["weekly_capacity_hours"].astype("Float64").astype(float)
-    load["capacity"] = (
-        capacity.reindex(load["person_id"].astype(str)).fillna(DEFAULT_CAPACITY).to_numpy()
+    own = weekly_load(frames.time_entries, now)
+    load = {
+        key: hours
+        for key, hours in weekly_load(frames.portfolio_time_entries, now).items()
+        if key in own
+    }
+    people = frames.people
+    capacity = dict(
+        zip(
+            strings(people, "person_id"),
+            people["weekly_capacity_hours"].to_numpy(dtype=float, na_value=np.nan),
+            strict=True,
+        )
     )
     tolerance = knob("resources.capacity_tolerance_pct", settings.thresholds) / 100
-    over = load[load["hours"] > load["capacity"] * (1 + tolerance)]
-    over_people = sorted(over["person_id"].astype(str).unique())
-    out.metric("resources.over_allocated_person_weeks", float(len(over)), over_people)
+    episodes, peak = [], None
+    for (person, monday), hours in sorted(load.items()):
+        cap = capacity.get(person, np.nan)
+        cap = DEFAULT_CAPACITY if np.isnan(cap) else float(cap)
+        if cap > 0:
+            peak = max(peak or 0.0, 100 * hours / cap)
+        if hours > cap * (1 + tolerance):
+            episodes.append(
+                {
+                    "person": person,
+                    "week": iso_week(monday),
+                    "hours": round(hours, 2),
+                    "capacity": cap,
+                }
+            )
+    over_people = sorted({e["person"] for e in episodes})
+    out.metric("resources.over_allocated_person_weeks", float(len(episodes)), over_people)
     out.metric("resources.over_allocated_people", float(len(over_people)), over_people)
-    peak = (
-        (load["hours"] / load["capacity"].where(load["capacity"] > 0)).max() if len(load) else None
-    )
-    out.metric(
-        "resources.peak_load_pct", None if peak is None or pd.isna(peak) else 100 * float(peak)
-    )
-    out.out.details["over_allocation"] = [
-        {
-            "person": str(r.person_id),
-            "week": iso_week(r.monday),
-            "hours": round(float(r.hours), 2),
-            "capacity": float(r.capacity),
-        }
-        for r in over.itertuples(index=False)
-    ]
+    out.metric("resources.peak_load_pct", peak)
+    out.out.details["over_allocation"] = episodes
     _bus_factor(out, frames)
     return out.out
 
 
 def _bus_factor(out: OutputBuilder, frames: ProjectFrames) -> None:
     entries = frames.time_entries
-    task_hours = entries[(entries["kind"] != "timecard").fillna(True).to_numpy(dtype=bool)]
-    by_person = (
-        task_hours.groupby(task_hours["person_id"].astype(object))["hours"].sum().astype(float)
-    )
-    by_person = by_person[by_person > 0].sort_index()
-    out.metric("resources.contributors", float(len(by_person)), sorted(by_person.index.astype(str)))
-    if by_person.empty:
+    task_hours = strings(entries, "kind") != "timecard"
+    person = strings(entries, "person_id")[task_hours]
+    hours = entries["hours"].to_numpy(dtype=float, na_value=0.0)[task_hours]
+    by_person: dict[str, float] = {}
+    for who, value in zip(person, hours, strict=True):
+        if who is not None:
+            by_person[who] = by_person.get(who, 0.0) + float(value)
+    contributors = sorted(p for p, h in by_person.items() if h > 0)
+    out.metric("resources.contributors", float(len(contributors)), contributors)
+    if not contributors:
         out.metric("resources.bus_factor_share", None)
         return
-    top = str(by_person.idxmax())
-    out.metric("resources.bus_factor_share", float(by_person.max() / by_person.sum()), [top])
+    top = max(contributors, key=lambda p: (by_person[p], [-ord(c) for c in p]))
+    total = sum(by_person[p] for p in contributors)
+    out.metric("resources.bus_factor_share", by_person[top] / total, [top])

@@ -21,20 +21,32 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days, ids, is_done, pct, ratio, work_items
+from checks.risk.common import (
+    OutputBuilder,
+    as_of_days,
+    days,
+    ids,
+    is_done,
+    pct,
+    ratio,
+    strings,
+    work_items,
+)
 from config.settings import ChecksSettings
 
 FIXED_DATE_LABELS = frozenset({"fixed-date", "hard-deadline", "deadline", "fixed"})
 
 
-def first_change_to(changes: pd.DataFrame, category: str) -> pd.Series:
+def first_change_to(changes: pd.DataFrame, category: str) -> dict[str, float]:
     """Per task, the first time it moved into `category` (float days since the epoch)."""
-    moved = changes[(changes["to_category"] == category).fillna(False).to_numpy(dtype=bool)]
-    return (
-        pd.Series(days(moved["changed_at"]), index=moved["task_id"].astype(str))
-        .groupby(level=0)
-        .min()
-    )
+    moved = strings(changes, "to_category") == category
+    first: dict[str, float] = {}
+    for task, at in zip(
+        strings(changes, "task_id")[moved], days(changes["changed_at"])[moved], strict=True
+    ):
+        if at == at and (task not in first or at < first[task]):  # at == at: not NaN
+            first[task] = at
+    return first
 
 
 def check_schedule(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
@@ -87,7 +99,7 @@ def _hard_constraints(out: OutputBuilder, open_items: pd.DataFrame) -> None:
         ],
         dtype=bool,
     )
-    fixed &= (open_items["task_type"] != "milestone").fillna(True).to_numpy(dtype=bool)
+    fixed &= strings(open_items, "task_type") != "milestone"
     out.metric(
         "schedule.hard_constraints_pct", pct(fixed.sum(), len(open_items)), ids(open_items, fixed)
     )
@@ -107,13 +119,10 @@ def _negative_float(out: OutputBuilder, frames: ProjectFrames) -> None:
 def _high_duration(
     out: OutputBuilder, frames: ProjectFrames, open_items: pd.DataFrame, settings: ChecksSettings
 ) -> None:
-    in_progress = open_items[
-        (open_items["status_category"] == "in_progress").fillna(False).to_numpy(dtype=bool)
-    ]
-    began = first_change_to(frames.status_changes, "in_progress").reindex(
-        in_progress["task_id"].astype(str)
-    )
-    began = np.where(np.isnan(began.to_numpy()), days(in_progress["start_date"]), began.to_numpy())
+    in_progress = open_items[(strings(open_items, "status_category") == "in_progress")]
+    first = first_change_to(frames.status_changes, "in_progress")
+    began = np.array([first.get(t, np.nan) for t in strings(in_progress, "task_id")], dtype=float)
+    began = np.where(np.isnan(began), days(in_progress["start_date"]), began)
     limit = knob("schedule.high_duration_working_days", settings.thresholds)
     known = ~np.isnan(began)
     working = np.zeros(len(began))

@@ -15,7 +15,16 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days, is_done, pct, work_items
+from checks.risk.common import (
+    OutputBuilder,
+    as_of_days,
+    days,
+    is_done,
+    pct,
+    person_time_keys,
+    strings,
+    work_items,
+)
 from config.settings import ChecksSettings
 
 WINDOW_DAYS = 14
@@ -48,26 +57,19 @@ def check_timesheet(frames: ProjectFrames, settings: ChecksSettings) -> CheckOut
 
 def _long_days(out: OutputBuilder, frames: ProjectFrames, max_hours: float) -> None:
     entries = frames.portfolio_time_entries
-    frame = pd.DataFrame(
-        {
-            "entry_id": entries["entry_id"].astype(str).to_numpy(),
-            "person": entries["person_id"].astype(str).to_numpy(),
-            "day": np.floor(days(entries["work_date"])),
-            "attendance": (entries["kind"] == "timecard").fillna(False).to_numpy(dtype=bool),
-            "hours": entries["hours"].astype(float).to_numpy(),
-        }
-    )
-    own = frames.time_entries
-    own_days = pd.DataFrame(
-        {"person": own["person_id"].astype(str).to_numpy(), "day": np.floor(days(own["work_date"]))}
-    )
-    frame = frame.merge(own_days.drop_duplicates(), on=["person", "day"], how="inner")
-    total = frame.groupby(["person", "day", "attendance"])["hours"].transform("sum")
-    long = frame[total > max_hours]
-    person_days = long[["person", "day"]].drop_duplicates()
-    evidence = sorted(set(long["person"]) | set(long["entry_id"]))
-    out.metric("timesheet.long_days", float(len(person_days)), evidence)
+    person, day, attendance = person_time_keys(entries, 1)
+    hours = entries["hours"].to_numpy(dtype=float, na_value=0.0)
+    own_person, own_day, _ = person_time_keys(frames.time_entries, 1)
+    own = set(zip(own_person, own_day, strict=True))
+    totals: dict[tuple[str, float, bool], float] = {}
+    for key, value in zip(zip(person, day, attendance, strict=True), hours, strict=True):
+        if key[:2] in own:
+            totals[key] = totals.get(key, 0.0) + float(value)
+    long = {key[:2] for key, total in totals.items() if total > max_hours}
+    entry_ids = strings(entries, "entry_id")
+    evidence = {p for p, _ in long}
+    evidence |= {e for e, p, d in zip(entry_ids, person, day, strict=True) if (p, d) in long}
+    out.metric("timesheet.long_days", float(len(long)), sorted(evidence))
     out.out.details["long_days"] = [
-        {"person": p, "date": str(np.datetime64(int(d), "D"))}
-        for p, d in person_days.itertuples(index=False)
+        {"person": p, "date": str(np.datetime64(int(d), "D"))} for p, d in sorted(long)
     ]
