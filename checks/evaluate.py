@@ -45,6 +45,10 @@ QualityRunner = Callable[
 ]
 
 
+# Item keys kept per metric: enough to act on, small enough for a Jira issue property (32 KB).
+EVIDENCE_LIMIT = 200
+
+
 @dataclass(frozen=True)
 class _Project:
     """One project with its effective configuration resolved."""
@@ -99,8 +103,9 @@ def evaluate_portfolio(
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
-    Closed projects are skipped unless named in `project_ids`; any other phase without a gate
-    is a ConfigError naming the project.
+    Closed projects, and projects with no lifecycle phase at all (an intake or PMO project),
+    are skipped unless named in `project_ids`; any other phase without a gate is a
+    ConfigError naming the project.
 
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
@@ -116,8 +121,8 @@ def evaluate_portfolio(
     for pid in sorted(project_ids) if project_ids is not None else split.project_ids:
         pf = split.project(pid, as_of)
         phase = _phase_of(pf, settings)
-        if phase == "closed" and project_ids is None:
-            continue  # finished and evaluated: no gate left to review
+        if (phase == "closed" or pd.isna(phase)) and project_ids is None:
+            continue  # finished, or not run through the lifecycle: no gate to review
         kind = "closeout" if phase == "closeout" else "gate_review"
         evaluations.append(
             evaluate_project(pf, settings, rules, quality, by_project.get(pid), None, kind, hashes)
@@ -149,6 +154,7 @@ def evaluate_project(
         metrics.update(report.metrics())
         evidence.update(report.evidence())
     gate = project.rules.gate(project.phase)
+    evidence = {k: tuple(v[:EVIDENCE_LIMIT]) for k, v in evidence.items()}
     verdict = decide(gate, metrics, evidence, findings, scoped)
     version = data_version(
         _version_tables(pf), _version_config(project, scoped, snapshots), hashes=hashes
