@@ -20,13 +20,14 @@ from typing import Any
 import pandas as pd
 
 from checks.closeout import closeout_report
-from checks.data_version import TableHashes, data_version
+from checks.data_version import TableHashes, data_version, project_tables
 from checks.forecast import ForecastResult, forecast_project
 from checks.forecast_record import ForecastRecord, score_forecasts
 from checks.gates import (
     LifecycleRules,
     charter_metrics,
     decide,
+    project_item_ids,
     scope_quality,
     with_project_overrides,
 )
@@ -142,7 +143,7 @@ def evaluate_project(
 ) -> Evaluation:
     """Evaluate one project's frames (already cut from the portfolio)."""
     project = _resolve(pf, settings, rules, phase)
-    scoped = scope_quality(quality, pf.project["project_id"], _project_item_ids(pf))
+    scoped = scope_quality(quality, pf.project["project_id"], project_item_ids(pf))
     risk = run_risk_checks(project.frames, project.checks)
     fc = _forecast(project)
     record = score_forecasts(snapshots, pf.project["project_id"], _actual_finish(pf), _day(pf))
@@ -157,7 +158,7 @@ def evaluate_project(
     evidence = {k: tuple(v[:EVIDENCE_LIMIT]) for k, v in evidence.items()}
     verdict = decide(gate, metrics, evidence, findings, scoped)
     version = data_version(
-        _version_tables(pf), _version_config(project, scoped, snapshots), hashes=hashes
+        project_tables(pf), _version_config(project, scoped, snapshots), hashes=hashes
     )
     return Evaluation(
         kind=kind,
@@ -300,32 +301,6 @@ def _actual_finish(pf: ProjectFrames) -> date | None:
 
 def _day(pf: ProjectFrames) -> date:
     return pd.Timestamp(pf.as_of).tz_convert("UTC").date()
-
-
-def _project_item_ids(pf: ProjectFrames) -> set[str]:
-    ids = {pf.project["project_id"]}
-    for frame, column in (
-        (pf.tasks, "task_id"), (pf.time_entries, "entry_id"), (pf.risks, "risk_id"),
-        (pf.milestones, "milestone_id"), (pf.sprints, "sprint_id"), (pf.people, "person_id"),
-        (pf.dependencies, "dependency_id"), (pf.status_changes, "change_id"),
-    ):  # fmt: skip
-        ids.update(frame[column].dropna().tolist())
-    return ids
-
-
-def _version_tables(pf: ProjectFrames) -> dict[str, pd.DataFrame]:
-    return {
-        "project": pd.DataFrame([pf.project]),  # the row as checks saw it: hashed directly
-        "tasks": pf.tasks,
-        "dependencies": pf.dependencies,
-        "status_changes": pf.status_changes,
-        "time_entries": pf.time_entries,
-        "time_entries:portfolio": pf.portfolio_time_entries,
-        "milestones": pf.milestones,
-        "sprints": pf.sprints,
-        "risks": pf.risks,
-        "people": pf.people,
-    }
 
 
 def _version_config(

@@ -146,15 +146,23 @@ def _graph_available(settings: Any) -> bool:
 
 @flow(name="nightly-sync", log_prints=False)
 def nightly_sync(
-    config_path: str | None = None, full: bool = False, projects: list[str] | None = None
+    config_path: str | None = None,
+    full: bool = False,
+    projects: list[str] | None = None,
+    judge: bool = True,
 ) -> list[dict[str, Any]]:
     """Sync every configured project; returns the per-scope summaries (also a table artifact
-    and rows in the warehouse's sync log)."""
+    and rows in the warehouse's sync log). With `judge` (the default), then run the quality
+    gates and checks, snapshot metrics, alert on new red findings and answer gate requests."""
+    from flows.nightly_checks import judge_portfolio
     from flows.runtime import open_runtime
 
     logger = get_run_logger()
     with open_runtime(config_path) as runtime:
-        return _run(runtime, full, projects, logger)
+        summaries = _run(runtime, full, projects, logger)
+        if judge:
+            logger.info("judged after sync: %s", judge_portfolio(runtime))
+        return summaries
 
 
 def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> list[dict[str, Any]]:

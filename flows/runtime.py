@@ -37,18 +37,23 @@ class Runtime:
     sandbox_server: Any = None  # sandbox.server.SandboxServer when started in this process
     as_of_override: datetime | None = None
     reports_dir: Path = field(default_factory=lambda: Path(".pmo/reports"))
+    memo: dict[Any, Any] = field(default_factory=dict)  # results reused by nested flows
 
     @property
     def uses_sandbox(self) -> bool:
         return self.sandbox_info is not None
 
     def as_of(self) -> datetime:
-        """The status date: the sandbox tenant's clock in a sandbox run, else now (UTC)."""
-        if self.as_of_override is not None:
-            return self.as_of_override
-        if self.sandbox_server is not None:
-            return self.sandbox_server.state.now().astimezone(UTC)
-        return datetime.now(UTC)
+        """The status date of this run: the sandbox tenant's clock in a sandbox run, else now
+        (UTC). Fixed at the first call, so every flow of one run judges the same moment."""
+        if self.as_of_override is None:
+            clock = (
+                self.sandbox_server.state.now()
+                if self.sandbox_server is not None
+                else datetime.now(UTC)
+            )
+            self.as_of_override = clock.astimezone(UTC)
+        return self.as_of_override
 
     def jira(self) -> Any:
         from connectors.jira.client import build_jira

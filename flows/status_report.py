@@ -19,7 +19,7 @@ from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact
 from flows.publishing import publish_status
 from flows.runtime import Runtime, open_runtime
-from flows.steps import read_frames, resolve_project, run_quality
+from flows.steps import earlier_snapshots, read_frames, resolve_project, run_quality
 from reports.portfolio import portfolio_html, portfolio_markdown, row_from_evaluation
 
 
@@ -39,7 +39,7 @@ def evaluate_all(
         load_rules(runtime.settings),
         as_of,
         quality,
-        runtime.warehouse.metric_snapshots(),
+        earlier_snapshots(runtime, as_of),
         project_ids,
     )
 

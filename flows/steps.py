@@ -54,6 +54,20 @@ def run_quality(
     return run_quality_gates(frames, context, runtime.settings.checks)
 
 
+def earlier_snapshots(
+    runtime: Runtime, as_of: datetime, project_ids: list[str] | None = None
+) -> pd.DataFrame:
+    """Metric snapshots from before the status date's day.
+
+    Today's snapshots are this day's own output: feeding them back in would change the
+    evaluation's data version between two runs of the same day, and publish it twice.
+    """
+    snaps = runtime.warehouse.metric_snapshots(project_ids)
+    return snaps[pd.to_datetime(snaps["snapshot_date"]) < pd.Timestamp(as_of.date())].reset_index(
+        drop=True
+    )
+
+
 def previous_census(runtime: Runtime, as_of: datetime) -> dict[str, int]:
     """Live tasks per project at the latest snapshot before today (for the census-drop gate)."""
     snaps = runtime.warehouse.metric_snapshots()
@@ -79,7 +93,7 @@ def evaluate(
     from checks.evaluate import evaluate_closeout, evaluate_gate
 
     rules = load_rules(runtime.settings)
-    snapshots = runtime.warehouse.metric_snapshots([project_id])
+    snapshots = earlier_snapshots(runtime, as_of, [project_id])
     if closeout:
         return evaluate_closeout(
             frames, project_id, runtime.settings, rules, as_of, quality, snapshots

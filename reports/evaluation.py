@@ -61,7 +61,8 @@ def _environment() -> Environment:
 
 def title_of(doc: dict[str, Any]) -> str:
     kind = "Closeout evaluation" if doc.get("kind") == "closeout" else "Phase-gate review"
-    return f"{kind}: {doc.get('project_name') or doc.get('project_key')}"
+    key, name = doc.get("project_key"), doc.get("project_name")
+    return f"{kind}: {name} ({key})" if name and name != key else f"{kind}: {key}"
 
 
 def chart_images(doc: dict[str, Any]) -> list[dict[str, str]]:
