@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from checks.model import to_jsonable
+from checks.model import ProjectFrames, to_jsonable
 from checks.schema import table
 
 IGNORED_COLUMNS = frozenset({"synced_at"})
@@ -116,3 +116,19 @@ def data_version(
         digest.update(digest_rows(rows))
     digest.update(json.dumps(to_jsonable(config), sort_keys=True, default=str).encode())
     return digest.hexdigest()[:length]
+
+
+def project_tables(pf: ProjectFrames) -> dict[str, pd.DataFrame]:
+    """The frames a project's evaluation reads, labelled for `data_version`."""
+    return {
+        "project": pd.DataFrame([pf.project]),  # the row as checks saw it: hashed directly
+        "tasks": pf.tasks,
+        "dependencies": pf.dependencies,
+        "status_changes": pf.status_changes,
+        "time_entries": pf.time_entries,
+        "time_entries:portfolio": pf.portfolio_time_entries,
+        "milestones": pf.milestones,
+        "sprints": pf.sprints,
+        "risks": pf.risks,
+        "people": pf.people,
+    }

@@ -7,7 +7,13 @@
 
 from __future__ import annotations
 
-from checks.gates.decision import GateDecision, decide, evaluate_criterion, scope_quality
+from checks.gates.decision import (
+    GateDecision,
+    decide,
+    evaluate_criterion,
+    project_item_ids,
+    scope_quality,
+)
 from checks.gates.metrics import GATE_METRICS, charter_metrics, known_metrics
 from checks.gates.rules import (
     COMPARISONS,
@@ -32,6 +38,7 @@ __all__ = [
     "evaluate_criterion",
     "known_metrics",
     "parse_rules",
+    "project_item_ids",
     "scope_quality",
     "with_project_overrides",
 ]

@@ -26,6 +26,7 @@ from checks.model import (
     CriterionResult,
     Decision,
     Finding,
+    ProjectFrames,
     QualityReport,
     QualityResult,
 )
@@ -188,3 +189,15 @@ def _finite(value: float | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if math.isfinite(number) else None
+
+
+def project_item_ids(pf: ProjectFrames) -> set[str]:
+    """Every id of the project's rows: what its data-quality failures are matched on."""
+    ids = {pf.project["project_id"]}
+    for frame, column in (
+        (pf.tasks, "task_id"), (pf.time_entries, "entry_id"), (pf.risks, "risk_id"),
+        (pf.milestones, "milestone_id"), (pf.sprints, "sprint_id"), (pf.people, "person_id"),
+        (pf.dependencies, "dependency_id"), (pf.status_changes, "change_id"),
+    ):  # fmt: skip
+        ids.update(frame[column].dropna().tolist())
+    return ids
