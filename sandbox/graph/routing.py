@@ -54,6 +54,9 @@ def _operations() -> list[Operation]:
         ("PATCH", "planner/tasks/{task}/details", planner.patch_task_details),
         ("GET", "teams/{team}/schedule/timeCards", shifts.list_time_cards),
         ("GET", "teams/{team}/schedule/timeCards/{card}", shifts.get_time_card),
+        ("GET", "teams/{team}", teams.get_team),
+        ("GET", "teams/{team}/channels", teams.list_channels),
+        ("GET", "teams/{team}/channels/{channel}", teams.get_channel),
         ("POST", "teams/{team}/channels/{channel}/messages", teams.post_message),
         ("GET", "teams/{team}/channels/{channel}/messages", teams.list_messages),
         ("GET", "teams/{team}/channels/{channel}/messages/{message}", teams.get_message),
@@ -86,7 +89,8 @@ OPERATIONS = _operations()
 # OData options each operation serves beyond `$select` (see options.py).
 PAGED_COLLECTIONS = (
     planner.list_group_plans, planner.list_plan_tasks, planner.list_plan_buckets,
-    planner.list_bucket_tasks, teams.list_messages, lists.list_lists, mail.list_sent,
+    planner.list_bucket_tasks, teams.list_messages, teams.list_channels, lists.list_lists,
+    mail.list_sent,
     drive.list_children, users.list_users,
 )  # fmt: skip
 OPTIONS: dict[Handler, frozenset[str]] = {

@@ -35,13 +35,24 @@ class GraphState:
         self.lock = getattr(core, "lock", None) or threading.RLock()
         self.users = _by_id(tenant_graph.get("users"))
         self.groups = _by_id(tenant_graph.get("groups"))
+        self._load_planner(tenant_graph)
+        self._load_teams(tenant_graph)
+        self._load_sharepoint(tenant_graph)
+        self.sent_mail: dict[str, list[dict[str, Any]]] = {}
+        self.webhook_posts: dict[str, list[dict[str, Any]]] = {}
+
+    def _load_planner(self, tenant_graph: dict[str, Any]) -> None:
         self.plans = _by_id(tenant_graph.get("plans"))
         self.buckets = _by_id(tenant_graph.get("buckets"))
         self.tasks = _by_id(tenant_graph.get("tasks"))
         self.tasks_by_plan: dict[str, list[dict[str, Any]]] = {}  # a page must not scan all
+        self.task_details = tenant_graph.get("task_details") or {}
+        self._etag_counter = 0
         for task in self.tasks.values():
             self.tasks_by_plan.setdefault(str(task.get("planId")), []).append(task)
-        self.task_details = tenant_graph.get("task_details") or {}
+            task.setdefault("@odata.etag", self.next_etag("Task"))
+
+    def _load_teams(self, tenant_graph: dict[str, Any]) -> None:
         self.teams = _by_id(tenant_graph.get("teams"))
         self.messages: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.last_message_id = 0
@@ -49,22 +60,17 @@ class GraphState:
         self._clock_ins: dict[str, list[datetime]] = {}
         for team, cards in (tenant_graph.get("time_cards") or {}).items():
             self.time_cards[team], self._clock_ins[team] = _by_clock_in(cards)
+
+    def _load_sharepoint(self, tenant_graph: dict[str, Any]) -> None:
         self.sites = _by_id(tenant_graph.get("sites"))
         self.lists = {
             (site_id, str(meta["id"])): ListStore(site_id, meta, meta.get("items") or [])
             for site_id, site in self.sites.items()
             for meta in site.get("lists") or []
         }
-        self.drives = {
-            str(meta["id"]): DriveStore(meta, self.now())
-            for meta in tenant_graph.get("drives") or []
-        }
+        now = self.now()
+        self.drives = {str(m["id"]): DriveStore(m, now) for m in tenant_graph.get("drives") or []}
         self.uploads: dict[str, UploadSession] = {}
-        self.sent_mail: dict[str, list[dict[str, Any]]] = {}
-        self.webhook_posts: dict[str, list[dict[str, Any]]] = {}
-        self._etag_counter = 0
-        for task in self.tasks.values():
-            task.setdefault("@odata.etag", self.next_etag("Task"))
 
     # -- services of the core --------------------------------------------------------------
     def now(self) -> datetime:

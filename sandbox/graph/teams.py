@@ -93,3 +93,15 @@ def get_message(
         if found["id"] == message:
             return json_response(found)
     raise not_found("chatMessage", message)
+
+
+def get_team(graph: GraphState, req: GraphRequest, team: str) -> GraphResponse:
+    return json_response({k: v for k, v in graph.team(team).items() if k != "channels"})
+
+
+def list_channels(graph: GraphState, req: GraphRequest, team: str) -> GraphResponse:
+    return json_response(paged_collection(req, graph.team(team).get("channels") or [], 100))
+
+
+def get_channel(graph: GraphState, req: GraphRequest, team: str, channel: str) -> GraphResponse:
+    return json_response(graph.channel(team, channel))

@@ -88,6 +88,9 @@ def _samples(client: TestClient) -> Iterator[tuple[str, str, dict]]:
     yield "created task", "plannerTask", created
     yield "patched task", "plannerTask", patched
     yield "task details", "plannerTaskDetails", get("planner/tasks/task-plan-1-0000/details")
+    yield "team", "team", get("teams/team-1")
+    for channel in _values(get("teams/team-1/channels")):
+        yield "channel", "channel", channel
     for card in _values(get("teams/team-1/schedule/timeCards?$top=5")):
         yield "time card", "timeCard", card
     yield "site", "site", get(f"sites/{SITE_Q}")

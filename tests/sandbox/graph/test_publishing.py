@@ -41,6 +41,13 @@ def test_channel_message_with_card_is_201_listed_and_in_the_outbox(
     assert core.outbox.entries[-1]["kind"] == "channel_message"
 
 
+def test_channels_of_a_team_are_listed(client: TestClient) -> None:
+    channels = client.get(f"{BASE}/teams/team-1/channels").json()["value"]
+    one = client.get(f"{BASE}/teams/team-1/channels/{quote(CHANNEL, safe='')}").json()
+    assert [c["id"] for c in channels] == [CHANNEL] and one["displayName"] == "PMO"
+    assert client.get(f"{BASE}/teams/team-1/channels/19%3Anope").status_code == 404
+
+
 @pytest.mark.parametrize(
     "content",
     [
