@@ -16,11 +16,12 @@ import asyncio
 import random
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from azure.core.credentials import AccessToken
@@ -35,11 +36,23 @@ from msgraph_core import GraphClientFactory
 
 from config.settings import ConfigError, GraphSettings
 
+T = TypeVar("T")
 GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
 REAL_GRAPH = "https://graph.microsoft.com/v1.0"
 SERVICES = ("directory", "planner", "shifts", "sharepoint", "publish")
 # Which service the running task works for, so the counters can attribute requests.
 CURRENT_SERVICE: ContextVar[str] = ContextVar("graph_service", default="other")
+
+
+def run_blocking(work: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from sync code, also when the caller's thread already runs a loop
+    (a Prefect async task, a notebook): then it runs on a fresh loop in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, work).result()
 
 
 class StaticTokenCredential:

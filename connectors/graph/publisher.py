@@ -13,7 +13,6 @@ Every call takes a deterministic key from the flow. The ledger says what happene
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,7 +22,7 @@ from kiota_abstractions.api_error import APIError
 
 from config.settings import GraphSettings, Settings
 from connectors.graph import webhook
-from connectors.graph.client import GraphConnection, connect
+from connectors.graph.client import GraphConnection, connect, run_blocking
 from connectors.graph.errors import GraphConnectorError
 from connectors.graph.publish_ops import (
     create_planner_task,
@@ -108,7 +107,7 @@ class GraphPublisher:
         *,
         token: str | None = None,
     ) -> str:
-        return asyncio.run(self._once_async(key, target, detail, find, post, token))
+        return run_blocking(self._once_async(key, target, detail, find, post, token))
 
     async def _once_async(
         self, key: str, target: str, detail: dict[str, Any], find: Any, post: Any, token: str | None

@@ -20,7 +20,7 @@ import pandas as pd
 
 from config.settings import Settings
 from connectors.graph import readers
-from connectors.graph.client import GraphConnection, connect
+from connectors.graph.client import GraphConnection, connect, run_blocking
 from connectors.graph.errors import GraphConnectorError
 from connectors.graph.mapping_time import (
     TimesheetColumns,
@@ -67,7 +67,7 @@ def sync_graph(
     full: bool = False,
 ) -> list[SyncSummary]:
     """Sync every configured plan, team and timesheet list (blocking; runs its own loop)."""
-    return asyncio.run(
+    return run_blocking(
         sync_graph_async(
             settings, warehouse, graph_url=graph_url, token=token, progress=progress, full=full
         )
