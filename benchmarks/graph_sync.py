@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import sys
 import tempfile
 import time
@@ -244,17 +245,20 @@ def run(mode: str, graph_url: str, args: argparse.Namespace, workdir: Path) -> d
 
     readers.read_plan = read_plan  # the benchmark's switch between the two detail readers
     control(graph_url, "DELETE", "stats")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     try:
         summaries = sync_graph(settings, warehouse, graph_url=graph_url, token=TOKEN)
     finally:
         readers.read_plan = original
     seconds = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu_started  # steadier than wall time on a shared machine
     stats = control(graph_url, "GET", "stats")
     streams = {f"{s.source}.{k}": v.fetched for s in summaries for k, v in s.streams.items()}
     return {
         "mode": mode,
         "seconds": round(seconds, 1),
+        "client_cpu_s": round(client_cpu, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
         "client_requests": sum(s.requests for s in summaries),
         "sandbox_requests": stats["total"],
         "batch_requests": sum(stats["routes"].get("POST /v1.0/$batch", {}).values()),
