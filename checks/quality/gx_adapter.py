@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from checks.quality.specs import ExpectationSpec
+from checks.quality.specs import ExpectationSpec, derived_column
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ def _gx_view(
         elif escape_text and isinstance(column.dtype, pd.StringDtype | np.dtypes.ObjectDType):
             column = column.astype("object").map(_escape, na_action="ignore")
         view[name] = column
+    for spec in specs:
+        if spec.only_where is not None and spec.only_where not in view:
+            view[spec.only_where] = derived_column(spec.only_where, frame)
     return pd.DataFrame(view, index=frame.index).reset_index(drop=True)
 
 
@@ -198,6 +201,13 @@ class _GxRuntime:
         return site
 
     def expectation(self, spec: ExpectationSpec, escaped: bool = False) -> Any:
+        expectation = self._expectation(spec, escaped)
+        if spec.only_where is not None:  # GX's pandas row filter (DataFrame.query syntax)
+            expectation.row_condition = f"{spec.only_where} == True"
+            expectation.condition_parser = "pandas"
+        return expectation
+
+    def _expectation(self, spec: ExpectationSpec, escaped: bool) -> Any:
         meta = {"check": spec.name, "severity": spec.severity.value}
         gxe = self.gxe
         if spec.kind == "unique":

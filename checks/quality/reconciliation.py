@@ -12,6 +12,7 @@ import pandas as pd
 
 from checks.model import QualityResult, Severity
 from checks.quality.evidence import failure_results, passed
+from checks.quality.specs import hours_measured
 
 RECONCILIATION = "reconciliation.worklog_vs_timecard"
 
@@ -49,7 +50,10 @@ def reconcile(entries: pd.DataFrame, tolerance_hours: float) -> list[QualityResu
     description = (
         f"worklog and time-card hours per person and day agree within {tolerance_hours:g} h"
     )
-    days = _comparable(person_day_hours(entries))
+    measured = hours_measured(entries)
+    days = _without_unknown_days(
+        _comparable(person_day_hours(entries[measured])), entries[~measured]
+    )
     differs = (days["worklog"] - days["timecard"]).abs() > tolerance_hours
     if not differs.any():
         return [passed("time_entries", RECONCILIATION, Severity.WARNING, len(days), description)]
@@ -67,6 +71,15 @@ def reconcile(entries: pd.DataFrame, tolerance_hours: float) -> list[QualityResu
     )
     # failing counts are person-days per project; all compared person-days were checked
     return [replace(r, checked_count=len(days)) for r in results]
+
+
+def _without_unknown_days(days: pd.DataFrame, unmeasured: pd.DataFrame) -> pd.DataFrame:
+    """Drop person-days with an open or reversed time card: that day's total is unknown."""
+    if unmeasured.empty:
+        return days
+    unknown = unmeasured[["person_id", "work_date"]].dropna().astype({"person_id": str})
+    marked = days.merge(unknown.drop_duplicates(), how="left", indicator=True)
+    return marked[marked["_merge"] == "left_only"].drop(columns="_merge")
 
 
 def _projects_of_days(entries: pd.DataFrame, bad: pd.DataFrame) -> pd.DataFrame:

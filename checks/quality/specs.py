@@ -34,14 +34,48 @@ class ExpectationSpec:
     strict_min: bool = False
     strict_max: bool = False
     value_set: tuple[str, ...] = ()
+    only_where: str | None = None  # a DERIVED row filter: the spec applies where it is true
 
     @property
     def columns(self) -> tuple[str, ...]:
         return (self.column, self.column_b) if self.column_b else (self.column,)
 
 
+# Time cards whose hours the Graph mapper could not know: still clocked in (0 h until the
+# clock-out arrives) or clocked out before clocking in (0 h, quarantined). Their 0 h is a
+# placeholder, not a measurement; `timesheet.clock_out_before_in` reports the latter.
+UNMEASURED_FLAGS = frozenset({"clocked_in", "clock_out_before_in"})
+
+
+def hours_measured(frame: pd.DataFrame) -> pd.Series:
+    """False for entries whose hours are a placeholder (see UNMEASURED_FLAGS)."""
+    measured = [
+        not (isinstance(flags, list | tuple) and not UNMEASURED_FLAGS.isdisjoint(flags))
+        for flags in frame["flags"]
+    ]
+    return pd.Series(measured, index=frame.index, dtype=bool)
+
+
+DERIVED = {"hours_measured": (hours_measured, ("flags",))}  # name -> (function, input columns)
+
+
+def derived_column(name: str, frame: pd.DataFrame) -> pd.Series:
+    function, inputs = DERIVED[name]
+    missing = [c for c in inputs if c not in frame.columns]
+    if missing:
+        raise KeyError(f"row filter {name!r} needs column(s) {missing}")
+    return function(frame)
+
+
 def failing_mask(spec: ExpectationSpec, frame: pd.DataFrame) -> pd.Series:
     """Rows of `frame` that fail `spec`, with GX's semantics (nulls are not range failures)."""
+    failing = _failing_everywhere(spec, frame)
+    if spec.only_where is None:
+        return failing
+    return failing & derived_column(spec.only_where, frame)
+
+
+def _failing_everywhere(spec: ExpectationSpec, frame: pd.DataFrame) -> pd.Series:
     values = frame[spec.column]
     if spec.kind == "unique":
         return values.duplicated(keep=False) & values.notna()

@@ -93,6 +93,7 @@ def _range(
     high: float | None,
     severity: Severity,
     strict_low: bool = False,
+    only_where: str | None = None,
 ) -> ExpectationSpec:
     bounds = f"{'(' if strict_low else '['}{low}, {'' if high is None else high}]"
     return ExpectationSpec(
@@ -100,10 +101,11 @@ def _range(
         "between",
         column,
         severity,
-        f"{column} in {bounds}",
+        f"{column} in {bounds}" + (f" where {only_where}" if only_where else ""),
         min_value=low,
         max_value=high,
         strict_min=strict_low,
+        only_where=only_where,
     )
 
 
@@ -154,7 +156,10 @@ def status_changes_suite(as_of: pd.Timestamp) -> list[ExpectationSpec]:
 def time_entries_suite(as_of: pd.Timestamp) -> list[ExpectationSpec]:
     return [
         *_structural("time_entries"),
-        _range("time_entries", "hours", 0, 24, CRITICAL, strict_low=True),
+        # placeholder 0 h of open or reversed time cards are not measurements (see specs)
+        _range(
+            "time_entries", "hours", 0, 24, CRITICAL, strict_low=True, only_where="hours_measured"
+        ),
         _in_set("time_entries", "kind", ENTRY_KINDS, CRITICAL),
         _not_after("time_entries", "started_at", as_of),
         _not_after("time_entries", "updated_at", as_of),

@@ -40,13 +40,20 @@ def long_days(entries: pd.DataFrame, by_task: pd.Series, max_hours: float) -> li
 
 
 def clock_out_before_in(entries: pd.DataFrame, by_task: pd.Series) -> list[QualityResult]:
-    """Time cards the mapper flagged as clocked out before clocked in, or with no hours."""
-    flagged = [bool(flags) and CLOCK_FLAG in flags for flags in entries["flags"]]
-    cards = entries["kind"] == "timecard"
-    failing = pd.Series(flagged, index=entries.index) | (cards & (entries["hours"] <= 0))
+    """Time cards the mapper flagged as clocked out before clocked in, or with no hours.
+
+    A card still clocked in also has 0 h (flag `clocked_in`): that is a shift in progress.
+    """
+    flags = entries["flags"]
+    reversed_card = [isinstance(f, list | tuple) and CLOCK_FLAG in f for f in flags]
+    still_in = [isinstance(f, list | tuple) and "clocked_in" in f for f in flags]
+    empty_card = (entries["kind"] == "timecard") & (entries["hours"] <= 0)
+    failing = pd.Series(reversed_card, index=entries.index) | (
+        empty_card.fillna(False).astype(bool) & ~pd.Series(still_in, index=entries.index)
+    )
     description = "no time card ends before it starts"
     return _entry_results(
-        entries, failing.fillna(False).astype(bool), by_task, CLOCK_OUT_BEFORE_IN, description
+        entries, failing, by_task, CLOCK_OUT_BEFORE_IN, description, with_people=True
     )
 
 

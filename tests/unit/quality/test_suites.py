@@ -220,6 +220,31 @@ PLANTS = [
     ),
     # exactly 24 h is inside (0, 24]: the planted change is harmless, nothing fails
     Plant("time_entries", "jira:worklog:1", {"hours": 24.0}, "", C, (), None, 0),
+    # a time card still clocked in carries a placeholder 0 h: not a range failure
+    Plant(
+        "time_entries", "shifts:TC1", {"hours": 0.0, "flags": ["clocked_in"]}, "", C, (), None, 0
+    ),
+    # so does one clocked out before it clocked in (reported by timesheet.clock_out_before_in)
+    Plant(
+        "time_entries",
+        "shifts:TC2",
+        {"hours": 0.0, "flags": ["clock_out_before_in"]},
+        "",
+        C,
+        (),
+        None,
+        0,
+    ),
+    # other flags don't excuse a 0 h card
+    Plant(
+        "time_entries",
+        "shifts:TC2",
+        {"hours": 0.0, "flags": ["unconfirmed"]},
+        "time_entries.hours.range",
+        C,
+        ("shifts:TC2",),
+        None,
+    ),
     # a time card has no project and no task: global
     Plant(
         "time_entries",
