@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from checks.chart_data import chart_data
 from checks.closeout import closeout_report
 from checks.data_version import TableHashes, data_version, project_tables
 from checks.forecast import ForecastResult, forecast_project
@@ -180,6 +181,7 @@ def evaluate_project(
         extra={
             "score": verdict.score,
             "evidence": {k: list(v) for k, v in sorted(evidence.items())},
+            "charts": chart_data(project.frames, risk, fc),
         },
     )
 

@@ -19,7 +19,7 @@ All trials are drawn as numpy matrices in blocks of future days: no Python loop 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -184,9 +184,13 @@ class ForecastResult:
     trust: str
     trust_note: str
     how_many: dict[str, Any] | None = None
+    # finish dates of the trials for charts: {"dates": [...], "counts": [...]}; not in to_dict()
+    histogram: dict[str, list[Any]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        out = to_jsonable(self)
+        out.pop("histogram")
+        return out
 
     def metrics(self) -> dict[str, float | None]:
         """Metric values as stored in daily snapshots (dates as epoch days)."""
@@ -251,7 +255,25 @@ def forecast_completion(
         trust=trust,
         trust_note=note,
         how_many=_how_many(history, start, how_many_by, trials, seed) if how_many_by else None,
+        histogram=finish_histogram(needed, start, bd, max_buckets) if history.done_items else None,
     )
+
+
+def finish_histogram(
+    sorted_buckets: np.ndarray, start: date, bucket_days: int, max_buckets: int, bins: int = 40
+) -> dict[str, list[Any]]:
+    """Trials per finish date (at most `bins` bars; trials beyond the horizon left out)."""
+    finished = sorted_buckets[sorted_buckets <= max_buckets]
+    if len(finished) == 0:
+        return {"dates": [], "counts": []}
+    values, counts = np.unique(finished, return_counts=True)
+    if len(values) > bins:  # equal-width bins, labelled by their first bucket
+        width = math.ceil((values[-1] - values[0] + 1) / bins)
+        labels = values[0] + ((values - values[0]) // width) * width
+        values, positions = np.unique(labels, return_inverse=True)
+        counts = np.bincount(positions, weights=counts).astype(np.int64)
+    dates = [(start + timedelta(days=int(v) * bucket_days)).isoformat() for v in values]
+    return {"dates": dates, "counts": [int(c) for c in counts]}
 
 
 def _bucket_date(start: date, buckets: int, bucket_days: int, max_buckets: int) -> date | None:

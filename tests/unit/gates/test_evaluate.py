@@ -58,6 +58,19 @@ def test_json_round_trip_keeps_every_documented_key(portfolio, rules):
     assert back["evaluated_at"] == AS_OF.isoformat()
 
 
+def test_chart_series_travel_in_extra(portfolio, rules):
+    frames, _ = portfolio
+    out = gate(frames, rules).to_dict()
+    charts = out["extra"]["charts"]
+    assert set(charts) == {"evm_series", "forecast_histogram", "risks", "resource_load"}
+    histogram = charts["forecast_histogram"]
+    # every trial finishes within the horizon here: the bars hold all 10,000 trials
+    assert sum(histogram["counts"]) == out["forecast"]["trials"]
+    assert histogram["dates"] == sorted(histogram["dates"]) and len(histogram["dates"]) <= 40
+    assert out["forecast"]["percentiles"]["p50"] >= histogram["dates"][0]
+    assert "histogram" not in out["forecast"]
+
+
 def test_same_input_same_output(portfolio, rules):
     frames, _ = portfolio
     first, again = gate(frames, rules), gate(frames, rules)

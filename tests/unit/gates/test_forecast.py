@@ -14,6 +14,7 @@ from checks.forecast import (
     ThroughputHistory,
     done_timestamps,
     epoch_days,
+    finish_histogram,
     forecast_completion,
     forecast_project,
     from_epoch_days,
@@ -237,3 +238,26 @@ def test_same_seed_same_forecast(counts, remaining, seed):
     first = forecast_completion(history(counts), remaining, AS_OF, trials=1000, seed=seed)
     again = forecast_completion(history(counts), remaining, AS_OF, trials=1000, seed=seed)
     assert first == again
+
+
+HISTOGRAM_CASES = [
+    # one bar per finish bucket when there are few distinct values
+    (
+        [1, 1, 2, 5],
+        1,
+        40,
+        {"dates": ["2026-11-28", "2026-11-29", "2026-12-02"], "counts": [2, 1, 1]},
+    ),
+    # weekly buckets: dates step by 7 days
+    ([1, 2, 2], 7, 40, {"dates": ["2026-12-04", "2026-12-11"], "counts": [1, 2]}),
+    # more distinct values than bins: width ceil(6 / 2) = 3 buckets per bar, labelled by the first
+    ([1, 2, 3, 4, 5, 6], 1, 2, {"dates": ["2026-11-28", "2026-12-01"], "counts": [3, 3]}),
+    # trials beyond the horizon (here 10 buckets) are left out
+    ([1, 11, 11], 1, 40, {"dates": ["2026-11-28"], "counts": [1]}),
+]
+
+
+@pytest.mark.parametrize(("buckets", "bucket_days", "bins", "expected"), HISTOGRAM_CASES)
+def test_finish_histogram(buckets, bucket_days, bins, expected):
+    hist = finish_histogram(np.array(buckets), TODAY, bucket_days, 10, bins)
+    assert hist == expected
