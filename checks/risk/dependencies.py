@@ -19,18 +19,19 @@ import networkx as nx
 import numpy as np
 
 from checks.model import CheckOutput, ProjectFrames
-from checks.risk.common import OutputBuilder, as_of_days, days, is_done
+from checks.risk.common import OutputBuilder, as_of_days, days, is_done, strings
 from config.settings import ChecksSettings
 
 
 def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
     deps = frames.dependencies
-    blocking = deps[deps["is_blocking"].fillna(False).to_numpy(dtype=bool)]
+    blocking = deps["is_blocking"].to_numpy(dtype=bool, na_value=False)
     graph = nx.DiGraph()
-    graph.add_nodes_from(frames.tasks["task_id"].astype(str))
-    graph.add_edges_from(
-        zip(blocking["from_task_id"].astype(str), blocking["to_task_id"].astype(str), strict=True)
+    graph.add_nodes_from(sorted(strings(frames.tasks, "task_id")))  # sorted: stable tie-breaks
+    edges = zip(
+        strings(deps, "from_task_id")[blocking], strings(deps, "to_task_id")[blocking], strict=True
     )
+    graph.add_edges_from(sorted(edges))
     return graph
 
 
@@ -50,26 +51,29 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
     """The heaviest chain (by node weight) of the graph, with cycles collapsed."""
     if graph.number_of_nodes() == 0:
         return []
-    dag = nx.condensation(graph)
-    members = {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
-    best: dict[int, tuple[float, int, tuple[str, ...]]] = {}
-    # A fixed (lexicographic) visiting order and strict ">" comparisons make ties deterministic:
+    if nx.is_directed_acyclic_graph(graph):
+        dag, members = graph, {n: [n] for n in graph.nodes}
+    else:
+        dag = nx.condensation(graph)
+        members = {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
+    best: dict[object, tuple[float, int, tuple[str, ...]]] = {}
+    # Nodes are inserted in sorted order and compared with a strict ">", so ties are stable:
     # heavier chains win, then longer ones, then the one met first.
-    for node in nx.lexicographical_topological_sort(dag, key=lambda n: members[n][0]):
-        own = sum(weight.get(m, 0.0) for m in members[node])
+    winner: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
+    for node in nx.topological_sort(dag):
         heaviest: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
-        for pred in sorted(dag.predecessors(node), key=lambda n: members[n][0]):
+        for pred in dag.predecessors(node):
             if _chain_key(best[pred]) > _chain_key(heaviest):
                 heaviest = best[pred]
-        best[node] = (
-            heaviest[0] + own,
-            heaviest[1] + len(members[node]),
-            heaviest[2] + tuple(members[node]),
+        own = members[node]
+        chain = (
+            heaviest[0] + sum(weight.get(m, 0.0) for m in own),
+            heaviest[1] + len(own),
+            heaviest[2] + tuple(own),
         )
-    winner: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
-    for node in nx.lexicographical_topological_sort(dag, key=lambda n: members[n][0]):
-        if _chain_key(best[node]) > _chain_key(winner):
-            winner = best[node]
+        best[node] = chain
+        if _chain_key(chain) > _chain_key(winner):
+            winner = chain
     return list(winner[2])
 
 
@@ -83,11 +87,11 @@ def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> Check
     graph = blocking_graph(frames)
     cycles = find_cycles(graph)
     out.metric("dependencies.cycles", float(len(cycles)), sorted({t for c in cycles for t in c}))
-    open_ids = set(tasks["task_id"][~is_done(tasks)].astype(str))
-    known = set(tasks["task_id"].astype(str))
+    open_ids = set(strings(tasks, "task_id")[~is_done(tasks)])
+    known = set(strings(tasks, "task_id"))
     open_graph = graph.subgraph([n for n in graph.nodes if n in open_ids])
     estimate = tasks["estimate_hours"].astype("Float64").fillna(0).to_numpy(dtype=float)
-    weight = dict(zip(tasks["task_id"].astype(str), estimate, strict=True))
+    weight = dict(zip(strings(tasks, "task_id"), estimate, strict=True))
     path = critical_path(open_graph, weight)
     out.metric("dependencies.critical_path_hours", sum(weight.get(t, 0.0) for t in path), path)
     out.metric("dependencies.critical_path_items", float(len(path)), path)
@@ -122,7 +126,7 @@ def _blocked_critical(
     frames: ProjectFrames, path: list[str], blockers: dict[str, list[str]]
 ) -> list[str]:
     tasks = frames.tasks
-    start = dict(zip(tasks["task_id"].astype(str), days(tasks["start_date"]), strict=True))
+    start = dict(zip(strings(tasks, "task_id"), days(tasks["start_date"]), strict=True))
     now = as_of_days(frames)
     due_to_start = [t for t in path if not start.get(t, np.nan) > now]
     return [t for t in due_to_start if t in blockers]
@@ -132,13 +136,14 @@ def _critical_path_test(
     out: OutputBuilder, frames: ProjectFrames, path: list[str], open_ids: set[str]
 ) -> None:
     tasks = frames.tasks
-    open_tasks = tasks[tasks["task_id"].astype(str).isin(open_ids).to_numpy()]
-    due = days(open_tasks["due_date"])
+    task_ids = strings(tasks, "task_id")
+    is_open = np.array([t in open_ids for t in task_ids], dtype=bool)
+    due = days(tasks["due_date"])[is_open]
     if not path or np.isnan(due).all():
         out.metric("schedule.critical_path_test", None)
         return
     last = path[-1]
-    latest = open_tasks["task_id"].astype(str).to_numpy()[due >= np.nanmax(due)]
+    latest = task_ids[is_open][due >= np.nanmax(due)]
     passed = last in set(latest) or _in_final_milestone(frames, last)
     out.metric("schedule.critical_path_test", 1.0 if passed else 0.0, [last, *sorted(latest)])
 
@@ -151,5 +156,7 @@ def _in_final_milestone(frames: ProjectFrames, task_id: str) -> bool:
     if np.isnan(due).all():
         return False
     final = str(milestones["milestone_id"].iloc[int(np.nanargmax(due))])
-    row = frames.tasks[frames.tasks["task_id"].astype(str) == task_id]
-    return bool((row["milestone_id"].astype(str) == final).any())
+    tasks = frames.tasks
+    return bool(
+        ((strings(tasks, "task_id") == task_id) & (strings(tasks, "milestone_id") == final)).any()
+    )

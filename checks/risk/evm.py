@@ -86,38 +86,43 @@ def plan_curve(start: np.ndarray, end: np.ndarray, weight: np.ndarray) -> Curve:
 
 def build_plan(frames: ProjectFrames, settings: ChecksSettings) -> Plan:
     tasks = work_items(frames.tasks)
-    estimate = tasks["estimate_hours"].astype("Float64").fillna(0).to_numpy(dtype=float)
-    tasks, estimate = tasks[estimate > 0], estimate[estimate > 0]
     project = frames.project
     origin = day_of(project.get("start_date"))
+    target = day_of(project.get("target_date"))
+    estimate = tasks["estimate_hours"].to_numpy(dtype=float, na_value=0.0)
     start = days(tasks["start_date"])
     start = np.where(np.isnan(start), origin if origin is not None else np.nan, start)
     start = np.where(np.isnan(start), np.floor(days(tasks["created_at"])), start)
-    target = day_of(project.get("target_date"))
     end = days(tasks["due_date"]) + 1
     end = np.where(np.isnan(end), (target + 1) if target is not None else np.nan, end)
     end = np.where(end <= start, start + 1, end)
-    planned = ~np.isnan(start) & ~np.isnan(end)
-    unplanned = tuple(sorted(tasks["task_id"][~planned].astype(str)))
-    tasks, estimate, start, end = tasks[planned], estimate[planned], start[planned], end[planned]
+    estimated = estimate > 0
+    planned = estimated & ~np.isnan(start) & ~np.isnan(end)
+    task_ids = strings(tasks, "task_id")
+    share = earned_share(
+        strings(tasks, "status_category"),
+        tasks["percent_complete"].to_numpy(dtype=float, na_value=np.nan),
+        knob("evm.in_progress_credit_pct", settings.thresholds),
+    )
     if origin is None:
-        origin = float(start.min()) if len(start) else as_of_days(frames)
+        origin = float(start[planned].min()) if planned.any() else as_of_days(frames)
     return Plan(
-        task_ids=tasks["task_id"].astype(str).to_numpy(),
-        estimate=estimate,
-        start=start,
-        end=end,
-        earned_share=earned_share(tasks, knob("evm.in_progress_credit_pct", settings.thresholds)),
-        resolved=days(tasks["resolved_at"]),
-        assignee=tasks["assignee_id"].astype(object).to_numpy(),
-        unplanned=unplanned,
+        task_ids=task_ids[planned],
+        estimate=estimate[planned],
+        start=start[planned],
+        end=end[planned],
+        earned_share=share[planned],
+        resolved=days(tasks["resolved_at"])[planned],
+        assignee=strings(tasks, "assignee_id")[planned],
+        unplanned=tuple(sorted(task_ids[estimated & ~planned])),
         origin=origin,
     )
 
 
-def earned_share(tasks: pd.DataFrame, in_progress_credit_pct: float) -> np.ndarray:
-    category = tasks["status_category"].fillna("todo").to_numpy(dtype=object)
-    reported = tasks["percent_complete"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+def earned_share(
+    category: np.ndarray, reported: np.ndarray, in_progress_credit_pct: float
+) -> np.ndarray:
+    """Progress credited per item (0..1): done 100 %, in progress its percent or the credit."""
     in_progress = np.where(np.isnan(reported), in_progress_credit_pct, reported)
     share = np.where(
         category == "done", 100.0, np.where(category == "in_progress", in_progress, 0.0)
@@ -125,12 +130,27 @@ def earned_share(tasks: pd.DataFrame, in_progress_credit_pct: float) -> np.ndarr
     return np.clip(share / 100.0, 0.0, 1.0)
 
 
-def actual_entries(frames: ProjectFrames) -> pd.DataFrame:
-    """Hours that count as actual cost: worklogs and timesheets up to the status date."""
+@dataclass(frozen=True)
+class Actuals:
+    """Hours that count as actual cost: worklogs and timesheets up to the status date
+    (Shifts time cards are attendance and would count the same hours twice)."""
+
+    task: np.ndarray
+    person: np.ndarray
+    day: np.ndarray
+    hours: np.ndarray
+
+
+def actual_entries(frames: ProjectFrames) -> Actuals:
     entries = frames.time_entries
-    keep = strings(entries, "kind") != "timecard"
-    keep &= days(entries["work_date"]) <= as_of_days(frames)
-    return entries[keep]
+    day = days(entries["work_date"])
+    keep = (strings(entries, "kind") != "timecard") & (day <= as_of_days(frames))
+    return Actuals(
+        task=strings(entries, "task_id")[keep],
+        person=strings(entries, "person_id")[keep],
+        day=day[keep],
+        hours=entries["hours"].to_numpy(dtype=float, na_value=0.0)[keep],
+    )
 
 
 def evm_values(bac: float, pv: float, ev: float, ac: float) -> dict[str, float | None]:
@@ -158,7 +178,7 @@ def check_evm(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     bac = float(plan.estimate.sum())
     pv = float(curve.at(now)) if len(plan.estimate) else 0.0
     ev = float((plan.estimate * plan.earned_share).sum())
-    ac = float(entries["hours"].astype(float).sum())
+    ac = float(entries.hours.sum())
     base = {"bac": bac, "pv": pv, "ev": ev, "ac": ac}
     derived = evm_values(bac, pv, ev, ac)
     behind, overspent = _behind_plan(plan, now), _overspent(plan, entries)
@@ -210,11 +230,13 @@ def _behind_plan(plan: Plan, now: float) -> tuple[str, ...]:
     return tuple(plan.task_ids[order])
 
 
-def _overspent(plan: Plan, entries: pd.DataFrame) -> tuple[str, ...]:
+def _overspent(plan: Plan, entries: Actuals) -> tuple[str, ...]:
     """Items whose logged hours exceed the value they earned."""
-    hours = entries.groupby(entries["task_id"].astype(object), sort=False)["hours"].sum()
-    logged = hours.reindex(plan.task_ids).fillna(0).to_numpy(dtype=float)
-    over = np.flatnonzero(logged > plan.estimate * plan.earned_share + 1e-9)
+    logged: dict[str, float] = {}
+    for task, hours in zip(entries.task, entries.hours, strict=True):
+        logged[task] = logged.get(task, 0.0) + hours
+    spent = np.array([logged.get(t, 0.0) for t in plan.task_ids], dtype=float)
+    over = spent > plan.estimate * plan.earned_share + 1e-9
     return tuple(sorted(plan.task_ids[over]))
 
 
@@ -224,15 +246,14 @@ def _rates(people: np.ndarray, rates: dict[str, float]) -> np.ndarray:
 
 
 def _cost_based(
-    out: OutputBuilder, plan: Plan, entries: pd.DataFrame, now: float, rates: dict[str, float]
+    out: OutputBuilder, plan: Plan, entries: Actuals, now: float, rates: dict[str, float]
 ) -> None:
     weight = plan.estimate * _rates(plan.assignee, rates)
     curve = plan_curve(plan.start, plan.end, weight)
     bac = float(weight.sum())
     pv = float(curve.at(now)) if len(weight) else 0.0
     ev = float((weight * plan.earned_share).sum())
-    person = entries["person_id"].astype(object).to_numpy()
-    ac = float((entries["hours"].astype(float).to_numpy() * _rates(person, rates)).sum())
+    ac = float((entries.hours * _rates(entries.person, rates)).sum())
     derived = evm_values(bac, pv, ev, ac)
     for key, value in {"bac": bac, "pv": pv, "ev": ev, "ac": ac}.items():
         out.metric(f"evm.{key}_cost", value)
@@ -242,7 +263,7 @@ def _cost_based(
 
 
 def s_curve(
-    plan: Plan, curve: Curve, entries: pd.DataFrame, now: float, ev_now: float
+    plan: Plan, curve: Curve, entries: Actuals, now: float, ev_now: float
 ) -> list[dict[str, Any]]:
     """Weekly cumulative PV / EV / AC from the project start to the status date (for charts)."""
     points = np.arange(plan.origin + 7, now, 7.0)[-260:]  # at most five years of weeks
@@ -252,10 +273,10 @@ def s_curve(
     resolved, value = plan.resolved[done][order], np.cumsum(plan.estimate[done][order])
     earned = np.r_[0.0, value][np.searchsorted(resolved, points, side="right")]
     earned[-1] = ev_now
-    work_days = days(entries["work_date"])
+    work_days = entries.day
     by_day = np.argsort(work_days, kind="stable")
     work = work_days[by_day]
-    hours = np.r_[0.0, np.cumsum(entries["hours"].astype(float).to_numpy()[by_day])]
+    hours = np.r_[0.0, np.cumsum(entries.hours[by_day])]
     actual = hours[np.searchsorted(work, points, side="left")]
     actual[-1] = hours[-1]
     planned = curve.at(points) if len(plan.estimate) else np.zeros(len(points))

@@ -26,18 +26,27 @@ _UAT_OR_LATER = frozenset({"qa_uat", "training_documentation", "closeout", "clos
 
 def defect_severity(defects: pd.DataFrame) -> np.ndarray:
     """Canonical severity per defect: the recorded one, else 'critical' for top priorities."""
-    severity = defects["severity"].astype(object).to_numpy()
-    priority = defects["priority"].astype(str).str.lower().to_numpy()
-    missing = pd.isna(severity)
-    fallback = np.where(np.isin(priority, list(CRITICAL_PRIORITIES)), "critical", "unknown")
-    return np.where(missing, fallback, pd.Series(severity).astype(str).str.lower().to_numpy())
+    severity = strings(defects, "severity")
+    priority = strings(defects, "priority")
+    return np.array(
+        [
+            s.lower()
+            if s is not None
+            else "critical"
+            if (p or "").lower() in CRITICAL_PRIORITIES
+            else "unknown"
+            for s, p in zip(severity, priority, strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def check_qa(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
     tasks = frames.tasks
     now = as_of_days(frames)
-    defects = tasks[(strings(tasks, "task_type") == "defect")]
+    kind = strings(tasks, "task_type")
+    defects = tasks[kind == "defect"]
     open_mask = ~is_done(defects)
     severity = defect_severity(defects)
     out.metric("qa.open_defects", float(open_mask.sum()), ids(defects, open_mask))
@@ -52,10 +61,14 @@ def check_qa(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     _closure(out, defects, now, knob("qa.window_days", settings.thresholds))
     out.out.details["qa"] = _defect_details(defects, open_mask, severity, age, now)
     _uat(out, frames, now)
-    for kind in ("training", "documentation"):
-        items = tasks[(strings(tasks, "task_type") == kind)]
-        done = is_done(items)
-        out.metric(f"{kind}.readiness_pct", pct(done.sum(), len(items)), ids(items, ~done))
+    done = is_done(tasks)
+    for readiness in ("training", "documentation"):
+        mask = kind == readiness
+        out.metric(
+            f"{readiness}.readiness_pct",
+            pct((done & mask).sum(), mask.sum()),
+            ids(tasks, mask & ~done),
+        )
     return out.out
 
 
@@ -91,7 +104,7 @@ def _defect_details(
 
 def _uat(out: OutputBuilder, frames: ProjectFrames, now: float) -> None:
     tasks = frames.tasks
-    uat = tasks[(strings(tasks, "task_type") == "uat")]
+    uat = tasks[strings(tasks, "task_type") == "uat"]
     done = is_done(uat)
     signed = None if uat.empty else float(done.all())
     open_ids = ids(uat, ~done)

@@ -51,20 +51,18 @@ def first_change_to(changes: pd.DataFrame, category: str) -> dict[str, float]:
 
 def check_schedule(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
-    work = work_items(frames.tasks).reset_index(drop=True)
+    work = work_items(frames.tasks)
     done = is_done(work)
-    open_items = work[~done]
+    is_open = ~done
     now = as_of_days(frames)
     today = np.floor(now)
-    _missing_logic(out, frames, open_items)
-    _hard_constraints(out, open_items)
+    _missing_logic(out, frames, work, is_open)
+    _hard_constraints(out, work, is_open)
     _negative_float(out, frames)
-    _high_duration(out, frames, open_items, settings)
-    unassigned = open_items["assignee_id"].isna().to_numpy()
+    _high_duration(out, frames, work, is_open, settings)
+    unassigned = is_open & (strings(work, "assignee_id") == None)  # noqa: E711 (elementwise)
     out.metric(
-        "schedule.unassigned_open_pct",
-        pct(unassigned.sum(), len(open_items)),
-        ids(open_items, unassigned),
+        "schedule.unassigned_open_pct", pct(unassigned.sum(), is_open.sum()), ids(work, unassigned)
     )
     due = days(work["due_date"])
     resolved = np.floor(days(work["resolved_at"]))
@@ -76,22 +74,20 @@ def check_schedule(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutp
     return out.out
 
 
-def _missing_logic(out: OutputBuilder, frames: ProjectFrames, open_items: pd.DataFrame) -> None:
+def _missing_logic(
+    out: OutputBuilder, frames: ProjectFrames, work: pd.DataFrame, is_open: np.ndarray
+) -> None:
     deps = frames.dependencies
-    linked = set(deps["from_task_id"].dropna().astype(str)) | set(
-        deps["to_task_id"].dropna().astype(str)
-    )
-    ids_ = open_items["task_id"].astype(str)
-    no_logic = (~ids_.isin(linked) & open_items["parent_id"].isna()).to_numpy(dtype=bool)
+    linked = set(strings(deps, "from_task_id")) | set(strings(deps, "to_task_id"))
+    unlinked = np.array([t not in linked for t in strings(work, "task_id")], dtype=bool)
+    no_logic = is_open & unlinked & (strings(work, "parent_id") == None)  # noqa: E711
     out.metric(
-        "schedule.missing_logic_pct",
-        pct(no_logic.sum(), len(open_items)),
-        ids(open_items, no_logic),
+        "schedule.missing_logic_pct", pct(no_logic.sum(), is_open.sum()), ids(work, no_logic)
     )
 
 
-def _hard_constraints(out: OutputBuilder, open_items: pd.DataFrame) -> None:
-    labels = open_items["labels"].to_numpy(dtype=object)
+def _hard_constraints(out: OutputBuilder, work: pd.DataFrame, is_open: np.ndarray) -> None:
+    labels = work["labels"].to_numpy(dtype=object)
     fixed = np.array(
         [
             isinstance(ls, list | tuple) and any(str(x).lower() in FIXED_DATE_LABELS for x in ls)
@@ -99,40 +95,40 @@ def _hard_constraints(out: OutputBuilder, open_items: pd.DataFrame) -> None:
         ],
         dtype=bool,
     )
-    fixed &= strings(open_items, "task_type") != "milestone"
-    out.metric(
-        "schedule.hard_constraints_pct", pct(fixed.sum(), len(open_items)), ids(open_items, fixed)
-    )
+    fixed &= is_open & (strings(work, "task_type") != "milestone")
+    out.metric("schedule.hard_constraints_pct", pct(fixed.sum(), is_open.sum()), ids(work, fixed))
 
 
 def _negative_float(out: OutputBuilder, frames: ProjectFrames) -> None:
     deps = frames.dependencies
-    deps = deps[deps["is_blocking"].fillna(False).to_numpy(dtype=bool)]
-    due = pd.Series(days(frames.tasks["due_date"]), index=frames.tasks["task_id"].astype(str))
-    before = due.reindex(deps["from_task_id"].astype(str)).to_numpy()
-    after = due.reindex(deps["to_task_id"].astype(str)).to_numpy()
-    bad = after < before
-    items = set(deps["from_task_id"][bad].astype(str)) | set(deps["to_task_id"][bad].astype(str))
-    out.metric("schedule.negative_float", float(bad.sum()), sorted(items))
+    blocking = deps["is_blocking"].to_numpy(dtype=bool, na_value=False)
+    due = dict(zip(strings(frames.tasks, "task_id"), days(frames.tasks["due_date"]), strict=True))
+    pairs = zip(
+        strings(deps, "from_task_id")[blocking], strings(deps, "to_task_id")[blocking], strict=True
+    )
+    bad = [(a, b) for a, b in pairs if due.get(b, np.nan) < due.get(a, np.nan)]
+    out.metric(
+        "schedule.negative_float", float(len(bad)), sorted({t for pair in bad for t in pair})
+    )
 
 
 def _high_duration(
-    out: OutputBuilder, frames: ProjectFrames, open_items: pd.DataFrame, settings: ChecksSettings
+    out: OutputBuilder,
+    frames: ProjectFrames,
+    work: pd.DataFrame,
+    is_open: np.ndarray,
+    settings: ChecksSettings,
 ) -> None:
-    in_progress = open_items[(strings(open_items, "status_category") == "in_progress")]
+    in_progress = is_open & (strings(work, "status_category") == "in_progress")
     first = first_change_to(frames.status_changes, "in_progress")
-    began = np.array([first.get(t, np.nan) for t in strings(in_progress, "task_id")], dtype=float)
-    began = np.where(np.isnan(began), days(in_progress["start_date"]), began)
-    limit = knob("schedule.high_duration_working_days", settings.thresholds)
-    known = ~np.isnan(began)
+    began = np.array([first.get(t, np.nan) for t in strings(work, "task_id")], dtype=float)
+    began = np.where(np.isnan(began), days(work["start_date"]), began)
+    known = in_progress & ~np.isnan(began)
     working = np.zeros(len(began))
-    start_days = began[known].astype("int64").astype("datetime64[D]")
     today = np.datetime64(int(np.floor(as_of_days(frames))), "D")
-    working[known] = np.busday_count(start_days, today)
-    long = working > limit
-    out.metric(
-        "schedule.high_duration_pct", pct(long.sum(), len(open_items)), ids(in_progress, long)
-    )
+    working[known] = np.busday_count(began[known].astype("int64").astype("datetime64[D]"), today)
+    long = known & (working > knob("schedule.high_duration_working_days", settings.thresholds))
+    out.metric("schedule.high_duration_pct", pct(long.sum(), is_open.sum()), ids(work, long))
 
 
 def _invalid_dates(
