@@ -7,6 +7,8 @@ from starlette.responses import JSONResponse, Response
 from sandbox.call import Call
 from sandbox.errors import JiraError
 from sandbox.faults import FaultConfigError, rule_from_dict
+from sandbox.graph.asgi import to_starlette
+from sandbox.graph.webhook import serve as serve_webhook
 from sandbox.router import Router
 
 
@@ -45,6 +47,14 @@ async def set_faults(call: Call) -> Response:
     return JSONResponse({"rules": _app(call).faults.rules()})
 
 
+async def webhook(call: Call) -> Response:
+    """The Teams Workflows webhook without its signature, for scripts (served by sandbox.graph)."""
+    body = await call.request.body()
+    return to_starlette(
+        serve_webhook(call.state.graph, call.params["hook"], call.request.method, body)
+    )
+
+
 def register(router: Router) -> None:
     router.add("GET", "_sandbox/outbox", outbox)
     router.add("GET", "_sandbox/stats", stats)
@@ -52,3 +62,5 @@ def register(router: Router) -> None:
     router.add("GET", "_sandbox/faults", get_faults)
     router.add("PUT", "_sandbox/faults", set_faults)
     router.add("POST", "_sandbox/faults", set_faults)
+    router.add("GET", "_sandbox/webhooks/teams/{hook}", webhook)
+    router.add("POST", "_sandbox/webhooks/teams/{hook}", webhook)

@@ -17,7 +17,7 @@ from sandbox.graph.http import GraphRequest, GraphResponse
 from sandbox.graph.paths import API_ROOT, split_raw_path
 from sandbox.graph.routing import dispatch
 from sandbox.graph.state import GraphState
-from sandbox.graph.webhook import post_card, read_cards
+from sandbox.graph.webhook import serve as serve_webhook
 
 log = logging.getLogger(__name__)
 JSON_TYPE = "application/json; odata.metadata=minimal; odata.streaming=true; charset=utf-8"
@@ -95,13 +95,8 @@ def webhook_routes(core: Any) -> list[BaseRoute]:
     `/webhooks/teams/{id}`, where the core routes its webhook service)."""
 
     async def endpoint(request: Request) -> Response:
-        hook = request.path_params["hook"]
-        try:
-            if request.method == "GET":
-                return to_starlette(read_cards(core.graph, hook))
-            return to_starlette(post_card(core.graph, hook, await request.body()))
-        except GraphError as exc:
-            return to_starlette(GraphResponse(exc.status, error_body(exc.code, exc.message)))
+        hook, body = request.path_params["hook"], await request.body()
+        return to_starlette(serve_webhook(core.graph, hook, request.method, body))
 
     return [
         Route(f"{prefix}/webhooks/teams/{{hook}}", endpoint, methods=["GET", "POST"])

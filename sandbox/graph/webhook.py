@@ -12,7 +12,7 @@ from typing import Any
 
 from sandbox.graph.cards import ADAPTIVE_CARD, check_card
 from sandbox.graph.clock import graph_time
-from sandbox.graph.errors import bad_request
+from sandbox.graph.errors import GraphError, bad_request, error_body
 from sandbox.graph.http import GraphResponse, empty, json_response
 from sandbox.graph.state import GraphState
 
@@ -47,3 +47,12 @@ def post_card(graph: GraphState, hook: str, raw: bytes) -> GraphResponse:
 
 def read_cards(graph: GraphState, hook: str) -> GraphResponse:
     return json_response({"value": graph.webhook_posts.get(hook, [])})
+
+
+def serve(graph: GraphState, hook: str, method: str, raw: bytes) -> GraphResponse:
+    """GET lists the cards a webhook received, POST takes one; errors in Graph's shape."""
+    with graph.lock:
+        try:
+            return read_cards(graph, hook) if method == "GET" else post_card(graph, hook, raw)
+        except GraphError as exc:
+            return GraphResponse(exc.status, error_body(exc.code, exc.message), None, exc.headers)

@@ -61,6 +61,21 @@ def test_workflows_webhook_takes_cards_and_the_outbox_shows_them(server: Sandbox
     assert outbox.json()["entries"][-1]["payload"]["cards"] == [CARD]
 
 
+def test_admin_alias_of_the_webhook_needs_no_signature(server: SandboxServer) -> None:
+    url = f"{server.info.control_url}/webhooks/teams/unattended"
+    payload = {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": CARD}
+        ],
+    }
+    posted = httpx.post(url, json=payload)
+    invalid = httpx.post(url, json={**payload, "type": "card"})
+    kept = httpx.get(url).json()["value"]
+    assert (posted.status_code, invalid.status_code) == (202, 400)
+    assert [post["cards"] for post in kept] == [[CARD]]
+
+
 def test_stats_name_graph_routes_by_their_template(
     server: SandboxServer, http: httpx.Client
 ) -> None:
