@@ -1,4 +1,4 @@
-"""`nightly_sync` under the Prefect harness: tasks per project step and page, progress and
+"""`nightly_sync` under the Prefect harness (on a small exact tenant): tasks per project step and page, progress and
 summary artifacts, sync-log rows, an incremental second run, and no secret in artifacts."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from connectors.store.tables import SYNC_LOG
 from flows.runtime import open_runtime
+from tests.connectors.jira.tenant_factory import build_tenant
 from tests.flows.conftest import write_config
 
 pytestmark = pytest.mark.xdist_group("prefect")
@@ -29,14 +30,18 @@ def _artifacts(key: str) -> list[object]:
 def test_nightly_sync_loads_the_demo_tenant_and_reports_it(tmp_path: Path) -> None:
     from flows.nightly_sync import nightly_sync
 
-    config = str(write_config(tmp_path, graph={"enabled": False}))
+    tenant = tmp_path / "tenant.json"
+    tenant.write_text(json.dumps(build_tenant(60, 2)), encoding="utf-8")
+    config = str(write_config(tmp_path, graph={"enabled": False}, sandbox={"tenant": str(tenant)}))
     with open_runtime(config) as runtime:
         doc = runtime.sandbox_server.state.doc  # the tenant actually served
         first = nightly_sync(config_path=config, judge=False)
         second = nightly_sync(config_path=config, judge=False)
         warehouse = runtime.warehouse
         assert len(warehouse.read("tasks", where={"source": "jira"})) == len(doc["jira"]["issues"])
-        assert len(warehouse.read("time_entries", where={"source": "jira"})) == len(doc["jira"]["worklogs"])
+        assert len(warehouse.read("time_entries", where={"source": "jira"})) == len(
+            doc["jira"]["worklogs"]
+        )
         with warehouse.engine.connect() as conn:
             log = conn.execute(
                 sa.select(SYNC_LOG.c.scope, SYNC_LOG.c.status, SYNC_LOG.c.summary)
