@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph.clock import graph_time
-from sandbox.graph.drivestore import DriveItem, DriveStore, UploadSession
+from sandbox.graph.drivestore import DriveItem, DriveStore, UploadSession, check_name
 from sandbox.graph.errors import GraphError, bad_request, not_found
 from sandbox.graph.http import GraphRequest, GraphResponse, empty, json_response
 from sandbox.graph.paging import paged_collection
@@ -101,9 +101,10 @@ def put_content(graph: GraphState, req: GraphRequest, **params: str) -> GraphRes
 def create_upload_session(graph: GraphState, req: GraphRequest, **params: str) -> GraphResponse:
     store = drive_of(graph, params)
     parent, path = parse_item_reference(params["ref"])
-    if path is None:
-        target = store.get(parent)
-        parent, path = target.parent_id or "root", store.path_of(target)
+    if path is None:  # a session to replace an existing file given by id
+        parent, path = "root", store.path_of(store.get(parent))
+    for part in filter(None, path.split("/")):
+        check_name(part)  # refuse now, not after the last chunk
     item = (req.json() if req.body else {}).get("item") or {}
     conflict = item.get(CONFLICT, "replace")
     if conflict == "fail" and _exists(store, parent, path):

@@ -13,6 +13,15 @@ from sandbox.graph.clock import graph_time
 from sandbox.graph.errors import GraphError, bad_request, not_found
 
 CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+INVALID_NAME = re.compile(r'["*:<>?\\|]|^\.{1,2}$|^\s|\s$|\.$')
+
+
+def check_name(name: str) -> None:
+    """OneDrive/SharePoint refuse these names (reserved characters, `.`/`..`, edge spaces)."""
+    if INVALID_NAME.search(name):
+        raise GraphError(
+            400, "invalidRequest", f"The name '{name}' is not a valid file or folder name."
+        )
 
 
 @dataclass
@@ -130,7 +139,10 @@ class DriveStore:
         self, parent_id: str, path: str, content: bytes, now: datetime
     ) -> tuple[int, DriveItem]:
         """Create (201) or replace (200) the file at `path` below `parent_id`."""
-        *folders, name = [part for part in path.split("/") if part]
+        parts = [part for part in path.split("/") if part]
+        for part in parts:
+            check_name(part)
+        *folders, name = parts
         folder = self.folder_for(parent_id, folders, now)
         existing = self.child(folder, name)
         if existing is not None:

@@ -82,6 +82,16 @@ def test_upload_by_path_creates_then_replaces_and_reads_back(
     assert core.outbox.entries[-1]["payload"]["text"] == "a,b\n3,4\n"
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["..", "bad%3Fname.csv", "trailing.", "a%22b.md"],  # `..`, `?`, a final dot, `"`
+)
+def test_invalid_file_names_are_refused(client: TestClient, name: str) -> None:
+    response = client.put(f"{BASE}/drives/drive-1/root:/reports/{name}:/content", content=b"x")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalidRequest"
+
+
 def test_chunked_upload_session_with_duplicate_final_put(client: TestClient) -> None:
     data = bytes(range(256)) * 40  # 10,240 bytes in three chunks
     session = client.post(
@@ -236,3 +246,15 @@ def test_batch_string_bodies_are_base64_unless_json(client: TestClient) -> None:
     assert [r["status"] for r in responses] == [201, 201, 200]
     assert base64.b64decode(responses[2]["body"]) == b"x,y\n"
     assert client.get(f"{BASE}/drives/drive-1/root:/b.csv:/content").content == b"x,y\n"
+
+
+def test_upload_session_for_a_file_given_by_id_replaces_it(client: TestClient) -> None:
+    created = client.put(f"{BASE}/drives/drive-1/root:/a/b/old.txt:/content", content=b"old").json()
+    session = client.post(
+        f"{BASE}/drives/drive-1/items/{created['id']}/createUploadSession", json={}
+    ).json()
+    done = client.put(
+        session["uploadUrl"], content=b"new!", headers={"Content-Range": "bytes 0-3/4"}
+    )
+    assert done.status_code == 200 and done.json()["id"] == created["id"]
+    assert client.get(f"{BASE}/drives/drive-1/root:/a/b/old.txt:/content").content == b"new!"
