@@ -51,6 +51,7 @@ class PortfolioSplit:
             _groups(self._project_of_task(deps["from_task_id"])),
             _groups(self._project_of_task(deps["to_task_id"])),
         )
+        self._people = {p: i for i, p in enumerate(_values(self.tables["people"]["person_id"]))}
         projects = self.tables["projects"]
         self._projects = dict(zip(projects["project_id"], range(len(projects)), strict=True))
 
@@ -80,7 +81,12 @@ class PortfolioSplit:
             milestones=part["milestones"],
             sprints=part["sprints"],
             risks=part["risks"],
-            people=people[people["person_id"].isin(people_ids)].reset_index(drop=True),
+            people=_take(
+                people,
+                np.array(
+                    [self._people[p] for p in people_ids if p in self._people], dtype=np.int64
+                ),
+            ),
             portfolio_time_entries=_take(
                 self.tables["time_entries"],
                 np.sort(np.concatenate(portfolio_rows)) if portfolio_rows else None,
@@ -96,10 +102,11 @@ class PortfolioSplit:
     def _people_of(
         row: pd.Series, part: dict[str, pd.DataFrame], entries: pd.DataFrame
     ) -> list[str]:
-        found = set(part["tasks"]["assignee_id"].dropna()) | set(entries["person_id"].dropna())
-        found |= set(part["risks"]["owner_id"].dropna())
+        found = set(_values(part["tasks"]["assignee_id"])) | set(_values(entries["person_id"]))
+        found |= set(_values(part["risks"]["owner_id"]))
         if pd.notna(row["lead_id"]):
             found.add(row["lead_id"])
+        found.discard(None)
         return sorted(found)
 
 
@@ -134,9 +141,9 @@ def _union_groups(a: dict[Any, np.ndarray], b: dict[Any, np.ndarray]) -> dict[An
 
 
 def _take(frame: pd.DataFrame, rows: np.ndarray | None) -> pd.DataFrame:
-    if rows is None:
-        return frame.iloc[0:0].reset_index(drop=True)
-    return frame.take(rows).reset_index(drop=True)
+    part = frame.take(rows if rows is not None else np.array([], dtype=np.int64))
+    part.index = pd.RangeIndex(len(part))  # `take` made a new frame: no second copy needed
+    return part
 
 
 def _row_dict(row: pd.Series) -> dict[str, Any]:
@@ -151,3 +158,7 @@ def _is_null(value: Any) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+def _values(column: pd.Series) -> np.ndarray:
+    return column.to_numpy(dtype=object, na_value=None)
