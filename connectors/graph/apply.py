@@ -26,12 +26,13 @@ def write_rows(
     """Upsert rows, record quarantine, resolve what now maps cleanly; count everything."""
     pk = "task_id" if table == "tasks" else "entry_id" if table == "time_entries" else None
     written = txn.upsert(table, mapped.rows)
-    counts.add(fetched=len(mapped.rows) + len(mapped.quarantined), **written.as_dict())
+    bad = {p.record_id for p in mapped.quarantined}
+    clean = [_raw_id(row[pk]) for row in mapped.rows] if pk else []
+    # a record both kept and quarantined (clock-out before clock-in) was fetched once
+    counts.add(fetched=len(set(clean) | bad) if pk else len(mapped.rows), **written.as_dict())
     counts.add(quarantined=len(mapped.quarantined), flagged=len(mapped.flagged))
     for problem in mapped.quarantined:
         txn.quarantine(source, stream, problem.record_id, problem.reason, problem.raw)
-    bad = {p.record_id for p in mapped.quarantined}
-    clean = [_raw_id(row[pk]) for row in mapped.rows] if pk else []
     txn.resolve_quarantine(source, stream, [i for i in clean if i not in bad])
 
 

@@ -121,10 +121,9 @@ def apply_time_cards(
     counts = summary.stream("time_cards")
     with warehouse.transaction() as txn:
         write_rows(txn, "time_entries", "shifts", mapped, counts, stream="time_cards")
-        if complete:  # a team that failed to read must not look emptied
-            tombstone_missing(
-                txn, "time_entries", live, [r["entry_id"] for r in mapped.rows], counts
-            )
+        if not complete:  # a team that failed to read must not look emptied
+            return
+        tombstone_missing(txn, "time_entries", live, [r["entry_id"] for r in mapped.rows], counts)
         txn.set_watermark(
             "shifts",
             "time_cards",

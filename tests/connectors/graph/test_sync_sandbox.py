@@ -40,6 +40,9 @@ def test_full_sync_loads_everything_the_tenant_holds(settings, warehouse, sandbo
     assert t["percent_complete"] == 50 and t["priority"] == "Important"
     assert pd_isna(tasks.loc["planner:plan-small-t099", "due_date"])  # kept without due date
     assert summaries["planner"].streams["tasks"].flagged == 1
+    cards_counts = summaries["shifts"].streams["time_cards"]
+    assert (cards_counts.fetched, cards_counts.inserted, cards_counts.quarantined) == (6, 6, 1)
+    assert cards_counts.flagged == 3  # reversed, still clocked in, unconfirmed
     assert cards.loc["shifts:TCK_break", "hours"] == pytest.approx(8.0)
     assert str(cards.loc["shifts:TCK_night", "work_date"].date()) == "2026-11-20"
     assert cards.loc["shifts:TCK_open", "flags"] == ["clocked_in"]
