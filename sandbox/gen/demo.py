@@ -8,12 +8,12 @@ from typing import Any
 
 from sandbox.gen import plant_jira as pj
 from sandbox.gen import plant_time as pt
+from sandbox.gen.consultants import add_packages, fill_timesheet, is_package
 from sandbox.gen.graph_gen import (
     GraphWorld,
     add_groups_and_plans,
     add_teams,
     add_timesheet_site,
-    fill_timesheet,
 )
 from sandbox.gen.jira_gen import JiraWorld, set_history
 from sandbox.gen.ledger import HoursLedger
@@ -34,6 +34,8 @@ from sandbox.gen.tenant_doc import assemble
 from sandbox.gen.worklogs import log_work
 
 Problem = dict[str, Any]
+# external consultants book their hours in the SharePoint timesheet, per project
+_CONSULTANTS = {"M365": ["Xavier Dubois", "Yara Haddad"], "CRM": ["Zoe Walsh"]}
 
 
 def build_demo(seed: int, now: datetime, clean: bool) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -80,6 +82,8 @@ def _build_projects(world: JiraWorld, specs: dict[str, ProjectSpec]) -> dict[str
         add_versions(world, project)
         if spec.phase == "closeout":
             lesson_items(world, project)
+        if key_consultants := _CONSULTANTS.get(spec.key):
+            add_packages(world, project, [_person(world.people, n) for n in key_consultants])
         projects[spec.key] = project
     return projects
 
@@ -149,7 +153,8 @@ def _plant_jira(world: JiraWorld, projects: dict[str, Project]) -> list[Problem]
         pj.plant_stale(world, projects["DCM"], set()),
     ]
     # last: the longest chain is read on the otherwise final statuses
-    problems.append(pj.plant_blocked_critical_path(world, projects["DCM"]))
+    planted = {i for p in problems for i in p["ids"]}
+    problems.append(pj.plant_blocked_critical_path(world, projects["DCM"], planted))
     return problems
 
 
@@ -201,13 +206,8 @@ def _build_graph(
     clock_in_now(graph, team_ids["Network Operations"], _person(people, "Wendy Scott"))
     _site, timesheet = add_timesheet_site(graph)
     consultants = by_role(people, "consultant")
-    tasks = [
-        (i.project.key, i.key)
-        for key in ("M365", "CRM")
-        for i in projects[key].items
-        if i.type in ("Training", "Documentation", "UAT")
-    ]
-    fill_timesheet(graph, ledger, timesheet, consultants, tasks)
+    packages = [i for key in ("M365", "CRM") for i in projects[key].items if is_package(i)]
+    fill_timesheet(graph, ledger, timesheet, packages)
     if clean:
         return []
     return [

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
-from sandbox.gen.ledger import HoursLedger, working_days
 from sandbox.gen.people import Person, new_uuid
 from sandbox.timefmt import graph_ts
 
@@ -236,27 +235,6 @@ def add_timesheet_site(world: GraphWorld) -> tuple[str, dict[str, Any]]:
         }
     )
     return site_id, timesheet
-
-
-def fill_timesheet(
-    world: GraphWorld,
-    ledger: HoursLedger,
-    timesheet: dict[str, Any],
-    consultants: list[Person],
-    tasks: list[tuple[str, str]],
-    weeks: int = 6,
-) -> None:
-    """Daily rows of consultants against Jira keys; Person is the address M365 knows."""
-    rng, now = world.rng, world.now
-    first = now.date() - timedelta(weeks=weeks)
-    for day in working_days(first, now.date() - timedelta(days=1)):
-        for person in consultants:
-            hours = min(ledger.free(person, day), rng.choice((6.0, 6.5, 7.0, 7.5)))
-            if hours < 1:
-                continue
-            ledger.book(person, day, hours)
-            project, task = tasks[rng.randrange(len(tasks))]
-            add_timesheet_row(world, timesheet, person, day, hours, project, task)
 
 
 def add_timesheet_row(

@@ -98,6 +98,8 @@ def set_history(world: JiraWorld, item: Item, ip_at: datetime, done_at: datetime
     now, rng = world.now, world.rng
     actor = item.assignee or item.reporter
     item.transitions = []
+    ip_at = max(ip_at, item.created + timedelta(hours=1))  # no work before it was filed
+    done_at = max(done_at, ip_at + timedelta(hours=4))
     if ip_at > now:
         return
     item.transitions.append(Transition(ip_at, "In Progress", actor))

@@ -316,6 +316,7 @@ def keep_on_plan(
             and i.start
             and i.qualified_id not in skip
             and i.type != "Risk"
+            and "consultant" not in i.labels  # packages run on their own calendar
         ),
         key=lambda i: i.start or date.max,
     )

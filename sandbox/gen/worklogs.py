@@ -45,7 +45,10 @@ def log_work(world: JiraWorld, ledger: HoursLedger, worklogs: list[Worklog]) -> 
         i
         for p in world.projects
         for i in p.items
-        if i.estimate_h and i.assignee and i.first_in_progress()
+        if i.estimate_h
+        and i.assignee
+        and i.assignee.role != "consultant"  # they book in the SharePoint timesheet
+        and i.first_in_progress()
     ]
     items.sort(key=lambda i: (i.first_in_progress(), i.id))
     for item in items:
@@ -70,6 +73,8 @@ def _log_item(world: JiraWorld, ledger: HoursLedger, item: Item, worklogs: list[
             continue
         started = ledger.book(author, day, 0.0)  # where the day's free time begins
         logged = (started + timedelta(hours=chunk, minutes=10)).astimezone(UTC)
+        if item.resolved and logged > item.resolved:
+            continue  # nobody logs on an item after it was closed
         if logged > now - timedelta(minutes=2) or started.astimezone(UTC) < began - timedelta(
             hours=12
         ):

@@ -233,17 +233,36 @@ def negative_cards(t: Tenant) -> set[str]:
     }
 
 
-def blocked_on_critical_path(t: Tenant) -> set[str]:
-    """Items in Blocked whose blocker is open and overdue, on a longest open chain."""
+def critical_path(t: Tenant, project: str) -> list[str]:
+    """The heaviest chain of open items (sum of hour estimates; ties: more items), read as
+    the dependency check does; items caught in a cycle are left out."""
+    issues = {qid(i): i for i in issues_of(t, project) if not is_done(i)}
+    graph = blocks_graph(t).subgraph(issues).copy()
+    graph.add_nodes_from(issues)
+    for component in list(nx.strongly_connected_components(graph)):
+        if len(component) > 1:
+            graph.remove_nodes_from(component)
+    best: dict[str, tuple[float, int, list[str]]] = {}
+    for node in nx.topological_sort(graph):
+        weight = (issues[node]["fields"].get("timeoriginalestimate") or 0) / 3600
+        before = max(
+            (best[p] for p in graph.predecessors(node)),
+            key=lambda b: (b[0], b[1]),
+            default=(0.0, 0, []),
+        )
+        best[node] = (before[0] + weight, before[1] + 1, [*before[2], node])
+    return max(best.values(), key=lambda b: (b[0], b[1]), default=(0.0, 0, []))[2]
+
+
+def blocked_on_critical_path(t: Tenant, project: str) -> set[str]:
+    """Critical-path items due to be worked on (start date come) with an open blocker."""
     today = now_of(t).date().isoformat()
     by_id = {qid(i): i for i in t["jira"]["issues"]}
-    open_graph = blocks_graph(t).subgraph([k for k, i in by_id.items() if not is_done(i)])
+    graph = blocks_graph(t)
     out = set()
-    for node in open_graph.nodes:
-        issue = by_id[node]
-        if issue["fields"]["status"]["name"] != "Blocked":
-            continue
-        for blocker in open_graph.predecessors(node):
-            if (by_id[blocker]["fields"].get("duedate") or "9999") < today:
-                out.add(node)
+    for node in critical_path(t, project):
+        start = by_id[node]["fields"].get("customfield_10015") or "9999"
+        blockers = graph.predecessors(node) if node in graph else []
+        if start <= today and any(not is_done(by_id[b]) for b in blockers):
+            out.add(node)
     return out

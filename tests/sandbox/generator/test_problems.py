@@ -6,10 +6,8 @@ way a connector and the checks would, and compares with the manifest's ids.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
-import networkx as nx
 import pytest
 
 from tests.sandbox.generator import analysis as a
@@ -96,28 +94,19 @@ def test_cycle_is_a_cycle(demo: Pair) -> None:
     assert set(cycle["ids"]) in a.cycles(tenant)
 
 
-def test_blocked_item_sits_on_the_longest_open_chain(demo: Pair) -> None:
+def test_blocked_item_sits_on_the_critical_path(demo: Pair) -> None:
+    # the heaviest open chain runs through the blocked item, whose blocker is overdue
     tenant, manifest = demo
     (planted,) = _problems(manifest, "dependencies.blocked_critical_path")
     blocked, blocker = planted["ids"]
-    assert a.blocked_on_critical_path(tenant) == {blocked}
-    chain = planted["expected"]["chain"]
-    graph = a.blocks_graph(tenant)
-    assert all(graph.has_edge(x, y) for x, y in itertools.pairwise(chain))
-    assert [blocker, blocked] == chain[chain.index(blocker) : chain.index(blocker) + 2]
-    # no open chain of work items in that project is longer (estimate-weighted)
-    by_id = {a.qid(i): i for i in a.issues_of(tenant, planted["project"])}
-    hours = {k: (i["fields"]["timeoriginalestimate"] or 3600) / 3600 for k, i in by_id.items()}
-    nodes = [
-        k
-        for k, i in by_id.items()
-        if not a.is_done(i) and i["fields"]["issuetype"]["name"] != "Epic"
-    ]
-    sub = nx.DiGraph(graph.subgraph(nodes))
-    for x, y in sub.edges:
-        sub[x][y]["weight"] = hours[x] + hours[y]
-    weight = sum(hours[x] + hours[y] for x, y in itertools.pairwise(chain))
-    assert nx.dag_longest_path_length(sub) == pytest.approx(weight)
+    path = a.critical_path(tenant, planted["project"])
+    assert path == planted["expected"]["chain"]
+    assert a.blocked_on_critical_path(tenant, planted["project"]) == {blocked}
+    assert blocker in a.blocks_graph(tenant).predecessors(blocked)
+    issues = {a.qid(i): i for i in tenant["jira"]["issues"]}
+    today = a.now_of(tenant).date().isoformat()
+    assert issues[blocked]["fields"]["status"]["name"] == "Blocked"
+    assert not a.is_done(issues[blocker]) and issues[blocker]["fields"]["duedate"] < today
 
 
 def test_long_days_exceed_twelve_hours(demo: Pair) -> None:
@@ -195,7 +184,8 @@ def test_clean_variant_has_none_of_the_problems(clean_demo: Pair) -> None:
     assert all(h <= limits[who] * 1.1 for (who, _), h in weeks.items())
     assert max(a.hours_by_person_day(tenant).values()) <= 12
     assert a.cycles(tenant) == []
-    assert a.blocked_on_critical_path(tenant) == set()
+    for project in tenant["jira"]["projects"]:
+        assert a.blocked_on_critical_path(tenant, project["key"]) == set(), project["key"]
     assert a.negative_cards(tenant) == set()
     assert a.missing_estimates(tenant) == set()
     assert a.stale_in_progress(tenant) == set()
