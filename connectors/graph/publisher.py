@@ -7,8 +7,9 @@ Every call takes a deterministic key from the flow. The ledger says what happene
   the same size, a Planner task whose title carries the marker, a sent mail with the marker
   header, a channel message whose card shows it. Found -> recorded done, not posted again;
 - a post the service refused (an HTTP error) is recorded as failed and is safe to repeat;
-- a Workflows webhook can't be searched: a pending card without a recorded failure is taken
-  as delivered ("unverified") rather than risk a second card.
+- a Workflows webhook can't be searched: a card the webhook refused or never answered is
+  recorded as failed and sent again later; a pending card without such a record (the process
+  died after posting) is taken as delivered ("unverified") rather than risk a second card.
 """
 
 from __future__ import annotations
@@ -106,16 +107,29 @@ class GraphPublisher:
         post: Callable[[GraphConnection], Awaitable[str]],
         *,
         token: str | None = None,
+        graph: bool = True,
     ) -> str:
-        return run_blocking(self._once_async(key, target, detail, find, post, token))
+        return run_blocking(self._once_async(key, target, detail, find, post, token, graph))
 
     async def _once_async(
-        self, key: str, target: str, detail: dict[str, Any], find: Any, post: Any, token: str | None
+        self,
+        key: str,
+        target: str,
+        detail: dict[str, Any],
+        find: Any,
+        post: Any,
+        token: str | None,
+        graph: bool,
     ) -> str:
         earlier = self.ledger.get(key)
         if earlier is not None and earlier.status == "done":
             return earlier.external_id or ""
-        conn = connect(self.settings, base_url=self.base_url, token=token or self.token)
+        # a webhook needs no Graph credentials: a tenant may have only the webhook configured
+        conn = (
+            connect(self.settings, base_url=self.base_url, token=token or self.token)
+            if graph
+            else None
+        )
         try:
             if earlier is not None and not (earlier.detail or {}).get("failed"):
                 found = await find(conn) if find else UNVERIFIED
@@ -137,7 +151,8 @@ class GraphPublisher:
             self.ledger.mark_done(key, target, external_id, detail)
             return external_id
         finally:
-            await conn.aclose()
+            if conn is not None:
+                await conn.aclose()
 
     # --- targets ------------------------------------------------------------------------------
 
@@ -154,7 +169,7 @@ class GraphPublisher:
             )
             return mark
 
-        return self._once(key, "teams_webhook", {"marker": mark}, None, post)
+        return self._once(key, "teams_webhook", {"marker": mark}, None, post, graph=False)
 
     def post_channel_message(self, team: str, channel: str, card: dict[str, Any], key: str) -> str:
         """A card in a channel through Graph: needs a delegated token (ChannelMessage.Send)."""
@@ -235,5 +250,9 @@ class GraphPublisher:
 
 
 def _refused(exc: BaseException) -> bool:
+    """Nothing was made: the service answered with an error, or a webhook never answered at
+    all (with no way to ask a webhook, re-sending a marked card beats losing it)."""
+    if isinstance(exc, webhook.WebhookUnreachableError):
+        return True
     status = getattr(exc, "response_status_code", None) or getattr(exc, "status", None)
     return isinstance(status, int) and status >= 400

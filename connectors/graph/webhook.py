@@ -26,6 +26,10 @@ class WebhookRejectedError(GraphConnectorError):
     """The webhook answered with an error status: the card was not taken."""
 
 
+class WebhookUnreachableError(GraphConnectorError):
+    """No answer from the webhook after every retry."""
+
+
 def card_payload(card: dict[str, Any]) -> dict[str, Any]:
     """The body Workflows' "When a Teams webhook request is received" trigger expects."""
     return {"type": "message", "attachments": [{"contentType": ADAPTIVE_CARD, "content": card}]}
@@ -53,7 +57,7 @@ async def post_card(url: str, card: dict[str, Any], *, timeout: float, retries: 
                 response = await client.post(url, json=payload)
             except httpx.TransportError as exc:
                 if last:
-                    raise GraphConnectorError(
+                    raise WebhookUnreachableError(
                         f"Teams webhook {_redacted(url)}: no answer after {retries + 1} attempts "
                         f"({type(exc).__name__})"
                     ) from None

@@ -157,3 +157,24 @@ def test_channel_post_without_delegated_token_says_what_to_configure(warehouse):
     )
     with pytest.raises(GraphConnectorError, match=r"ChannelMessage\.Send.*teams_webhook"):
         pub.post_channel_message("team1", "19:pmo@thread.tacv2", CARD, "alert:ABC:2")
+
+
+def test_webhook_needs_no_graph_credentials_and_survives_an_unreachable_first_try(
+    sandbox, warehouse
+):
+    # a real-tenant config with no app registration: only the webhook is configured
+    pub = GraphPublisher(
+        graph_settings(base_url="https://graph.example.test/v1.0", max_retries=1).graph,
+        PublicationLedger(warehouse),
+    )
+    sandbox.app.faults.set_rules([FaultRule(route="/webhooks/*", kind="drop", limit=2)])
+    with pytest.raises(GraphConnectorError, match="no answer after 2 attempts"):
+        pub.post_card_webhook(sandbox.info.webhook_url, CARD, "alert:ABC:3")
+    assert "sig=" not in str(
+        PublicationLedger(warehouse).get("alert:ABC:3").detail
+    )  # no secret kept
+    pub.post_card_webhook(
+        sandbox.info.webhook_url, CARD, "alert:ABC:3"
+    )  # recorded failed: sent again
+    pub.post_card_webhook(sandbox.info.webhook_url, CARD, "alert:ABC:3")  # done: skipped
+    assert counts(sandbox)["teams_webhook_card"] == 1
