@@ -104,6 +104,8 @@ def add_work_items(
         ws = made % len(epics)
         span = (WORK_WINDOW[1] - WORK_WINDOW[0]) / len(epics)
         window = (WORK_WINDOW[0] + span * ws, WORK_WINDOW[0] + span * (ws + 1.6))
+        if ws == 0:  # the first workstream (charter, design, inventory) starts right away
+            window = (0.0, WORK_WINDOW[0] + span * 0.6)
         base = titles[ws][(made // len(epics)) % len(titles[ws])]
         round_no = made // (len(epics) * len(titles[ws]))
         summary = base if round_no == 0 else f"{base} – {spec.sites[round_no % len(spec.sites)]}"

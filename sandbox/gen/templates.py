@@ -205,7 +205,7 @@ PORTFOLIO: list[ProjectSpec] = [
         "SEC",
         "Security hardening programme",
         "initiation",
-        12,
+        20,
         210,
         40,
         4,
