@@ -24,6 +24,8 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
@@ -41,6 +43,10 @@ _STATE: dict = {}  # frames etc. for forked workers (inherited, not pickled)
 def peak_rss_mib(children: bool = False) -> float:
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
     return resource.getrusage(who).ru_maxrss / 1024  # Linux reports KiB
+
+
+def current_rss_mib() -> float:
+    return psutil.Process().memory_info().rss / 2**20
 
 
 def cpu_seconds() -> float:
@@ -91,13 +97,14 @@ def main() -> None:
     )
     t_gen = time.perf_counter() - t0
     rows = {name: len(frame) for name, frame in frames.items()}
-    rss_data = peak_rss_mib()
+    rss_data, rss_frames = peak_rss_mib(), current_rss_mib()
     settings = Settings(checks={"forecast_trials": args.trials})
     rules = load_rules(settings)
 
     t1, c1 = time.perf_counter(), cpu_seconds()
     quality: QualityReport = run_quality_gates(frames, QualityContext(as_of=AS_OF), settings.checks)
     t_quality, c_quality = time.perf_counter() - t1, cpu_seconds() - c1
+    peak_quality = peak_rss_mib()
     _STATE.update(frames=frames, settings=settings, rules=rules, quality=quality)
 
     t2, c2 = time.perf_counter(), cpu_seconds()
@@ -111,7 +118,10 @@ def main() -> None:
     total = t_quality + t_eval
     print(f"machine: {os.cpu_count()} cpus; workers: {args.workers}; trials: {args.trials}")
     print("rows: " + ", ".join(f"{k}={v:,}" for k, v in rows.items()))
-    print(f"generate (not counted): {t_gen:.2f} s; RSS after generating: {rss_data:.0f} MiB")
+    print(
+        f"generate (not counted): {t_gen:.2f} s; peak RSS while generating: {rss_data:.0f} MiB, "
+        f"RSS holding the frames: {rss_frames:.0f} MiB"
+    )
     print(f"quality gates: {t_quality:.2f} s wall, {c_quality:.2f} s CPU ({len(quality.results)} results, "
           f"{len(quality.critical_failures)} critical failures)")  # fmt: skip
     print(f"checks + decisions: {t_eval:.2f} s wall, {c_eval:.2f} s CPU, {len(decisions)} projects "
@@ -123,7 +133,8 @@ def main() -> None:
         f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores: wall > CPU when shared)"
     )
     peak = max(peak_rss_mib(), peak_rss_mib(children=True))
-    print(f"peak RSS: {peak:.0f} MiB (largest single process)")
+    print(f"peak RSS: {peak:.0f} MiB (largest single process); after quality gates: "
+          f"{peak_quality:.0f} MiB; RSS at the end: {current_rss_mib():.0f} MiB")  # fmt: skip
     print("decisions: " + ", ".join(f"{d.value}={decisions.count(d.value)}" for d in Decision))
     if args.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
