@@ -101,9 +101,20 @@ def canonical(name: str, columns: dict[str, object], n: int) -> pd.DataFrame:
             out[col.name] = series.dt.tz_localize("UTC") if series.dt.tz is None else series
         elif col.dtype == "json":
             out[col.name] = pd.Series(values, dtype="object")
+        elif col.dtype == "string":
+            out[col.name] = pd.Series(_string_array(values))
         else:
             out[col.name] = pd.Series(values).astype(dtype)
     return pd.DataFrame(out)
+
+
+def _string_array(values: object) -> pd.arrays.StringArray:
+    """A string column that shares the given str objects (astype would copy each one)."""
+    array = np.asarray(values, dtype=object)
+    missing = pd.isna(array)
+    if missing.any():
+        array = np.where(missing, pd.NA, array)
+    return pd.arrays.StringArray(array)
 
 
 def _lineage_default(name: str, n: int) -> object:
@@ -325,6 +336,19 @@ class _Generator:
         return "resources.over_allocation", [_person(self.assignee_no[task])]
 
     # --- frames -------------------------------------------------------------------------
+    # One Python string per id, indexed by number: a million rows then hold references to a
+    # few thousand strings instead of a million copies (a large share of peak memory).
+    def task_ids(self) -> np.ndarray:
+        if not hasattr(self, "_task_ids"):
+            self._task_ids = _ids("jira:", 100000 + np.arange(len(self.start)))
+        return self._task_ids
+
+    def project_ids(self) -> np.ndarray:
+        return _ids("jira:", 10000 + np.arange(self.np_))
+
+    def person_ids(self) -> np.ndarray:
+        return _people(np.arange(int(self.team_size.sum())))
+
     def frames(self) -> dict[str, pd.DataFrame]:
         return {
             "projects": self.projects_frame(),
@@ -385,8 +409,8 @@ class _Generator:
         done = category == "done"
         updated = np.fmax(np.fmax(self.created, self.inprog_at), self.done_at)
         cols = {
-            "task_id": _ids("jira:", 100000 + nums),
-            "project_id": _ids("jira:", 10000 + self.project_of),
+            "task_id": self.task_ids(),
+            "project_id": self.project_ids()[self.project_of],
             "key": _ids("P", self.project_of)
             + "-"
             + pd.Series(nums % self.per + 1).astype(str).to_numpy(),
@@ -397,7 +421,7 @@ class _Generator:
             "status_category": category,
             "priority": np.full(n, "Medium"),
             "severity": self.severity,
-            "assignee_id": _people(self.assignee_no),
+            "assignee_id": self.person_ids()[self.assignee_no],
             "estimate_hours": self.estimate,
             "remaining_hours": self.estimate * (1 - self.pct / 100),
             "percent_complete": np.where(done, 100.0, np.where(category == "todo", 0.0, self.pct)),
@@ -420,8 +444,8 @@ class _Generator:
         n = len(src)
         cols = {
             "dependency_id": _ids("jira:link:", np.arange(n)),
-            "from_task_id": _ids("jira:", 100000 + src),
-            "to_task_id": _ids("jira:", 100000 + dst),
+            "from_task_id": self.task_ids()[src],
+            "to_task_id": self.task_ids()[dst],
             "link_type": np.full(n, "Blocks"),
             "is_blocking": np.ones(n, dtype=bool),
             "synced_at": np.full(n, self.as_of),
@@ -437,9 +461,9 @@ class _Generator:
         n = len(task)
         cols = {
             "change_id": _ids("jira:history:", np.arange(n)),
-            "task_id": _ids("jira:", 100000 + task),
+            "task_id": self.task_ids()[task],
             "changed_at": np.r_[self.inprog_at[started], self.done_at[done]],
-            "author_id": _people(self.assignee_no[task]),
+            "author_id": self.person_ids()[self.assignee_no[task]],
             "from_status": pd.Series(from_cat).map(_STATUS).to_numpy(),
             "to_status": pd.Series(to_cat).map(_STATUS).to_numpy(),
             "from_category": from_cat,
@@ -458,9 +482,9 @@ class _Generator:
         cols = {
             "entry_id": _ids("jira:worklog:", np.arange(n)),
             "kind": np.full(n, "worklog"),
-            "person_id": _people(self.assignee_no[task]),
-            "project_id": _ids("jira:", 10000 + self.project_of[task]),
-            "task_id": _ids("jira:", 100000 + task),
+            "person_id": self.person_ids()[self.assignee_no[task]],
+            "project_id": self.project_ids()[self.project_of[task]],
+            "task_id": self.task_ids()[task],
             "started_at": started,
             "work_date": day.astype("datetime64[ns]"),
             "hours": hours,
@@ -491,7 +515,7 @@ class _Generator:
         )
         cols = {
             "risk_id": [_rid(r) for r in range(n)],
-            "project_id": _ids("jira:", 10000 + self.risk_project),
+            "project_id": self.project_ids()[self.risk_project],
             "title": _ids("Risk ", np.arange(n)),
             "probability": self.risk_prob,
             "impact": self.risk_impact,
