@@ -20,7 +20,7 @@ def alembic_config(connection: sa.Connection | None = None) -> Config:
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the database to `revision`; safe to call on every start (no-op when current)."""
-    with engine.begin() as connection:
+    with engine.connect().execution_options(pmo_write=True) as connection, connection.begin():
         command.upgrade(alembic_config(connection), revision)
 
 

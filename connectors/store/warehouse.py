@@ -68,17 +68,22 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_immediate(conn: sa.Connection) -> None:
-    # Take the write lock at BEGIN: two writers then queue on busy_timeout instead of one
-    # failing with "database is locked" when it upgrades a read lock mid-transaction.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+WRITE_OPTION = "pmo_write"
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # A write transaction takes the write lock at BEGIN: two writers then queue on the busy
+    # timeout instead of one failing with "database is locked" when it upgrades a read lock
+    # mid-transaction. Reads begin deferred, so a reader never blocks a writer (WAL).
+    write = conn.get_execution_options().get(WRITE_OPTION, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def create_engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -119,7 +124,7 @@ class Warehouse:
     @contextmanager
     def transaction(self) -> Iterator[WarehouseTransaction]:
         """All writes inside commit together or not at all."""
-        with self.engine.begin() as conn:
+        with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
             yield WarehouseTransaction(self, conn)
 
     # --- reads -----------------------------------------------------------------------------
