@@ -24,6 +24,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SITE = "contoso.sharepoint.com,00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002"
@@ -304,7 +306,11 @@ def main() -> None:
         try:
             graph_url = queue.get(timeout=300)
             for mode in args.modes.split(","):
-                print(json.dumps(run(mode.strip(), graph_url, args, workdir)), flush=True)
+                server = psutil.Process(child.pid)
+                before = sum(server.cpu_times()[:2])
+                result = run(mode.strip(), graph_url, args, workdir)
+                result["sandbox_cpu_s"] = round(sum(server.cpu_times()[:2]) - before, 1)
+                print(json.dumps(result), flush=True)
         finally:
             child.terminate()
             child.join(10)
