@@ -60,13 +60,14 @@ def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOut
         )
     )
     tolerance = knob("resources.capacity_tolerance_pct", settings.thresholds) / 100
-    episodes, peak = [], None
+    episodes, peak, over_weeks = [], None, set()
     for (person, monday), hours in sorted(load.items()):
         cap = capacity.get(person, np.nan)
         cap = DEFAULT_CAPACITY if np.isnan(cap) else float(cap)
         if cap > 0:
             peak = max(peak or 0.0, 100 * hours / cap)
         if hours > cap * (1 + tolerance):
+            over_weeks.add((person, monday))
             episodes.append(
                 {
                     "person": person,
@@ -76,7 +77,8 @@ def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOut
                 }
             )
     over_people = sorted({e["person"] for e in episodes})
-    out.metric("resources.over_allocated_person_weeks", float(len(episodes)), over_people)
+    evidence = over_people + _entries_in(frames.time_entries, over_weeks)
+    out.metric("resources.over_allocated_person_weeks", float(len(episodes)), evidence)
     out.metric("resources.over_allocated_people", float(len(over_people)), over_people)
     out.metric("resources.peak_load_pct", peak)
     out.out.details["over_allocation"] = episodes
@@ -101,3 +103,12 @@ def _bus_factor(out: OutputBuilder, frames: ProjectFrames) -> None:
     top = max(contributors, key=lambda p: (by_person[p], [-ord(c) for c in p]))
     total = sum(by_person[p] for p in contributors)
     out.metric("resources.bus_factor_share", by_person[top] / total, [top])
+
+
+def _entries_in(entries: pd.DataFrame, weeks: set[tuple[str, float]]) -> list[str]:
+    """This project's time entries that fall in the given (person, Monday) weeks."""
+    if not weeks:
+        return []
+    person, monday, _ = person_time_keys(entries, 7)
+    ids = strings(entries, "entry_id")
+    return sorted(e for e, p, m in zip(ids, person, monday, strict=True) if (p, m) in weeks)

@@ -50,7 +50,12 @@ def test_over_allocation_counts_hours_on_every_project():
         frames_of(AS_OF, entries=entries, people=PEOPLE, extra_projects=[OTHER]), ChecksSettings()
     )
     assert out.metrics["resources.over_allocated_person_weeks"] == 2
-    assert out.evidence["resources.over_allocated_person_weeks"] == ("a@x.com", "b@x.com")
+    # The people, then this project's entries of the over-allocated weeks.
+    evidence = out.evidence["resources.over_allocated_person_weeks"]
+    assert evidence[:2] == ("a@x.com", "b@x.com")
+    assert evidence[2:] == tuple(
+        sorted([f"ea1{d}" for d in range(5, 10)] + [f"eb1{d}" for d in range(12, 17)])
+    )
     assert out.details["over_allocation"] == [
         {"person": "a@x.com", "week": "2026-W02", "hours": 50.0, "capacity": 40.0},
         {"person": "b@x.com", "week": "2026-W03", "hours": 25.0, "capacity": 20.0},
