@@ -51,7 +51,7 @@ def _untuned() -> None:
     from great_expectations.execution_engine import pandas_execution_engine
 
     pandas_execution_engine.HASH_THRESHOLD = 1e9
-    gx_adapter._gx_view = lambda frame, specs: frame[
+    gx_adapter._gx_view = lambda frame, specs, **_: frame[
         list(dict.fromkeys(c for s in specs for c in s.columns))
     ].reset_index(drop=True)
 

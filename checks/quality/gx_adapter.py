@@ -83,10 +83,27 @@ def _gx_view(
         elif escape_text and isinstance(column.dtype, pd.StringDtype | np.dtypes.ObjectDType):
             column = column.astype("object").map(_escape, na_action="ignore")
         view[name] = column
+    filters: dict[str, pd.Series] = {}
     for spec in specs:
-        if spec.only_where is not None and spec.only_where not in view:
-            view[spec.only_where] = derived_column(spec.only_where, frame)
+        if spec.only_where is not None:
+            if spec.only_where not in filters:
+                filters[spec.only_where] = derived_column(spec.only_where, frame)
+            view[_gx_column(spec)] = view[spec.column].where(filters[spec.only_where])
     return pd.DataFrame(view, index=frame.index).reset_index(drop=True)
+
+
+def _gx_column(spec: ExpectationSpec) -> str:
+    """The view column GX reads for `spec`.
+
+    A spec limited to some rows (`only_where`) reads a copy of its column that is null
+    elsewhere: GX skips nulls in range and set checks, so this is GX's own row filter
+    (`row_condition`) without the DataFrame.query copy of a million rows it costs.
+    """
+    if spec.only_where is None:
+        return spec.column
+    if spec.kind not in ("between", "in_set"):
+        raise ValueError(f"expectation {spec.name!r}: a row filter needs a range or set check")
+    return f"{spec.column}__where__{spec.only_where}"
 
 
 def _escape(value: Any) -> Any:
@@ -201,28 +218,21 @@ class _GxRuntime:
         return site
 
     def expectation(self, spec: ExpectationSpec, escaped: bool = False) -> Any:
-        expectation = self._expectation(spec, escaped)
-        if spec.only_where is not None:  # GX's pandas row filter (DataFrame.query syntax)
-            expectation.row_condition = f"{spec.only_where} == True"
-            expectation.condition_parser = "pandas"
-        return expectation
-
-    def _expectation(self, spec: ExpectationSpec, escaped: bool) -> Any:
         meta = {"check": spec.name, "severity": spec.severity.value}
-        gxe = self.gxe
+        column, gxe = _gx_column(spec), self.gxe
         if spec.kind == "unique":
-            return gxe.ExpectColumnValuesToBeUnique(column=spec.column, meta=meta)
+            return gxe.ExpectColumnValuesToBeUnique(column=column, meta=meta)
         if spec.kind == "not_null":
-            return gxe.ExpectColumnValuesToNotBeNull(column=spec.column, meta=meta)
+            return gxe.ExpectColumnValuesToNotBeNull(column=column, meta=meta)
         if spec.kind == "in_set":
             return gxe.ExpectColumnValuesToBeInSet(
-                column=spec.column,
+                column=column,
                 meta=meta,
                 value_set=[html.escape(v) if escaped else v for v in spec.value_set],
             )
         if spec.kind == "between":
             return gxe.ExpectColumnValuesToBeBetween(
-                column=spec.column,
+                column=column,
                 min_value=spec.min_value,
                 max_value=spec.max_value,
                 strict_min=spec.strict_min,

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from checks.model import Severity
@@ -47,13 +48,23 @@ class ExpectationSpec:
 UNMEASURED_FLAGS = frozenset({"clocked_in", "clock_out_before_in"})
 
 
+def flagged(frame: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
+    """True for rows whose `flags` list holds any of `wanted`."""
+    flags = frame["flags"]
+    hit = np.zeros(len(flags), dtype=bool)
+    try:  # C-speed truth test: almost every row has no flags at all
+        candidates = np.flatnonzero(flags.to_numpy(dtype=object).astype(bool))
+    except ValueError:  # array-valued flags have no single truth value: look at each
+        candidates = np.arange(len(flags))
+    for position in candidates:
+        value = flags.iat[position]
+        hit[position] = isinstance(value, list | tuple) and not wanted.isdisjoint(value)
+    return pd.Series(hit, index=frame.index, dtype=bool)
+
+
 def hours_measured(frame: pd.DataFrame) -> pd.Series:
     """False for entries whose hours are a placeholder (see UNMEASURED_FLAGS)."""
-    measured = [
-        not (isinstance(flags, list | tuple) and not UNMEASURED_FLAGS.isdisjoint(flags))
-        for flags in frame["flags"]
-    ]
-    return pd.Series(measured, index=frame.index, dtype=bool)
+    return ~flagged(frame, UNMEASURED_FLAGS)
 
 
 DERIVED = {"hours_measured": (hours_measured, ("flags",))}  # name -> (function, input columns)

@@ -12,6 +12,7 @@ import pandas as pd
 
 from checks.model import QualityResult, Severity
 from checks.quality.evidence import failure_results, passed, row_projects
+from checks.quality.specs import flagged
 
 LONG_DAY = "timesheet.long_day"
 CLOCK_OUT_BEFORE_IN = "timesheet.clock_out_before_in"
@@ -44,13 +45,9 @@ def clock_out_before_in(entries: pd.DataFrame, by_task: pd.Series) -> list[Quali
 
     A card still clocked in also has 0 h (flag `clocked_in`): that is a shift in progress.
     """
-    flags = entries["flags"]
-    reversed_card = [isinstance(f, list | tuple) and CLOCK_FLAG in f for f in flags]
-    still_in = [isinstance(f, list | tuple) and "clocked_in" in f for f in flags]
-    empty_card = (entries["kind"] == "timecard") & (entries["hours"] <= 0)
-    failing = pd.Series(reversed_card, index=entries.index) | (
-        empty_card.fillna(False).astype(bool) & ~pd.Series(still_in, index=entries.index)
-    )
+    empty_card = ((entries["kind"] == "timecard") & (entries["hours"] <= 0)).fillna(False)
+    still_in = flagged(entries, frozenset({"clocked_in"}))
+    failing = flagged(entries, frozenset({CLOCK_FLAG})) | (empty_card.astype(bool) & ~still_in)
     description = "no time card ends before it starts"
     return _entry_results(
         entries, failing, by_task, CLOCK_OUT_BEFORE_IN, description, with_people=True
