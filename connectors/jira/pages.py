@@ -81,11 +81,17 @@ def upsert_people(
     ctx: MappingContext,
     users: Iterable[Mapping[str, Any] | None],
 ) -> None:
+    """People seen on this page; each distinct row is written once per run."""
     rows: dict[str, dict[str, Any]] = {}
     for user in users:
         person = ctx.person(user)
-        if person is not None and person.person_id:
+        if (
+            person is not None
+            and person.person_id
+            and ctx.people_written.get(person.person_id) != person
+        ):
             rows[person.person_id] = map_person(person)
+            ctx.people_written[person.person_id] = person
     if rows:
         _count(summary, "people", txn.upsert("people", list(rows.values())))
 

@@ -84,6 +84,9 @@ class MappingContext:
     people: dict[str, Person] = field(default_factory=dict)  # accountId -> Person
     status_categories: dict[str, str] = field(default_factory=dict)  # status name/id (lower) -> cat
     blocking_link_types: frozenset[str] = frozenset({"blocks"})
+    people_written: dict[str, Person] = field(
+        default_factory=dict
+    )  # rows already upserted this run
 
     def person(self, user: Mapping[str, Any] | None) -> Person | None:
         """A user object as a Person: the directory first, then what the object carries."""
