@@ -16,7 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pandas as pd
+from kiota_abstractions.api_error import APIError
 
 from config.settings import Settings
 from connectors.graph import readers
@@ -102,11 +104,16 @@ async def sync_graph_async(
 
 
 async def _guard(gathered: Gathered, source: str, work: Any) -> Any:
+    """One scope's failure is reported in its summary; the other scopes carry on."""
     try:
         return await work
     except GraphConnectorError as exc:
         gathered.fail(source, str(exc))
-        return None
+    except APIError as exc:
+        gathered.fail(source, f"{source}: Graph answered {exc.response_status_code}: {exc}")
+    except httpx.TransportError as exc:
+        gathered.fail(source, f"{source}: connection failed after retries ({type(exc).__name__})")
+    return None
 
 
 async def gather(
@@ -178,6 +185,12 @@ def apply_all(
     summaries["directory"].stream("users").add(fetched=len(gathered.users))
     for source, messages in gathered.errors.items():
         summaries[source].errors.extend(messages)
+    if gathered.errors.get("directory"):
+        # without the directory every person would map to nobody: keep the last good rows
+        for source in ("planner", "shifts"):
+            summaries[source].errors.append(f"{source}: not applied, the user directory failed")
+        gathered.plans, gathered.cards = [], []
+        gathered.cards_complete = False
     for contents in gathered.plans:
         apply_plan(settings, warehouse, contents, people, summaries["planner"])
         _report(progress, "planner", "tasks", len(contents.tasks))

@@ -144,3 +144,17 @@ def test_sync_can_be_called_from_code_already_inside_an_event_loop(settings, war
 
     assert all(s.ok for s in asyncio.run(caller()).values())
     assert warehouse.count("tasks") == BIG_PLAN_TASKS + 5
+
+
+def test_a_failed_user_directory_leaves_people_as_they_were(settings, warehouse, sandbox):
+    from sandbox.faults import FaultRule
+
+    run(settings, warehouse, sandbox)
+    before = warehouse.read("tasks").set_index("task_id")["assignee_id"]
+    sandbox.app.faults.set_rules(
+        [FaultRule(route="/v1.0/$batch", kind="500")]
+    )  # users come in $batch
+    result = run(settings, warehouse, sandbox)
+    assert "user directory failed" in result["planner"].errors[-1] and not result["graph"].ok
+    after = warehouse.read("tasks").set_index("task_id")["assignee_id"]
+    assert after.equals(before) and after.notna().all()
