@@ -24,5 +24,5 @@ def test_async_credential_is_awaited() -> None:
 
 
 def test_empty_token_is_refused_without_echoing_anything() -> None:
-    with pytest.raises(ValueError, match="credentials.graph.token"):
+    with pytest.raises(ValueError, match=r"credentials\.graph\.token"):
         SandboxCredential("")
