@@ -30,7 +30,8 @@ def add_packages(world: JiraWorld, project: Project, consultants: list[Person]) 
         for k in range(PACKAGES):
             start = monday - timedelta(days=14 * (PACKAGES - 1 - k))
             due = start + timedelta(days=11)
-            created = at_local(start - timedelta(days=5), 10, project.lead)
+            # call-offs of a framework contract agreed when the project was planned
+            created = at_local(project.start + timedelta(days=3), 10, project.lead)
             item = world.new_item(
                 project,
                 "Task",

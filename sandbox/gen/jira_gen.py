@@ -108,7 +108,7 @@ def set_history(world: JiraWorld, item: Item, ip_at: datetime, done_at: datetime
         if review_at > ip_at + timedelta(hours=2) and review_at <= now and rng.random() < 0.5:
             item.transitions.append(Transition(review_at, "In Review", actor))
         return
-    if rng.random() < 0.06 and done_at - timedelta(days=2) > ip_at + timedelta(hours=4):
+    if rng.random() < 0.04 and done_at - timedelta(days=2) > ip_at + timedelta(hours=4):
         # done too early, reopened by the reporter, finished at the planned time after all
         item.transitions.append(Transition(done_at - timedelta(days=2), "Done", actor))
         item.transitions.append(

@@ -15,9 +15,19 @@ from sandbox.gen.shifts import time_card
 from sandbox.timefmt import to_ms
 
 
-def _items_of(person: Person, project: Project) -> list[Item]:
-    mine = [i for i in project.items if i.assignee is person and i.estimate_h]
-    return mine or [i for i in project.items if i.estimate_h]
+def _items_of(person: Person, project: Project, day: date | None = None) -> list[Item]:
+    """Estimated items of the person (else of the project), open on `day` when given, so
+    hours are never logged on an item before it started or after it closed."""
+    pool = [i for i in project.items if i.estimate_h and i.type not in ("Epic", "Risk")]
+    if day is not None:
+        pool = [i for i in pool if _open_on(i, day)] or pool
+    mine = [i for i in pool if i.assignee is person]
+    return mine or pool
+
+
+def _open_on(item: Item, day: date) -> bool:
+    began, resolved = item.first_in_progress(), item.resolved
+    return began is not None and began.date() < day and (resolved is None or resolved.date() > day)
 
 
 def _add_log(
@@ -68,9 +78,9 @@ def plant_over_allocation(
     """Eleven-hour days for five full weeks: 55 h against 40 h capacity (not a long day)."""
     today = world.now.date()
     monday = today - timedelta(days=today.weekday() + 7 * weeks)
-    items = _items_of(person, project)
     logs: list[Worklog] = []
     for n, day in enumerate(working_days(monday, monday + timedelta(days=7 * weeks - 3))):
+        items = _items_of(person, project, day)
         logs += _top_up(
             world,
             ledger,
@@ -102,7 +112,7 @@ def plant_long_day_worklog(
     world: JiraWorld, ledger: HoursLedger, worklogs: list[Worklog], person: Person, project: Project
 ) -> Problem:
     day = _weekday_before(world.now.date(), 10)
-    item = _items_of(person, project)[0]
+    item = _items_of(person, project, day)[0]
     logs = _top_up(world, ledger, worklogs, person, item, day, 14.0, "Cutover night")
     return problem(
         "long_day_worklog",
@@ -134,7 +144,7 @@ def plant_timezone_worklogs(
         _add_log(
             world,
             worklogs,
-            _items_of(late, project)[0],
+            _items_of(late, project, day)[0],
             late,
             evening,
             1.5,
@@ -143,7 +153,7 @@ def plant_timezone_worklogs(
         _add_log(
             world,
             worklogs,
-            _items_of(early, project)[0],
+            _items_of(early, project, day)[0],
             early,
             morning,
             1.5,

@@ -85,9 +85,9 @@ def _dates(world: JiraWorld, project: Project, window: tuple[float, float]) -> t
 
 
 def _created(world: JiraWorld, project: Project, start: date) -> object:
-    """Planned at the start; ~8 % added later (scope change after the baseline)."""
+    """Planned at the start; ~4 % added later (scope change after the baseline)."""
     rng = world.rng
-    if rng.random() < 0.08:
+    if rng.random() < 0.04:
         late = min(start - timedelta(days=3), world.now.date() - timedelta(days=1))
         if late > project.start + timedelta(days=20):
             return at_local(late, 11, project.lead)

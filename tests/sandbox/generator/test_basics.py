@@ -130,3 +130,18 @@ def test_worklog_authors_span_the_time_zones(demo: Pair) -> None:
         started = parse_iso(log["started"])
         expected = started.astimezone(ZoneInfo(zone_of[log["author"]["accountId"]])).utcoffset()
         assert started.utcoffset() == expected
+
+
+def test_no_hours_after_an_item_closed(demo: Pair) -> None:
+    # worklogs end before their issue's resolution; timesheet rows precede their task's close
+    tenant = demo[0]
+    issues = {i["id"]: i for i in tenant["jira"]["issues"]}
+    by_key = {i["key"]: i for i in tenant["jira"]["issues"]}
+    for log in tenant["jira"]["worklogs"]:
+        resolved = issues[log["issueId"]]["fields"]["resolutiondate"]
+        if resolved:
+            assert parse_iso(log["updated"]) <= parse_iso(resolved), log["id"]
+    for row in a.timesheet_rows(tenant):
+        resolved = by_key[row["fields"]["Task"]]["fields"]["resolutiondate"]
+        if resolved:
+            assert row["fields"]["WorkDate"][:10] < resolved[:10], row["id"]
