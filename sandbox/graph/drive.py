@@ -29,6 +29,19 @@ def drive_of(graph: GraphState, params: dict[str, str]) -> DriveStore:
     return graph.drive(params["drive"]) if "drive" in params else graph.site_drive(params["site"])
 
 
+def get_drive(graph: GraphState, req: GraphRequest, **params: str) -> GraphResponse:
+    """The drive resource, so a client can find a site's library id (`sites/{s}/drive`)."""
+    store = drive_of(graph, params)
+    return json_response(
+        {
+            "id": store.id,
+            "name": store.meta.get("name", "Documents"),
+            "driveType": "documentLibrary",
+            "webUrl": f"{req.base_url}/drives/{store.id}",
+        }
+    )
+
+
 def _item(store: DriveStore, ref: str) -> DriveItem:
     parent, path = parse_item_reference(ref)
     return store.resolve(parent, path)

@@ -76,6 +76,7 @@ def _operations() -> list[Operation]:
     ]
     for prefix in ("drives/{drive}", "sites/{site}/drive"):
         table += [
+            ("GET", prefix, drive.get_drive),
             ("GET", f"{prefix}/items/{{ref}}", drive.get_item),
             ("GET", f"{prefix}/items/{{ref}}/children", drive.list_children),
             ("GET", f"{prefix}/items/{{ref}}/content", drive.get_content),

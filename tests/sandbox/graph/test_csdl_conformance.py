@@ -114,6 +114,7 @@ def _published(client: TestClient) -> Iterator[tuple[str, str, dict]]:
                                "content": card}]},
     ).json()  # fmt: skip
     yield "channel message", "chatMessage", message
+    yield "drive", "drive", client.get(f"{BASE}/sites/{SITE_Q}/drive").json()
     uploaded = client.put(f"{BASE}/drives/drive-1/root:/reports/r.csv:/content", content=b"a\n")
     yield "uploaded file", "driveItem", uploaded.json()
     for child in _values(client.get(f"{BASE}/drives/drive-1/root/children").json()):

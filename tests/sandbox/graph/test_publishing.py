@@ -92,6 +92,12 @@ def test_invalid_file_names_are_refused(client: TestClient, name: str) -> None:
     assert response.json()["error"]["code"] == "invalidRequest"
 
 
+def test_a_sites_library_can_be_found(client: TestClient) -> None:
+    drive = client.get(f"{BASE}/sites/{quote(SITE, safe='')}/drive").json()
+    assert (drive["id"], drive["driveType"]) == ("drive-1", "documentLibrary")
+    assert client.get(f"{BASE}/drives/nope").status_code == 404
+
+
 def test_chunked_upload_session_with_duplicate_final_put(client: TestClient) -> None:
     data = bytes(range(256)) * 40  # 10,240 bytes in three chunks
     session = client.post(
