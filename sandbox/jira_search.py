@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import JSONResponse, Response
 
 from sandbox import jira_render as render
-from sandbox import jql
+from sandbox import jql, jql_eval
 from sandbox.call import Call
 from sandbox.errors import JiraError
 from sandbox.jira_meta import field_list
@@ -40,7 +40,7 @@ def run_query(call: Call, text: str) -> list[int]:
     try:
         query = jql.parse(text)
         with call.state.lock:
-            return jql.evaluate(
+            return jql_eval.evaluate(
                 query, call.state.issues.columns(), call.state.jql_context()
             ).tolist()
     except jql.JqlError as exc:

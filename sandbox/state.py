@@ -16,7 +16,7 @@ from typing import Any
 
 from sandbox.graph.state import GraphState
 from sandbox.issues_table import IssueTable
-from sandbox.jql import Context
+from sandbox.jql_eval import Context
 from sandbox.timefmt import parse_iso, zone
 from sandbox.worklogs_table import DeletedWorklogs, WorklogTable
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from sandbox import jql
+from sandbox import jql, jql_eval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -31,7 +31,7 @@ COLS = {
         [_ms(2026, 5, 1, 9, 59), _ms(2026, 5, 1, 10, 0), _ms(2026, 5, 2), _ms(2026, 4, 30)]
     ),
 }
-CTX = jql.Context(
+CTX = jql_eval.Context(
     BERLIN,
     {
         "project": {"abc": "abc", "xyz": "xyz", "10000": "abc"},
@@ -70,7 +70,7 @@ CTX = jql.Context(
     ],
 )
 def test_queries_match_the_expected_issues_in_order(query: str, keys: list[str]) -> None:
-    positions = jql.evaluate(jql.parse(query), COLS, CTX)
+    positions = jql_eval.evaluate(jql.parse(query), COLS, CTX)
     assert [COLS["key"][p] for p in positions] == keys
 
 
@@ -100,4 +100,4 @@ def test_queries_match_the_expected_issues_in_order(query: str, keys: list[str])
 )
 def test_queries_outside_the_subset_are_refused(query: str, message: str) -> None:
     with pytest.raises(jql.JqlError, match=re.escape(message)):
-        jql.evaluate(jql.parse(query), COLS, CTX)
+        jql_eval.evaluate(jql.parse(query), COLS, CTX)
