@@ -17,6 +17,7 @@ from sandbox.timefmt import ONE_MINUTE, parse_iso, to_ms
 
 API = "rest/api/{ver}"
 BULK_MAX_IDS = 1000
+BULK_MAX_FIELDS = 10
 WORKLOG_LIST_MAX = 1000
 
 
@@ -46,6 +47,8 @@ async def changelog_bulkfetch(call: Call) -> Response:
     if not isinstance(wanted, list) or not 1 <= len(wanted) <= BULK_MAX_IDS:
         raise JiraError(400, f"issueIdsOrKeys must list between 1 and {BULK_MAX_IDS} issues.")
     field_ids = set(body.get("fieldIds") or [])
+    if len(field_ids) > BULK_MAX_FIELDS:
+        raise JiraError(400, f"fieldIds may list at most {BULK_MAX_FIELDS} fields.")
     size = body.get("maxResults") or 1000
     if not isinstance(size, int) or not 1 <= size <= 10000:
         raise JiraError(400, "maxResults must be between 1 and 10000.")

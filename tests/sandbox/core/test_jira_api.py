@@ -99,6 +99,13 @@ def test_post_search_accepts_nulls_and_refuses_unknown_keys(sandbox_server: Sand
         ("POST", "worklog/list", {"ids": list(range(1001))}, 400, "between 1 and 1000"),
         # changelog bulkfetch takes 1..1000 issues
         ("POST", "changelog/bulkfetch", {"issueIdsOrKeys": []}, 400, "between 1 and 1000"),
+        (
+            "POST",
+            "changelog/bulkfetch",
+            {"issueIdsOrKeys": ["CRM-1"], "fieldIds": [f"f{n}" for n in range(11)]},
+            400,
+            "at most 10 fields",
+        ),
         # an unknown issue
         ("GET", "issue/NOPE-1", None, 404, "Issue does not exist"),
     ],
