@@ -6,6 +6,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from sandbox.gen import plant_deps as pd
 from sandbox.gen import plant_jira as pj
 from sandbox.gen import plant_time as pt
 from sandbox.gen.consultants import add_packages, fill_timesheet, is_package
@@ -27,7 +28,8 @@ from sandbox.gen.milestones import (
 )
 from sandbox.gen.model import Project, Worklog
 from sandbox.gen.people import Person, by_role, make_people
-from sandbox.gen.portfolio import build_project, keep_on_plan, new_project, settle_epics
+from sandbox.gen.portfolio import build_project, new_project
+from sandbox.gen.progress import keep_on_plan, settle_epics
 from sandbox.gen.shifts import add_time_cards, clock_in_now
 from sandbox.gen.templates import PMO_KEY, PORTFOLIO, ProjectSpec
 from sandbox.gen.tenant_doc import assemble
@@ -144,7 +146,7 @@ def _plant_jira(world: JiraWorld, projects: dict[str, Project]) -> list[Problem]
         pj.plant_late_project(world, projects["ERP"]),
         pj.plant_missing_estimates(world, projects["NET"]),
     ]
-    problems.append(pj.plant_cycle(world, projects["NET"], set(problems[-1]["ids"])))
+    problems.append(pd.plant_cycle(world, projects["NET"], set(problems[-1]["ids"])))
     problems += [
         pj.plant_unowned_risk(world, projects["CRM"]),
         pj.plant_overdue_mitigation(world, projects["DCM"]),
@@ -154,7 +156,7 @@ def _plant_jira(world: JiraWorld, projects: dict[str, Project]) -> list[Problem]
     ]
     # last: the longest chain is read on the otherwise final statuses
     planted = {i for p in problems for i in p["ids"]}
-    problems.append(pj.plant_blocked_critical_path(world, projects["DCM"], planted))
+    problems.append(pd.plant_blocked_critical_path(world, projects["DCM"], planted))
     return problems
 
 
