@@ -30,7 +30,7 @@ from msgraph.generated.users.item.send_mail.send_mail_post_request_body import (
 
 from connectors.graph.client import GraphConnection
 from connectors.graph.errors import GraphConnectorError, guarded
-from connectors.graph.readers import get_json, read_pages
+from connectors.graph.transport import get_json, read_pages
 from connectors.graph.webhook import ADAPTIVE_CARD
 
 SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT of content

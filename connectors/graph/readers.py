@@ -7,18 +7,14 @@ by side under the per-service semaphore of the connection.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from msgraph.generated.models.o_data_errors.o_data_error import ODataError
-from msgraph_core.requests.batch_request_content import BatchRequestContent
-from msgraph_core.requests.batch_request_item import BatchRequestItem
 
 from connectors.graph.client import GraphConnection
-from connectors.graph.errors import GraphConnectorError, guarded, is_gone
+from connectors.graph.errors import GraphConnectorError, is_gone
 from connectors.graph.records import (
     BucketRecord,
     GraphUser,
@@ -35,91 +31,13 @@ from connectors.graph.records import (
     time_card_from_json,
     user_from_json,
 )
+from connectors.graph.transport import batch_get, get_json, read_pages
 
-BATCH_LIMIT = 20  # Graph's (and the SDK's) maximum requests per $batch
 USER_FIELDS = ["id", "mail", "userPrincipalName", "displayName", "otherMails"]
 TIME_CARD_PAGE = 999
 
 
-ERROR_MAP: dict[str, Any] = {"XXX": ODataError}
-
-
-async def get_json(
-    conn: GraphConnection, info: Any, resource: str, permission: str
-) -> dict[str, Any]:
-    """Send a request the SDK built and read the reply as JSON (see `records.py` for why)."""
-    raw = await guarded(
-        conn.client.request_adapter.send_primitive_async(info, "bytes", ERROR_MAP),
-        resource,
-        permission,
-    )
-    try:
-        parsed = json.loads(raw) if raw else {}
-    except ValueError as exc:
-        raise GraphConnectorError(
-            f"Graph answered {resource} with a body that is not JSON"
-        ) from exc
-    if not isinstance(parsed, dict):
-        raise GraphConnectorError(f"Graph answered {resource} with JSON that is not an object")
-    return parsed
-
-
-async def read_pages(
-    conn: GraphConnection,
-    service: str,
-    builder: Any,
-    resource: str,
-    permission: str,
-    config: Any = None,
-) -> list[dict[str, Any]]:
-    """Every item of a collection: the first page, then each `@odata.nextLink` in turn."""
-    async with conn.limit(service):
-        page = await get_json(
-            conn, builder.to_get_request_information(config), resource, permission
-        )
-        items = list(page.get("value") or [])
-        while link := page.get("@odata.nextLink"):
-            info = builder.with_url(link).to_get_request_information()
-            page = await get_json(conn, info, resource, permission)
-            items.extend(page.get("value") or [])
-    return items
-
-
 # --- directory -------------------------------------------------------------------------------
-
-
-async def batch_get(
-    conn: GraphConnection, service: str, requests: dict[str, Any], resource: str, permission: str
-) -> dict[str, Any]:
-    """Run GET `RequestInformation`s through `$batch`, 20 per request: id -> (status, body)."""
-    results: dict[str, Any] = {}
-    ids = list(requests)
-    for start in range(0, len(ids), BATCH_LIMIT):
-        content = BatchRequestContent()
-        for key in ids[start : start + BATCH_LIMIT]:
-            content.add_request(key, BatchRequestItem(requests[key], id=key))
-        replies = await _post_batch(conn, service, content, resource, permission)
-        for key in ids[start : start + BATCH_LIMIT]:
-            results[key] = replies.get(key, (None, None))
-    return results
-
-
-async def _post_batch(
-    conn: GraphConnection,
-    service: str,
-    content: BatchRequestContent,
-    resource: str,
-    permission: str,
-) -> dict[str, tuple[int | None, Any]]:
-    """POST one `$batch` built by the SDK; the reply is read as JSON here because msgraph-core
-    1.5's `BatchResponseItem` reads `body` as base64 bytes and loses JSON object bodies."""
-    builder = conn.client.batch
-    info = await builder.to_post_request_information(content)
-    async with conn.limit(service):
-        responses = (await get_json(conn, info, resource, permission)).get("responses") or []
-    return {
-        str(r.get("id")): (r.get("status"), r.get("body")) for r in responses if isinstance(r, dict)
-    }
 
 
 async def read_users(conn: GraphConnection, user_ids: Iterable[str]) -> dict[str, GraphUser]:
@@ -134,12 +52,14 @@ async def read_users(conn: GraphConnection, user_ids: Iterable[str]) -> dict[str
     replies = await batch_get(conn, "directory", requests, "users (directory lookup)", "users")
     users: dict[str, GraphUser] = {}
     for uid, (status, body) in replies.items():
-        if status in (401, 403):
-            raise GraphConnectorError(
-                f"Graph refused users/{uid}: needs User.Read.All (application)", status=status
-            )
         if status == 200 and isinstance(body, dict):
             users[uid] = user_from_json(body)
+        elif status != 404:  # 404: a deleted account; anything else leaves the directory unknown
+            raise GraphConnectorError(
+                f"Graph answered users/{uid} with {status} inside $batch"
+                + (": it needs User.Read.All (application)" if status in (401, 403) else ""),
+                status=status,
+            )
     return users
 
 
@@ -208,8 +128,11 @@ async def read_task_details(
     for tid, (status, body) in replies.items():
         if status == 200 and isinstance(body, dict):
             out[tid] = task_details_from_json(tid, body)
-        elif status in (401, 403):
-            raise GraphConnectorError(f"Graph refused planner/tasks/{tid}/details", status=status)
+        elif status != 404:  # a task deleted since the list was read has no details: fine
+            raise GraphConnectorError(
+                f"Graph answered planner/tasks/{tid}/details with {status} inside $batch",
+                status=status,
+            )
     return out
 
 

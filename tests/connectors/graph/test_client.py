@@ -77,3 +77,17 @@ def test_client_secret_builds_an_app_only_credential(monkeypatch):
 )
 def test_safe_to_repeat_after_a_dropped_connection(method, url, safe):
     assert safe_to_repeat(httpx.Request(method, url)) is safe
+
+
+@pytest.mark.parametrize(
+    ("headers", "attempt", "wait"),
+    [
+        ({"Retry-After": "3"}, 0, 3.0),  # the item's own Retry-After
+        ({"retry-after": "500"}, 0, 60.0),  # capped
+        ({}, 2, 2.0),  # no header: exponential backoff
+    ],
+)
+def test_throttled_batch_items_wait_as_told(headers, attempt, wait):
+    from connectors.graph.transport import _item_wait
+
+    assert _item_wait(headers, attempt) == wait
