@@ -28,7 +28,6 @@ class DemoSummary:
     reports_dir: str = ""
     status_report: str = ""
     sync: list[dict[str, Any]] = field(default_factory=list)
-    published: int = 0
     outbox: int | None = None
     ui_hint: str = ""
 
@@ -47,7 +46,6 @@ def _row(document: dict[str, Any]) -> dict[str, Any]:
         :2
     ]
     top = top or [f["message"] for f in document.get("findings") or []][:1]
-    published = document.get("published") or {}
     return {
         "project": document["project_key"],
         "phase": document["phase"],
@@ -55,7 +53,6 @@ def _row(document: dict[str, Any]) -> dict[str, Any]:
         "decision": document["decision"],
         "findings": top,
         "report": document.get("report_path"),
-        "published": len(published.get("done") or {}),
     }
 
 
@@ -103,16 +100,13 @@ def run_demo(config_path: str | None = None, console: Console | None = None) -> 
             summary.rows.append(_row(closeout_evaluation(key, config_path=config_path)))
             progress.advance(step)
         step = progress.add_task("status report", total=1)
-        summary.status_report = status_report(config_path=config_path)["report_path"]
+        summary.status_report = str(
+            Path(status_report(config_path=config_path)["report_path"]).resolve()
+        )
         progress.advance(step)
         summary.reports_dir = str(Path(runtime.reports_dir).resolve())
-        summary.published = sum(r["published"] for r in summary.rows)
         if runtime.sandbox_server is not None:
-            summary.outbox = (
-                len(runtime.sandbox_server.state.outbox_items())
-                if hasattr(runtime.sandbox_server.state, "outbox_items")
-                else None
-            )
+            summary.outbox = len(runtime.sandbox_server.state.outbox_entries())
     summary.ui_hint = (
         "Prefect UI: run `uv run prefect server start` and open http://127.0.0.1:4200 (see README)"
     )
@@ -129,12 +123,18 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
             row["phase"],
             row["kind"].replace("_", " "),
             decision,
-            "\n".join(row["findings"]) or "–",
+            "\n".join(_short(f) for f in row["findings"]) or "–",
         )
     console.print(table)
     console.print(f"HTML reports:   {summary.reports_dir}")
     console.print(f"status report:  {summary.status_report}")
-    console.print(
-        f"published now:  {summary.published} item(s) (a second run publishes nothing twice)"
-    )
+    if summary.outbox is not None:
+        console.print(
+            f"published:      {summary.outbox} item(s) in the sandbox outbox this run "
+            "(a second run publishes nothing again)"
+        )
     console.print(summary.ui_hint)
+
+
+def _short(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
