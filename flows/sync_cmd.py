@@ -24,6 +24,10 @@ FullOption = Annotated[
     bool, typer.Option("--full", help="Re-read everything, ignoring watermarks.")
 ]
 
+JudgeOption = Annotated[
+    bool, typer.Option("--judge/--no-judge", help="Run quality gates and checks after the sync.")
+]
+
 
 def _listener(progress: Progress, task_id: Any) -> Any:
     counts = {"issues": 0, "worklogs": 0}
@@ -84,14 +88,10 @@ def register(app: typer.Typer) -> None:
 
     @app.command("sync")
     def sync(
-        full: Annotated[
-            bool, typer.Option("--full", help="Re-read everything, ignoring watermarks.")
-        ] = False,
-        project: Annotated[
-            list[str] | None,
-            typer.Option("--project", "-p", help="Only this project key (repeatable)."),
-        ] = None,
+        full: FullOption = False,
+        project: ProjectOption = None,
         config: ConfigOption = None,
+        judge: JudgeOption = True,
     ) -> None:
         """Sync Jira (and Microsoft 365) into the warehouse, incrementally."""
         from rich.console import Console
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
                 )
                 try:
                     summaries = nightly_sync(
-                        config_path=config, full=full, projects=project or None
+                        config_path=config, full=full, projects=project or None, judge=judge
                     )
                 finally:
                     remove()
