@@ -3,8 +3,10 @@
 The time-phased plan: every estimated work item spreads its estimate evenly over
 [start_date, due_date + 1 day) -- start defaults to the project's start_date (then the task's
 creation day), due defaults to the project's target_date; items with neither are left out of
-EVM and listed in `details["evm"]["unplanned_items"]`. PV(t) is the plan's cumulative value at
-t, a piecewise-linear curve; BAC is the plan's total (the sum of estimates).
+EVM and listed in `details["evm"]["unplanned_items"]`. The evidence of SPI / SV / SPI(t) is the
+items behind their planned progress (largest shortfall first), then open items past due that
+the hour-based plan can't see (e.g. stories sized only in points). PV(t) is the plan's
+cumulative value at t, a piecewise-linear curve; BAC is the plan's total (sum of estimates).
 
 Earned value credits each item's estimate by its progress: done = 100 %; in progress =
 `percent_complete` when the source has one (Planner: 50), else the in-progress credit knob
@@ -181,7 +183,8 @@ def check_evm(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     ac = float(entries.hours.sum())
     base = {"bac": bac, "pv": pv, "ev": ev, "ac": ac}
     derived = evm_values(bac, pv, ev, ac)
-    behind, overspent = _behind_plan(plan, now), _overspent(plan, entries)
+    behind = _behind_plan(plan, now) + _open_past_due(frames, now, set(plan.task_ids))
+    overspent = _overspent(plan, entries)
     for key in ("bac", "pv", "ev", "ac", "eac", "etc", "vac"):
         out.metric(f"evm.{key}_hours", base[key] if key in base else derived[key])
     out.metric("evm.sv_hours", derived["sv"], behind)
@@ -228,6 +231,14 @@ def _behind_plan(plan: Plan, now: float) -> tuple[str, ...]:
     lagging = np.flatnonzero(shortfall > 1e-9)
     order = lagging[np.lexsort((plan.task_ids[lagging], -shortfall[lagging]))]
     return tuple(plan.task_ids[order])
+
+
+def _open_past_due(frames: ProjectFrames, now: float, planned: set[str]) -> tuple[str, ...]:
+    """Open work items past their due date that the hour-based plan can't see (no estimate,
+    e.g. a story sized in points): they are schedule slip too."""
+    work = work_items(frames.tasks)
+    late = (days(work["due_date"]) + 1 <= now) & (strings(work, "status_category") != "done")
+    return tuple(sorted(t for t in strings(work, "task_id")[late] if t not in planned))
 
 
 def _overspent(plan: Plan, entries: Actuals) -> tuple[str, ...]:

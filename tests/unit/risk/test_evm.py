@@ -286,3 +286,23 @@ def test_s_curve_series_is_weekly_and_ends_at_status_date():
     assert [p["pv"] for p in series] == [35.0, 70.0, 70.0]
     assert [p["ev"] for p in series] == [0.0, 70.0, 70.0]
     assert [p["ac"] for p in series] == [7.0, 7.0, 7.0]
+
+
+def test_spi_evidence_adds_open_items_past_due_that_the_hour_plan_cannot_see():
+    frames = frames_of(
+        _at(6),
+        tasks=[
+            task(
+                "jira:1",
+                estimate_hours=100,
+                start_date="2026-01-01",
+                due_date="2026-01-10",
+                status_category="in_progress",
+                percent_complete=10,
+            ),
+            task("jira:2", story_points=5, start_date="2026-01-01", due_date="2026-01-03"),
+        ],
+        project=START,
+    )
+    out = check_evm(frames, ChecksSettings())
+    assert out.evidence["evm.spi"] == ("jira:1", "jira:2")  # lagging first, then points-only

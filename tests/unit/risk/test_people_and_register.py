@@ -214,3 +214,14 @@ def test_risk_register_roam_exposure_and_hygiene():
     found = {f.check: f.item_ids for f in out.findings}
     assert found["risk.unowned"] == ("R1",)
     assert found["risk.overdue_mitigation"] == ("R2",)
+
+
+def test_planner_tasks_cannot_miss_an_estimate():
+    # Planner has no estimate field: its tasks are left out of the share (None when alone).
+    planner_only = [task("planner:1", source="planner"), task("planner:2", source="planner")]
+    out = check_planning(frames_of(AS_OF, tasks=planner_only), ChecksSettings())
+    assert out.metrics["planning.missing_estimates_pct"] is None
+    mixed = [*planner_only, task("jira:9"), task("jira:8", estimate_hours=3)]
+    out = check_planning(frames_of(AS_OF, tasks=mixed), ChecksSettings())
+    assert out.metrics["planning.missing_estimates_pct"] == pytest.approx(50.0)
+    assert out.evidence["planning.missing_estimates_pct"] == ("jira:9",)
