@@ -41,6 +41,12 @@ _CONSULTANTS = {"M365": ["Xavier Dubois", "Yara Haddad"], "CRM": ["Zoe Walsh"]}
 
 
 def build_demo(seed: int, now: datetime, clean: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The demo tenant and manifest.
+
+    Order matters: statuses are final (plants included) before any hour is booked, so
+    worklogs follow the work; hour problems are planted on top of the healthy ledger; the
+    charters are computed last, from the final estimates.
+    """
     rng = random.Random(seed)
     people = make_people(rng)
     world = JiraWorld(rng, now, people)
@@ -48,15 +54,7 @@ def build_demo(seed: int, now: datetime, clean: bool) -> tuple[dict[str, Any], d
     projects = _build_projects(world, specs)
     gate_requests = _pmo_project(world, projects)
     problems: list[Problem] = [] if clean else _plant_jira(world, projects)
-    planted = {i for p in problems for i in [*p["ids"], *p.get("expected", {}).get("chain", [])]}
-    late = {p["project"] for p in problems if p["check"] == "evm.spi"}
-    for project in projects.values():
-        if project.key not in late and project.charter is not None:
-            keep_on_plan(world, project, exclude=planted)
-        settle_epics(world, project)
-        settle_versions(world, project)
-    for project in world.projects:
-        add_board_and_sprints(world, project, scrum=project.key != PMO_KEY)
+    _settle(world, projects, problems)
     ledger = HoursLedger()
     worklogs: list[Worklog] = []
     deleted: list[dict[str, Any]] = []
@@ -70,6 +68,19 @@ def build_demo(seed: int, now: datetime, clean: bool) -> tuple[dict[str, Any], d
     tenant = assemble(seed, now, people, world, worklogs, deleted, graph.data)
     manifest = _manifest(seed, clean, now, people, projects, problems, gate_requests)
     return tenant, manifest
+
+
+def _settle(world: JiraWorld, projects: dict[str, Project], problems: list[Problem]) -> None:
+    """Healthy projects back on plan (planted items untouched), then epics, versions, sprints."""
+    planted = {i for p in problems for i in [*p["ids"], *p.get("expected", {}).get("chain", [])]}
+    late = {p["project"] for p in problems if p["check"] == "evm.spi"}
+    for project in projects.values():
+        if project.key not in late:
+            keep_on_plan(world, project, exclude=planted)
+        settle_epics(world, project)
+        settle_versions(world, project)
+    for project in world.projects:
+        add_board_and_sprints(world, project, scrum=project.key != PMO_KEY)
 
 
 def _build_projects(world: JiraWorld, specs: dict[str, ProjectSpec]) -> dict[str, Project]:
