@@ -22,7 +22,10 @@ import resource
 import time
 from datetime import UTC, datetime
 
+import pandas as pd
+
 from checks.quality import QualityContext, gx_adapter, run_quality_gates
+from checks.quality.specs import derived_column
 from checks.quality.suites import suite_for
 from checks.synthetic import Problems, synthetic_portfolio
 from config.settings import ChecksSettings
@@ -51,9 +54,17 @@ def _untuned() -> None:
     from great_expectations.execution_engine import pandas_execution_engine
 
     pandas_execution_engine.HASH_THRESHOLD = 1e9
-    gx_adapter._gx_view = lambda frame, specs, **_: frame[
-        list(dict.fromkeys(c for s in specs for c in s.columns))
-    ].reset_index(drop=True)
+    gx_adapter._gx_view = _plain_view
+
+
+def _plain_view(frame: pd.DataFrame, specs: list, **_: object) -> pd.DataFrame:
+    """The adapter's view without its dtype conversion (same columns, same row filters)."""
+    view = {c: frame[c] for c in dict.fromkeys(c for s in specs for c in s.columns)}
+    for spec in specs:
+        if spec.only_where is not None:
+            keep = derived_column(spec.only_where, frame)
+            view[gx_adapter._gx_column(spec)] = frame[spec.column].where(keep)
+    return pd.DataFrame(view).reset_index(drop=True)
 
 
 def ten_expectation_suite(frames: dict, repeat: int) -> None:

@@ -15,6 +15,9 @@ from checks.synthetic import Problems, synthetic_portfolio_with_manifest
 from config.settings import ChecksSettings
 from tests.unit.quality.builders import ABC, AS_OF, XYZ, clean_frames, spoiled
 
+pytestmark = pytest.mark.usefixtures("gx_runtime")  # one shared GX context (conftest)
+
+
 SETTINGS = ChecksSettings()
 
 

@@ -21,6 +21,9 @@ from checks.quality.tables import live_rows, outcomes_to_results
 from checks.schema import CANONICAL_TABLES, empty_frame, to_frame
 from tests.unit.quality.builders import ABC, AS_OF, XYZ, clean_frames, spoiled
 
+pytestmark = pytest.mark.usefixtures("gx_runtime")  # one shared GX context (conftest)
+
+
 C, W = Severity.CRITICAL, Severity.WARNING
 FUTURE = "2026-12-01T00:00:00+00:00"
 
