@@ -96,14 +96,22 @@ def upsert_people(
         _count(summary, "people", txn.upsert("people", list(rows.values())))
 
 
-def quarantined_ids(warehouse: Warehouse, stream: str = "tasks") -> set[str]:
-    query = sa.select(QUARANTINE.c.record_id).where(
+def quarantined_ids(
+    warehouse: Warehouse, stream: str = "tasks", project: str | None = None
+) -> set[str]:
+    """Open quarantine entries of a stream (of one project's issues, when given)."""
+    query = sa.select(QUARANTINE.c.record_id, QUARANTINE.c.raw).where(
         QUARANTINE.c.source == SOURCE,
         QUARANTINE.c.stream == stream,
         QUARANTINE.c.resolved_at.is_(None),
     )
     with warehouse.engine.connect() as conn:
-        return {f"jira:{r[0]}" for r in conn.execute(query)}
+        rows = conn.execute(query).all()
+    return {
+        f"jira:{rid}"
+        for rid, raw in rows
+        if project is None or (raw or {}).get("project") == project
+    }
 
 
 def _truncated(record: Mapping[str, Any]) -> bool:
@@ -160,7 +168,7 @@ def apply_issue_page(
         )  # read outside the write lock
         mark = {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
     with sync.warehouse.transaction() as txn:
-        _write_issues(txn, summary, mapped, changed, changes, bad)
+        _write_issues(txn, key, summary, mapped, changed, changes, bad)
         upsert_people(txn, summary, ctx, users)
         if mark:
             txn.set_watermark(SOURCE, "issues", key, mark)
@@ -168,6 +176,7 @@ def apply_issue_page(
 
 def _write_issues(
     txn: WarehouseTransaction,
+    key: str,
     summary: SyncSummary,
     mapped: list[tuple[Any, IssueRows]],
     changed: list[tuple[Any, IssueRows]],
@@ -175,7 +184,7 @@ def _write_issues(
     bad: list[tuple[str, str]],
 ) -> None:
     for raw_id, reason in bad:
-        txn.quarantine(SOURCE, "tasks", raw_id, reason, {"id": raw_id})
+        txn.quarantine(SOURCE, "tasks", raw_id, reason, {"id": raw_id, "project": key})
     _count(
         summary,
         "tasks",

@@ -93,18 +93,22 @@ class JiraReader:
             self.api.get(f"project/{key}/versions", context=f"project {key} versions") or []
         )
 
-    def sprints(self, key: str) -> list[dict[str, Any]]:
-        """Sprints of every board located in the project."""
-        boards: list[dict[str, Any]] = []
+    def boards(self) -> dict[str, list[dict[str, Any]]]:
+        """Every board, by the key of the project it is located in (one listing for all
+        projects instead of one per project)."""
+        by_project: dict[str, list[dict[str, Any]]] = {}
         for page in offset_pages(
             lambda start: self.api.get(
-                "board",
-                {"projectKeyOrId": key, "startAt": start, "maxResults": 50},
-                api=AGILE,
-                context=f"project {key} boards",
+                "board", {"startAt": start, "maxResults": 50}, api=AGILE, context="listing boards"
             )
         ):
-            boards += page
+            for board in page:
+                key = str((board.get("location") or {}).get("projectKey") or "").upper()
+                by_project.setdefault(key, []).append(board)
+        return by_project
+
+    def sprints(self, key: str, boards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Sprints of the given boards (those located in the project)."""
         sprints: list[dict[str, Any]] = []
         for board in boards:
             for page in offset_pages(
@@ -148,6 +152,15 @@ class JiraReader:
             token = answer.get("nextPageToken")
             if not token:
                 return ids
+
+    def issue_count(self, jql: str, *, context: str) -> int | None:
+        """Jira's (approximate) count for a query; None where the endpoint is missing (DC)."""
+        if not self.api.is_cloud:
+            return None
+        answer = self.api.post(
+            "search/approximate-count", {"jql": jql.split(" ORDER BY")[0]}, context=context
+        )
+        return int((answer or {}).get("count", -1))
 
     def full_changelogs(
         self, issue_ids: Sequence[str], *, context: str

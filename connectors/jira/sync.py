@@ -55,6 +55,7 @@ class JiraSync:
         self.field_ids: list[str] = []
         self.seen: dict[str, set[str]] = {}
         self.project_full: dict[str, bool] = {}
+        self.boards: dict[str, list[dict[str, Any]]] = {}
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -95,6 +96,7 @@ class JiraSync:
             txn.resolve_quarantine(SOURCE, "fields", list(resolved.ids))
         summary.stream("fields").add(fetched=len(fields), quarantined=len(resolved.missing))
         keys = self.requested or [p.upper() for p in self.settings.projects]
+        self.boards = self.reader.boards()
         for record in self.reader.projects(keys):
             self.projects[str(record["key"]).upper()] = record
         self.progress("projects", {"keys": list(self.projects)})
@@ -108,7 +110,7 @@ class JiraSync:
         charter = self.reader.project_property(key, self.settings.charter_property)
         project_id = f"jira:{record['id']}"
         versions = self.reader.versions(key)
-        sprints = self.reader.sprints(key)
+        sprints = self.reader.sprints(key, self.boards.get(key, []))
         with self.warehouse.transaction() as txn:
             pages.upsert_or_quarantine(
                 txn,
@@ -159,19 +161,26 @@ class JiraSync:
         return page.next_token
 
     def finish_project(self, key: str) -> None:
-        """Tombstone issues that vanished; fetch issues the cursor missed (census)."""
+        """Tombstone issues that vanished; fetch issues the cursor missed (census).
+
+        An incremental run first asks for the project's issue count: when it equals what
+        the warehouse holds (live plus quarantined), nothing vanished and nothing was
+        missed, and the id census (ceil(N/5000) requests) is skipped."""
         set_label(key)
         project_id = f"jira:{self.projects[key]['id']}"
         live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
         if self.project_full.get(key):
             present = self.seen.get(key, set())
         else:
+            held = pages.quarantined_ids(self.warehouse, project=key)
+            if self.reader.issue_count(census_jql(key), context=f"project {key} count") == len(
+                live | held
+            ):
+                return
             present = set(
                 self.reader.issue_ids(census_jql(key), context=f"project {key} id census")
             )
-            missing = sorted(
-                {f"jira:{i}" for i in present} - live - pages.quarantined_ids(self.warehouse)
-            )
+            missing = sorted({f"jira:{i}" for i in present} - live - held)
             pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
         vanished = sorted(live - {f"jira:{i}" for i in present})
         with self.warehouse.transaction() as txn:

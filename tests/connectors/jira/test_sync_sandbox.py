@@ -98,9 +98,10 @@ def test_second_run_asks_only_what_it_takes_to_learn_nothing_changed(
         "GET rest/api/{ver}/project/search": 1,
         "GET rest/api/{ver}/project/{key}/properties/{prop}": projects,
         "GET rest/api/{ver}/project/{key}/versions": projects,
-        "GET rest/agile/1.0/board": projects,
+        "GET rest/agile/1.0/board": 1,  # all boards in one listing
         "GET rest/agile/1.0/board/{board}/sprint": boards,
-        "POST rest/api/{ver}/search/jql": 2 * projects,  # changed-since page + id census
+        "POST rest/api/{ver}/search/jql": projects,  # the changed-since page
+        "POST rest/api/{ver}/search/approximate-count": projects,  # counts agree: no id census
         "GET rest/api/{ver}/worklog/updated": 1,
         "GET rest/api/{ver}/worklog/deleted": 1,
     }
@@ -119,9 +120,8 @@ def test_full_sync_requests_stay_within_1_2_times_the_lower_bound(tmp_path: Path
     projects = len(doc["jira"]["projects"])
     search_pages = sum(math.ceil(250 / 100) for _ in range(projects))
     changelog_pages = search_pages  # at most one bulk fetch per page holding a long changelog
-    metadata = (
-        3 + projects * 3 + len(doc["jira"]["boards"])
-    )  # serverInfo, field, projects; per project
+    # serverInfo, field, projects, boards; per project: charter property, versions; sprints per board
+    metadata = 4 + projects * 2 + len(doc["jira"]["boards"])
     lower = search_pages + changelog_pages + math.ceil(worklogs / 1000) * 2 + metadata
     assert api.stats.requests == total  # our count and the server's agree
     assert total <= 1.2 * lower, (total, lower, issues)
