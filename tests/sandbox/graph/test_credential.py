@@ -7,11 +7,11 @@ import asyncio
 import pytest
 from azure.core.credentials import AccessToken
 
-from sandbox.graph.credential import AsyncSandboxCredential, SandboxCredential
+from sandbox.credentials import AsyncStaticTokenCredential, StaticTokenCredential
 
 
 def test_sync_credential_returns_an_access_token_and_hides_it() -> None:
-    credential = SandboxCredential("s3cret")
+    credential = StaticTokenCredential("s3cret")
     token = credential.get_token("https://graph.microsoft.com/.default", enable_cae=True)
     assert isinstance(token, AccessToken) and token.token == "s3cret"
     assert credential.get_token_info().token == "s3cret"
@@ -19,10 +19,12 @@ def test_sync_credential_returns_an_access_token_and_hides_it() -> None:
 
 
 def test_async_credential_is_awaited() -> None:
-    token = asyncio.run(AsyncSandboxCredential("s3cret").get_token("scope", claims=None))
+    credential = AsyncStaticTokenCredential("s3cret")
+    token = asyncio.run(credential.get_token("scope", claims=None))
     assert isinstance(token, AccessToken) and token.token == "s3cret"
+    assert "s3cret" not in repr(credential)
 
 
 def test_empty_token_is_refused_without_echoing_anything() -> None:
     with pytest.raises(ValueError, match=r"credentials\.graph\.token"):
-        SandboxCredential("")
+        StaticTokenCredential("")

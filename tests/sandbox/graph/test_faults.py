@@ -12,16 +12,13 @@ from typing import Any
 
 import httpx
 from kiota_abstractions.base_request_configuration import RequestConfiguration
-from kiota_authentication_azure.azure_identity_authentication_provider import (
-    AzureIdentityAuthenticationProvider,
-)
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware.middleware import BaseMiddleware
-from msgraph import GraphRequestAdapter, GraphServiceClient
+from msgraph import GraphServiceClient
 from msgraph_core import GraphClientFactory
 
+from sandbox.credentials import graph_client_at
 from sandbox.faults import FaultRule
-from sandbox.graph.credential import SandboxCredential
 from sandbox.server import start_sandbox
 from tests.sandbox.graph.conftest import graph_tenant
 
@@ -60,12 +57,7 @@ def client_with_retries(base_url: str, token: str) -> tuple[GraphServiceClient, 
     dropped = RetryDroppedReads()
     middleware = [*KiotaClientFactory.get_default_middleware(None), dropped]
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=httpx.AsyncClient())
-    auth = AzureIdentityAuthenticationProvider(
-        SandboxCredential(token), scopes=["https://graph.microsoft.com/.default"]
-    )
-    adapter = GraphRequestAdapter(auth, client=http)
-    adapter.base_url = base_url
-    return GraphServiceClient(request_adapter=adapter), dropped
+    return graph_client_at(base_url, token, http=http), dropped
 
 
 async def read_plan_and_time_cards(client: GraphServiceClient) -> tuple[int, int]:

@@ -36,7 +36,7 @@ from msgraph_core.requests.batch_request_item import BatchRequestItem
 from msgraph_core.tasks.large_file_upload import LargeFileUploadTask
 from msgraph_core.tasks.page_iterator import PageIterator
 
-from sandbox.graph.credential import graph_client
+from sandbox.credentials import graph_client
 from sandbox.graph.state import GraphState
 from sandbox.server import SandboxServer, start_sandbox
 from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, graph_tenant
@@ -60,10 +60,7 @@ class Served:
 def served() -> Iterator[Served]:
     # Few entities: the SDK spends ~5 ms deserialising each one, the emulator far less.
     with start_sandbox(graph_tenant(tasks_in_plan_1=45, list_items=45)) as server:
-        info = server.info
-        yield Served(
-            graph_client(info.graph_base_url, info.graph_token), server.state.graph, server
-        )
+        yield Served(graph_client(server.info), server.state.graph, server)
 
 
 def run(coroutine: Any) -> Any:
