@@ -74,7 +74,7 @@ def strings(frame: pd.DataFrame, column: str) -> np.ndarray:
     hit = _STRINGS_CACHE.get(key)
     if hit is not None and hit[0] is frame:
         return hit[1]
-    if len(_STRINGS_CACHE) > 256:
+    if len(_STRINGS_CACHE) > 64:  # about one project's columns: older frames may be freed
         _STRINGS_CACHE.clear()
     values = frame[column].to_numpy(dtype=object, na_value=None)
     values.flags.writeable = False  # shared between checks: nobody may change it
