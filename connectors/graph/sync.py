@@ -85,6 +85,8 @@ async def sync_graph_async(
     progress: Progress | None = None,
     full: bool = False,
 ) -> list[SyncSummary]:
+    if not settings.graph.enabled:
+        return []
     conn = connect(settings.graph, base_url=graph_url, token=token)
     try:
         gathered = await gather(conn, settings, warehouse, full)

@@ -63,7 +63,13 @@ def pd_isna(value) -> bool:
 
 
 def test_second_run_reads_no_list_items_and_changes_nothing(settings, warehouse, sandbox):
-    run(settings, warehouse, sandbox)
+    calls = []
+    run(settings, warehouse, sandbox, progress=lambda *call: calls.append(call))
+    assert ("shifts", "time_cards", 6) in calls and (
+        "sharepoint",
+        "timesheets",
+        len(LIST_ITEMS),
+    ) in calls
     before = {k: v.drop(columns=["synced_at"]) for k, v in warehouse.read_all().items()}
     again = run(settings, warehouse, sandbox)
     for summary in again.values():
@@ -158,3 +164,9 @@ def test_a_failed_user_directory_leaves_people_as_they_were(settings, warehouse,
     assert "user directory failed" in result["planner"].errors[-1] and not result["graph"].ok
     after = warehouse.read("tasks").set_index("task_id")["assignee_id"]
     assert after.equals(before) and after.notna().all()
+
+
+def test_disabled_graph_syncs_nothing(warehouse):
+    from tests.connectors.graph.conftest import graph_settings
+
+    assert sync_graph(graph_settings(enabled=False), warehouse) == []
