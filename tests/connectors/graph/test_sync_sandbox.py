@@ -170,3 +170,16 @@ def test_disabled_graph_syncs_nothing(warehouse):
     from tests.connectors.graph.conftest import graph_settings
 
     assert sync_graph(graph_settings(enabled=False), warehouse) == []
+
+
+def test_the_token_appears_in_no_log_and_no_warehouse_table(settings, warehouse, sandbox, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    run(settings, warehouse, sandbox)
+    sync_graph(settings, warehouse, graph_url=sandbox.info.graph_base_url, token="wrong-" + TOKEN)
+    assert TOKEN not in caplog.text
+    for table in ("sync_state", "quarantine", "publications"):
+        assert TOKEN not in warehouse.read_operational(table).to_json()
+    for frame in warehouse.read_all(include_deleted=True).values():
+        assert TOKEN not in frame.astype(str).to_json()
