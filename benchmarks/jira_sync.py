@@ -1,0 +1,183 @@
+"""Jira sync benchmark: ours vs the naive use of the `jira` library, full and incremental
+request counts, and peak memory. Requests are counted by the sandbox, not estimated.
+
+    uv run python benchmarks/jira_sync.py compare --issues 5000 --worklogs 50000 --latency-ms 50
+    uv run python benchmarks/jira_sync.py full --issues 20000 --worklogs 200000
+    uv run python benchmarks/jira_sync.py rss --issues 100000 --worklogs 1000000
+
+`compare`: our full sync, then the naive loop (`search_issues` then `worklogs(issue)` per
+issue), both against the same sandbox with the given latency; prints times, requests, ratios.
+`full`: our full sync, then 1 % churn (issues and worklogs touched) and the incremental sync.
+`rss`: our full sync in a child process; prints its peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+from config.settings import JiraSettings, Settings
+from connectors.jira.client import build_jira
+from connectors.jira.sync import run_jira_sync
+from connectors.store import Warehouse
+from sandbox.faults import FaultRule
+from sandbox.gen.api import generate_tenant
+from sandbox.server import SandboxServer, start_sandbox
+
+
+def _ours(server: SandboxServer, database: Path, full: bool = True) -> dict[str, Any]:
+    settings = Settings(jira=JiraSettings(concurrency=4))
+    warehouse = Warehouse(f"sqlite:///{database}")
+    warehouse.migrate()
+    server.app.stats.reset()
+    started = time.perf_counter()
+    run_jira_sync(settings, warehouse, build_jira(settings, server.info), full=full)
+    seconds = time.perf_counter() - started
+    snap = server.app.stats.snapshot()
+    return {
+        "seconds": round(seconds, 2),
+        "requests": snap["total"],
+        "tasks": warehouse.count("tasks"),
+        "time_entries": warehouse.count("time_entries"),
+        "by_route": {r.split(" ", 1)[1]: sum(c.values()) for r, c in snap["routes"].items()},
+    }
+
+
+def _naive(server: SandboxServer, projects: list[str]) -> dict[str, Any]:
+    """What most scripts do: search every issue, then ask each issue for its worklogs."""
+    from jira import JIRA
+
+    server.app.stats.reset()
+    started = time.perf_counter()
+    client = JIRA(
+        server.info.jira_url, basic_auth=(server.info.jira_email, server.info.jira_api_token)
+    )
+    worklogs = 0
+    for key in projects:
+        for issue in client.search_issues(f"project = {key}", maxResults=False):
+            worklogs += len(client.worklogs(issue.key))
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": round(seconds, 2),
+        "requests": server.app.stats.snapshot()["total"],
+        "worklogs": worklogs,
+    }
+
+
+def _latency(ms: float) -> list[FaultRule]:
+    return [FaultRule(route="/rest/*", kind="latency", latency_ms=ms)] if ms else []
+
+
+def compare(args: argparse.Namespace) -> None:
+    doc, _ = generate_tenant(args.seed, args.issues, worklogs=args.worklogs)
+    projects = [p["key"] for p in doc["jira"]["projects"]]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start_sandbox(doc, faults=_latency(args.latency_ms)) as server,
+    ):
+        ours = _ours(server, Path(tmp) / "ours.db")
+        print("ours ", ours, flush=True)
+        naive = _naive(server, projects)
+        print("naive", naive, flush=True)
+    print(
+        f"speed-up {naive['seconds'] / ours['seconds']:.1f}x, "
+        f"fewer requests {naive['requests'] / ours['requests']:.1f}x"
+    )
+
+
+def _churn(server: SandboxServer, share: float, seed: int) -> tuple[int, int]:
+    """Touch `share` of the issues and of the worklogs (bulk arrays), as edits would."""
+    state = server.state
+    arrays = state.doc["bulk"]["arrays"]
+    rng = np.random.default_rng(seed)
+    now_ms = int(state.now().timestamp() * 1000)
+    with state.lock:
+        issues = rng.choice(
+            len(arrays["issue_id"]), int(len(arrays["issue_id"]) * share), replace=False
+        )
+        arrays["issue_updated_ms"][issues] = now_ms + np.arange(len(issues))
+        worklogs = rng.choice(
+            len(arrays["wl_id"]), int(len(arrays["wl_id"]) * share), replace=False
+        )
+        arrays["wl_updated_ms"][worklogs] = now_ms + np.arange(len(worklogs))
+        state.issues = type(state.issues)(state.doc)
+        state.worklogs._cols = None
+        state.tenant_now = state.tenant_now.__class__.fromtimestamp(
+            state.tenant_now.timestamp() + 120, tz=state.tenant_now.tzinfo
+        )
+    return len(issues), len(worklogs)
+
+
+def full(args: argparse.Namespace) -> None:
+    doc, _ = generate_tenant(args.seed, args.issues, worklogs=args.worklogs)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        start_sandbox(doc, faults=_latency(args.latency_ms)) as server,
+    ):
+        first = _ours(server, Path(tmp) / "ours.db")
+        print("full       ", first, flush=True)
+        touched = _churn(server, args.churn, args.seed)
+        second = _ours(server, Path(tmp) / "ours.db", full=False)
+        print("incremental", second, "after touching (issues, worklogs)", touched, flush=True)
+    print(
+        f"incremental requests = {100 * second['requests'] / first['requests']:.2f} % of the full sync's"
+    )
+
+
+def _child(url: str, email: str, token: str, database: str) -> None:
+    settings = Settings(jira=JiraSettings(concurrency=4))
+    warehouse = Warehouse(f"sqlite:///{database}")
+    warehouse.migrate()
+    info = {"jira_url": url, "jira_email": email, "jira_api_token": token, "jira_pat": ""}
+    run_jira_sync(settings, warehouse, build_jira(settings, info))
+
+
+def rss(args: argparse.Namespace) -> None:
+    doc, _ = generate_tenant(args.seed, args.issues, worklogs=args.worklogs)
+    with tempfile.TemporaryDirectory() as tmp, start_sandbox(doc) as server:
+        started = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(
+            target=_child,
+            args=(
+                server.info.jira_url,
+                server.info.jira_email,
+                server.info.jira_api_token,
+                str(Path(tmp) / "rss.db"),
+            ),
+        )
+        child.start()
+        child.join()
+        seconds = time.perf_counter() - started
+        requests_made = server.app.stats.snapshot()["total"]
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        f"sync process peak RSS {peak_mib:.0f} MiB, {seconds:.0f} s, {requests_made} requests, exit {child.exitcode}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=["compare", "full", "rss"])
+    parser.add_argument("--issues", type=int, default=5000)
+    parser.add_argument("--worklogs", type=int, default=50000)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--churn", type=float, default=0.01)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    {"compare": compare, "full": full, "rss": rss}[args.mode](args)
+
+
+if __name__ == "__main__":
+    main()
