@@ -26,3 +26,9 @@ def demo(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]
 @pytest.fixture(scope="session", params=[7, 2024])
 def clean_demo(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:
     return _generated(request.param, True)
+
+
+@pytest.fixture(scope="session")
+def demo7() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The default demo only, for tests about the file format rather than the data."""
+    return _generated(7, False)
