@@ -1,0 +1,226 @@
+"""Deployment for real: a `prefect server`, `prefect deploy --all` from prefect.yaml, a process
+worker, one nightly sync and a gate review triggered with parameters whose result lands in
+the sandbox outbox.
+
+Runs on a SQLite-backed server and on a PostgreSQL-backed one (PMO_TEST_POSTGRES_URL, set by
+scripts/test.sh; required in CI). Every child writes its output to a log in tmp_path and
+every failure message carries the tails of those logs.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import socket
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+import yaml
+from psycopg import sql
+
+from sandbox.generator import generate_tenant
+from sandbox.server import start_sandbox
+from tests.deploy.processes import (
+    Stage,
+    deployments,
+    finished_state,
+    flow_run_id,
+    flow_run_logs,
+    healthy,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+PG_URL = os.environ.get("PMO_TEST_POSTGRES_URL")
+EXPECTED_DEPLOYMENTS = {"nightly", "weekly-status", "gate-review", "closeout"}
+GATE_REVIEW = "phase-gate-review/gate-review"
+# The API only: no UI build, no scheduler filling the cron schedules with future runs.
+SERVER_FLAGS = ("--no-ui", "--no-scheduler", "--analytics-off")
+RUN_TIMEOUT = 300  # seconds a flow run may take before the test gives up (it is ~20-40 s)
+
+pytestmark = [pytest.mark.xdist_group("prefect-server"), pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def demo_tenant() -> dict[str, Any]:
+    tenant, _manifest = generate_tenant(seed=7, scale="demo")
+    return tenant
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The Prefect server's database URL; PostgreSQL gets a database of its own (Prefect's
+    Alembic tables must not meet the warehouse tests' in the run's scratch database)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'prefect.db'}"
+        return
+    if not PG_URL:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but PMO_TEST_POSTGRES_URL is not set")
+        pytest.skip(
+            "no PostgreSQL: set PMO_TEST_POSTGRES_URL (scripts/test.sh does when one answers)"
+        )
+    url = sa.engine.make_url(PG_URL)
+    name = f"pmo_prefect_{uuid.uuid4().hex[:8]}"
+    admin = {
+        "host": url.host,
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**admin) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(**admin) as conn:
+            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+            conn.execute(drop.format(sql.Identifier(name)))
+
+
+def write_config(tmp_path: Path, info: dict[str, Any], tenant_file: Path) -> Path:
+    """Settings for the flow runs: join the sandbox this test runs, a SQLite warehouse."""
+    config = tmp_path / "team.yaml"
+    body = {
+        "warehouse": {"url": f"sqlite:///{tmp_path / 'warehouse.db'}"},
+        "sandbox": {"info_file": str(tmp_path / "sandbox.json"), "tenant": str(tenant_file)},
+        "checks": {"lifecycle_file": str(ROOT / "config" / "lifecycle.yaml")},
+        "publish": {"reports_dir": str(tmp_path / "reports")},
+    }
+    (tmp_path / "sandbox.json").write_text(json.dumps(info), encoding="utf-8")
+    config.write_text(yaml.safe_dump(body), encoding="utf-8")
+    return config
+
+
+def prefect_env(tmp_path: Path, api: str, database: str, config: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_PROFILES_PATH": str(tmp_path / "prefect-home" / "profiles.toml"),
+        "PREFECT_API_URL": api,
+        "PREFECT_API_DATABASE_CONNECTION_URL": database,
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",  # picks a new run up within a second, not ten
+        "PREFECT_CLI_PROMPT": "false",
+        "DO_NOT_TRACK": "1",
+        "GX_ANALYTICS_ENABLED": "false",
+        "PMO_HOME": str(ROOT),
+        "PMO_CONFIG": str(config),
+    }
+
+
+def run_deployment(stage: Stage, api: str, name: str, *params: str) -> str:
+    """Trigger `name` with `-p key=value` parameters and wait for its final state."""
+    args = [PREFECT, "deployment", "run", name]
+    for param in params:
+        args += ["-p", param]
+    run_id = flow_run_id(stage.cli(args))
+    state = stage.wait_until(
+        f"flow run of {name}", lambda: finished_state(api, run_id), RUN_TIMEOUT
+    )
+    assert state == "COMPLETED", (
+        f"{name} ended {state}\n--- flow run logs ---\n{flow_run_logs(api, run_id)}\n{stage.report()}"
+    )
+    return run_id
+
+
+def assert_deployed_as_configured(api: str) -> None:
+    deployed = deployments(api)
+    assert set(deployed) == EXPECTED_DEPLOYMENTS
+    for name, deployment in deployed.items():
+        assert deployment["work_pool_name"] == "pmo", name
+        assert deployment["enforce_parameter_schema"] is True, name
+        assert "pmo" in deployment["tags"], name
+    nightly = deployed["nightly"]
+    assert (nightly["global_concurrency_limit"] or {}).get("limit") == 1, nightly
+    assert nightly["concurrency_options"]["collision_strategy"] == "ENQUEUE"
+    schedules = [s["schedule"] for s in nightly["schedules"]]
+    assert [(s["cron"], s["timezone"]) for s in schedules] == [("30 2 * * *", "Europe/Berlin")]
+
+
+def test_gate_review_deployment_runs_on_a_worker(
+    server_database: str, demo_tenant: dict[str, Any], tmp_path: Path
+) -> None:
+    api = f"http://127.0.0.1:{free_port()}/api"
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    tenant_file = tmp_path / "tenant.json"
+    tenant_file.write_text(json.dumps(demo_tenant), encoding="utf-8")
+    with start_sandbox(copy.deepcopy(demo_tenant)) as sandbox:
+        config = write_config(tmp_path, sandbox.info.as_dict(), tenant_file)
+        stage = Stage(ROOT, prefect_env(tmp_path, api, server_database, config), logs)
+        port = api.rsplit(":", 1)[1].split("/")[0]
+        try:
+            stage.start(
+                "server",
+                [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port, *SERVER_FLAGS],
+                cwd=tmp_path,
+            )
+            stage.wait_until("the Prefect server's /health", lambda: healthy(api), 120)
+            stage.cli([PREFECT, "work-pool", "create", "pmo", "--type", "process"])
+            stage.cli([PREFECT, "--no-prompt", "deploy", "--all"])
+            assert_deployed_as_configured(api)
+            # enforce_parameter_schema: the server refuses a run whose parameters don't fit.
+            stage.cli(
+                [
+                    PREFECT,
+                    "deployment",
+                    "run",
+                    GATE_REVIEW,
+                    "-p",
+                    "project=NET",
+                    "-p",
+                    "publish=maybe",
+                ],
+                expect_ok=False,
+            )
+            stage.start("worker", [PREFECT, "worker", "start", "--pool", "pmo", "--limit", "1"])
+            # One sync fills the warehouse; judging the portfolio is the gate review's work.
+            run_deployment(stage, api, "nightly-sync/nightly", "judge=false")
+            run_deployment(stage, api, GATE_REVIEW, "project=NET", "publish=true")
+            assert_gate_review_published(sandbox.state, demo_tenant, "NET", stage)
+        finally:
+            stage.stop_all()
+
+
+def assert_gate_review_published(
+    state: Any, tenant: dict[str, Any], project: str, stage: Stage
+) -> None:
+    epic = first_epic(tenant, project)
+    outbox = state.outbox_entries()
+    seen = [(e["kind"], e["target"]) for e in outbox]
+    comments = [e for e in outbox if e["kind"] == "comment" and e["target"] == epic]
+    assert len(comments) == 1, f"one decision comment on {epic}; outbox: {seen}\n{stage.report()}"
+    assert "Decision" in json.dumps(comments[0]["payload"])
+    properties = [e for e in outbox if e["kind"] == "property" and e["target"] == epic]
+    assert len(properties) == 1, f"the evaluation JSON as a property of {epic}; outbox: {seen}"
+
+
+def first_epic(tenant: dict[str, Any], project: str) -> str:
+    """The epic the gate review answers on: the project's first by key, as publishing picks."""
+    epics = sorted(
+        issue["key"]
+        for issue in tenant["jira"]["issues"]
+        if issue["fields"]["project"]["key"] == project
+        and issue["fields"]["issuetype"]["name"] == "Epic"
+    )
+    assert epics, f"the demo tenant has no epic in {project}"
+    return epics[0]
