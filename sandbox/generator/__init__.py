@@ -1,5 +1,6 @@
-"""Tenant builders used by the sandbox core's own tests (fixed, small, fast), and the
-product's entry point `generate_tenant`, which is the full generator in `sandbox.gen`."""
+"""The product's tenant generator entry point: `generate_tenant` (the demo portfolio with
+planted problems, or a scale tenant), implemented in `sandbox.gen` and imported lazily so that
+importing `sandbox.generator` stays cheap."""
 
 from __future__ import annotations
 

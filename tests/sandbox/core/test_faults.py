@@ -13,6 +13,7 @@ import requests
 from sandbox.credentials import graph_client, jira_client
 from sandbox.faults import FaultConfigError, FaultInjector, FaultRule, rule_from_dict
 from sandbox.server import SandboxServer, start_sandbox
+from tests.sandbox.core.tenant_facts import issues_in, smallest_project
 
 
 @pytest.mark.parametrize(
@@ -179,34 +180,46 @@ def _read_jira_project(server: SandboxServer, key: str) -> dict[str, int]:
     return {"issues": len(issues), "histories": histories, "worklogs": len(listed)}
 
 
-async def _read_graph_plan(server: SandboxServer) -> dict[str, int]:
+def _plan_and_team(doc: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The plan with the fewest tasks (a few pages, few requests) and a team with time cards."""
+    graph = doc["graph"]
+    plan = min(graph["plans"], key=lambda p: sum(t["planId"] == p["id"] for t in graph["tasks"]))
+    team = next(t["id"] for t in graph["teams"] if graph["time_cards"].get(t["id"]))
+    return plan, team
+
+
+async def _every_item(client: Any, collection: Any) -> list[Any]:
+    """Every item of a paged collection, following its next links."""
     from msgraph_core.tasks.page_iterator import PageIterator
 
+    items: list[Any] = []
+    iterator = PageIterator(await collection.get(), client.request_adapter)
+    await iterator.iterate(lambda item: items.append(item) or True)
+    return items
+
+
+async def _read_graph_plan(server: SandboxServer) -> dict[str, int]:
     client = graph_client(server.info)
-    plan = server.state.doc["graph"]["plans"][0]
+    plan, team = _plan_and_team(server.state.doc)
     plans = await client.groups.by_group_id(plan["container"]["containerId"]).planner.plans.get()
     buckets = await client.planner.plans.by_planner_plan_id(plan["id"]).buckets.get()
-    first = await client.planner.plans.by_planner_plan_id(plan["id"]).tasks.get()
-    tasks: list[Any] = []
-    iterator = PageIterator(first, client.request_adapter)  # the page type is taken from `first`
-    await iterator.iterate(lambda task: tasks.append(task) or True)
+    tasks = await _every_item(client, client.planner.plans.by_planner_plan_id(plan["id"]).tasks)
     details = [await client.planner.tasks.by_planner_task_id(t.id).details.get() for t in tasks]
-    team = server.state.doc["graph"]["teams"][0]["id"]
-    cards = await client.teams.by_team_id(team).schedule.time_cards.get()
+    cards = await _every_item(client, client.teams.by_team_id(team).schedule.time_cards)
     return {
         "plans": len(plans.value),
         "buckets": len(buckets.value),
         "tasks": len(tasks),
         "details": len(details),
-        "cards": len(cards.value),
+        "cards": len(cards),
     }
 
 
 def _expected(doc: dict[str, Any], key: str) -> tuple[dict[str, int], dict[str, int]]:
     """What a complete read returns, counted from the tenant document itself."""
-    issues = [i for i in doc["jira"]["issues"] if i["key"].startswith(f"{key}-")]
+    issues = issues_in(doc, key)
     graph = doc["graph"]
-    plan = graph["plans"][0]
+    plan, team = _plan_and_team(doc)
     tasks = [t for t in graph["tasks"] if t["planId"] == plan["id"]]
     jira = {
         "issues": len(issues),
@@ -218,7 +231,7 @@ def _expected(doc: dict[str, Any], key: str) -> tuple[dict[str, int], dict[str, 
         "buckets": sum(1 for b in graph["buckets"] if b["planId"] == plan["id"]),
         "tasks": len(tasks),
         "details": len(tasks),
-        "cards": len(graph["time_cards"][graph["teams"][0]["id"]]),
+        "cards": len(graph["time_cards"][team]),
     }
 
 
@@ -226,10 +239,11 @@ def _expected(doc: dict[str, Any], key: str) -> tuple[dict[str, int], dict[str, 
 def test_both_clients_read_a_whole_project_through_throttling_and_drops(
     demo_tenant: dict[str, Any],
 ) -> None:
-    expected_jira, expected_graph = _expected(demo_tenant, "TRN")
+    project = smallest_project(demo_tenant, at_least=20)  # a few dozen issues, as many requests
+    expected_jira, expected_graph = _expected(demo_tenant, project)
     rules = [FaultRule(**vars(r)) for r in RETRY_RULES]
     with start_sandbox(demo_tenant, faults=rules, fault_seed=FAULT_SEED) as server:
-        assert _read_jira_project(server, "TRN") == expected_jira
+        assert _read_jira_project(server, project) == expected_jira
         assert asyncio.run(_read_graph_plan(server)) == expected_graph
         stats = server.app.stats.snapshot()
     faults = stats["faults"]

@@ -7,9 +7,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from sandbox.generator.scale import write_scale_tenant
+from sandbox.generator import generate_tenant
 from sandbox.server import SandboxServer, start_sandbox
+from sandbox.tenant import save_tenant
 from sandbox.timefmt import to_ms
+from tests.sandbox.core.tenant_facts import (
+    all_projects_jql,
+    issues_in,
+    issues_with_history,
+    smallest_project,
+)
 
 
 def _session(server: SandboxServer) -> tuple[requests.Session, str]:
@@ -20,9 +27,10 @@ def _session(server: SandboxServer) -> tuple[requests.Session, str]:
 
 def test_search_pages_with_tokens_and_no_total(sandbox_server: SandboxServer) -> None:
     session, base = _session(sandbox_server)
+    project = smallest_project(sandbox_server.state.doc, at_least=21)  # three pages or more
     keys, token, pages = [], None, 0
     while True:
-        params = {"jql": "project = LATE ORDER BY key", "maxResults": 10, "fields": "summary"}
+        params = {"jql": f"project = {project} ORDER BY key", "maxResults": 10, "fields": "summary"}
         body = session.get(
             f"{base}/search/jql", params=params | ({"nextPageToken": token} if token else {})
         ).json()
@@ -33,20 +41,14 @@ def test_search_pages_with_tokens_and_no_total(sandbox_server: SandboxServer) ->
         if token is None:
             assert body["isLast"] is True
             break
-    assert (
-        len(keys)
-        == len(set(keys))
-        == sum(
-            1 for i in sandbox_server.state.doc["jira"]["issues"] if i["key"].startswith("LATE-")
-        )
-    )
+    assert len(keys) == len(set(keys)) == len(issues_in(sandbox_server.state.doc, project))
     assert pages == -(-len(keys) // 10)
 
 
 @pytest.mark.parametrize(
     ("fields", "asked", "served"),
     [
-        (None, 5000, 181),  # ids only: up to 5000 per page (the demo has fewer issues)
+        (None, 5000, 5000),  # ids only: up to 5000 per page (the demo has fewer issues)
         ("summary", 5000, 100),  # with fields: at most 100 per page
         ("*all", 30, 30),  # a smaller page is honoured
     ],
@@ -55,7 +57,7 @@ def test_page_size_depends_on_the_fields_asked(
     sandbox_server: SandboxServer, fields: str | None, asked: int, served: int
 ) -> None:
     session, base = _session(sandbox_server)
-    params = {"jql": "project in (INIT, PLAN, CRM, LATE, QA, TRN, DONE)", "maxResults": asked}
+    params = {"jql": all_projects_jql(sandbox_server.state.doc), "maxResults": asked}
     body = session.get(
         f"{base}/search/jql", params=params | ({"fields": fields} if fields else {})
     ).json()
@@ -66,10 +68,11 @@ def test_page_size_depends_on_the_fields_asked(
 
 def test_post_search_accepts_nulls_and_refuses_unknown_keys(sandbox_server: SandboxServer) -> None:
     session, base = _session(sandbox_server)
+    project = smallest_project(sandbox_server.state.doc, at_least=1)
     ok = session.post(
         f"{base}/search/jql",
         json={
-            "jql": "project = QA",
+            "jql": f"project = {project}",
             "fields": ["*all"],
             "expand": None,
             "properties": None,
@@ -77,8 +80,8 @@ def test_post_search_accepts_nulls_and_refuses_unknown_keys(sandbox_server: Sand
             "maxResults": 50,
         },
     )
-    assert ok.status_code == 200 and ok.json()["issues"][0]["fields"]["project"]["key"] == "QA"
-    bad = session.post(f"{base}/search/jql", json={"jql": "project = QA", "startAt": 0})
+    assert ok.status_code == 200 and ok.json()["issues"][0]["fields"]["project"]["key"] == project
+    bad = session.post(f"{base}/search/jql", json={"jql": f"project = {project}", "startAt": 0})
     assert bad.status_code == 400 and bad.json()["errorMessages"]
 
 
@@ -151,7 +154,8 @@ def test_changelog_pages_and_bulkfetch_tokens(sandbox_server: SandboxServer) -> 
     session, base = _session(sandbox_server)
     first = session.get(f"{base}/issue/CRM-2/changelog", params={"maxResults": 1}).json()
     assert first["total"] >= 2 and first["isLast"] is False and "startAt=1" in first["nextPage"]
-    body = {"issueIdsOrKeys": ["LATE-3", "CRM-2", "QA-2"], "maxResults": 2}
+    keys = issues_with_history(sandbox_server.state.doc, 3)
+    body = {"issueIdsOrKeys": keys, "maxResults": 2}
     histories, pages = 0, 0
     while True:
         page = session.post(f"{base}/changelog/bulkfetch", json=body).json()
@@ -161,15 +165,14 @@ def test_changelog_pages_and_bulkfetch_tokens(sandbox_server: SandboxServer) -> 
             break
         body["nextPageToken"] = page["nextPageToken"]
     records = [
-        sandbox_server.state.issues.record(sandbox_server.state.issues.find(k))
-        for k in ("LATE-3", "CRM-2", "QA-2")
+        sandbox_server.state.issues.record(sandbox_server.state.issues.find(k)) for k in keys
     ]
     assert histories == sum(len(r["changelog"]) for r in records)
     assert pages == -(-histories // 2)
 
 
 def test_worklog_updated_pages_by_1000_and_hides_the_last_minute(tmp_path: Path) -> None:
-    write_scale_tenant(tmp_path / "t.json", seed=3, issues=300, worklogs=2500)
+    save_tenant(generate_tenant(3, 300, worklogs=2500)[0], tmp_path / "t.json")
     with start_sandbox(tmp_path / "t.json") as server:
         session, base = _session(server)
         new = session.post(

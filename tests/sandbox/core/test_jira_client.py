@@ -10,8 +10,8 @@ from jira import JIRA, JIRAError
 
 from sandbox.credentials import jira_client
 from sandbox.server import SandboxServer, start_sandbox
+from tests.sandbox.core.tenant_facts import all_projects_jql, project_keys, version_names
 
-ALL_PROJECTS = "project in (INIT, PLAN, CRM, LATE, QA, TRN, DONE)"
 ADF_HELLO = {
     "type": "doc",
     "version": 1,
@@ -26,11 +26,12 @@ def _count(server: SandboxServer, route: str, status: str = "200") -> int:
 @pytest.mark.parametrize("version", ["2", "3"])
 def test_search_pages_through_every_issue(sandbox_server: SandboxServer, version: str) -> None:
     jira = jira_client(sandbox_server.info, version=version)
+    every_project = all_projects_jql(sandbox_server.state.doc)
     found = jira.search_issues(
-        f"{ALL_PROJECTS} ORDER BY key", maxResults=False, fields="summary,status"
+        f"{every_project} ORDER BY key", maxResults=False, fields="summary,status"
     )
     expected = len(sandbox_server.state.doc["jira"]["issues"])
-    assert len(found) == expected == jira.approximate_issue_count(ALL_PROJECTS)
+    assert len(found) == expected == jira.approximate_issue_count(every_project)
     assert len({i.key for i in found}) == expected
     assert found[0].fields.summary and found[0].fields.status.name
     # 100 per page with fields: the client needed ceil(n/100) requests and stopped on its own
@@ -42,19 +43,22 @@ def test_fields_versions_and_projects_read(sandbox_server: SandboxServer, versio
     jira = jira_client(sandbox_server.info, version=version)
     names = {f["name"] for f in jira.fields()}
     assert {"Story Points", "Sprint", "Risk Probability", "Summary"} <= names
-    assert [v.name for v in jira.project_versions("CRM")] == ["CRM M1", "CRM M2", "CRM M3"]
-    assert {p.key for p in jira.projects()} == {"INIT", "PLAN", "CRM", "LATE", "QA", "TRN", "DONE"}
+    doc = sandbox_server.state.doc
+    crm_versions = [v.name for v in jira.project_versions("CRM")]
+    assert crm_versions == version_names(doc, "CRM") and len(crm_versions) >= 2
+    assert [p.key for p in jira.projects()] == project_keys(doc)
 
 
 def test_sprints_are_listed_across_several_pages(demo_tenant: dict[str, Any]) -> None:
     sprints = demo_tenant["jira"]["sprints"]
     sprints += [dict(sprints[0], id=9000 + n, name=f"Extra {n}") for n in range(120)]
     on_board = sum(1 for s in sprints if s["originBoardId"] == 1)
+    assert on_board > 100  # more than two pages of 50
     with start_sandbox(demo_tenant) as server:
         listed = jira_client(server.info).sprints(1, maxResults=False)
-        assert len(listed) == on_board == 126
-        # pages of 50, 50 and a short 26 that ends the loop: exactly three requests
-        assert _count(server, "GET rest/agile/1.0/board/{board}/sprint") == 3
+        assert len(listed) == on_board
+        # full pages of 50 and a short one that ends the loop: one request per page
+        assert _count(server, "GET rest/agile/1.0/board/{board}/sprint") == -(-on_board // 50)
 
 
 @pytest.mark.parametrize(
