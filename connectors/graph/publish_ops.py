@@ -81,8 +81,10 @@ def _item(conn: GraphConnection, drive: str, path: str) -> Any:
     return conn.client.drives.by_drive_id(drive).items.by_drive_item_id(f"root:/{path.strip('/')}:")
 
 
-async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> str | None:
-    """The file at `path` if it is there with the expected size (a finished earlier upload)."""
+async def existing_file(
+    conn: GraphConnection, drive: str, path: str, size: int
+) -> dict[str, Any] | None:
+    """The driveItem at `path` if it is there with the expected size (a finished upload)."""
     info = _item(conn, drive, path).to_get_request_information()
     try:
         async with conn.limit("publish"):
@@ -91,7 +93,12 @@ async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> 
         if exc.status == 404:
             return None
         raise
-    return str(found["id"]) if found.get("size") == size else None
+    return found if found.get("size") == size else None
+
+
+async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> str | None:
+    found = await existing_file(conn, drive, path, size)
+    return str(found["id"]) if found else None
 
 
 async def upload_file(conn: GraphConnection, drive: str, path: str, content: bytes) -> str:
@@ -218,7 +225,12 @@ async def send_mail(
                 f"attachment {name!r} is {len(data)} bytes, above the 3 MB inline limit; configure "
                 "publish.<target>.sharepoint_drive so it can be uploaded and linked"
             )
-        item_id, web_url = await upload(conn, link_drive, f"{link_folder}/{name}", data)
+        path = f"{link_folder}/{name}"
+        found = await existing_file(conn, link_drive, path, len(data))  # a retry reuses it
+        if found:
+            item_id, web_url = str(found["id"]), found.get("webUrl")
+        else:
+            item_id, web_url = await upload(conn, link_drive, path, data)
         url = web_url or f"{conn.base_url}/drives/{link_drive}/items/{item_id}/content"
         links.append(_link_html(url, name))
     message = Message(

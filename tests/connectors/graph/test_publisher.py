@@ -127,7 +127,16 @@ def test_a_crash_between_post_and_ledger_write_is_detected_at_the_target(sandbox
 
 
 def test_large_mail_attachment_is_uploaded_and_linked(sandbox, warehouse):
-    pub = publisher(sandbox, PublicationLedger(warehouse))
+    pub = publisher(sandbox, CrashAfterPost(warehouse))
+    with pytest.raises(RuntimeError):  # sent, then the ledger write failed: a retry must not
+        pub.send_mail(  # upload the attachment again nor send the mail twice
+            "carl@example.com",
+            ["pmo@example.com"],
+            "Big",
+            "<p>see link</p>",
+            [("big <report>.bin", BIG)],
+            "status:ABC:mail",
+        )
     pub.send_mail(
         "carl@example.com",
         ["pmo@example.com"],
@@ -136,6 +145,8 @@ def test_large_mail_attachment_is_uploaded_and_linked(sandbox, warehouse):
         [("big <report>.bin", BIG)],
         "status:ABC:mail",
     )
+    assert len(sandbox.state.outbox_entries("mail")) == 1
+    assert len(sandbox.state.outbox_entries("drive_file")) == 1
     mail = sandbox.state.outbox_entries("mail")[0]["payload"]
     assert not mail["attachments"]
     assert "big &lt;report&gt;.bin</a>" in mail["body"]["content"]  # name escaped in HTML
