@@ -1,29 +1,37 @@
-# Two commands for a fresh machine (Python 3.11+ and pip):
+# Two commands for a fresh machine (Python 3.11+ and pip, nothing else):
 #   make demo   set everything up and run the demo against the local sandbox
-#   make test   set everything up and run the whole test suite (lint included)
+#   make test   set everything up and run the whole test suite (lint included); CI runs this
 SHELL := /bin/bash
-UV ?= $(shell command -v uv 2>/dev/null || echo "$(HOME)/.local/bin/uv")
 PYTHON ?= python3
+# uv from PATH, else the copy pip installs for $(PYTHON) (`python -m uv` finds its binary).
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(PYTHON) -m uv
+endif
+# Byte-compile on install: every later start (CLI, workers, test processes) imports faster.
+export UV_COMPILE_BYTECODE := 1
 
-.PHONY: setup demo test lint format clean
+.PHONY: uv setup demo test lint format clean
 
-$(UV):
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
+uv:
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv \
+		|| $(PYTHON) -m pip install --quiet --user uv \
+		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
 
-setup: $(UV)
-	@UV=$$(command -v uv || echo $(UV)); $$UV sync --frozen
+setup: uv
+	@$(UV) sync --frozen
 
 demo: setup
-	@UV=$$(command -v uv || echo $(UV)); $$UV run --frozen pmo demo
+	@$(UV) run --frozen pmo demo
 
 lint: setup
-	@UV=$$(command -v uv || echo $(UV)); $$UV run --frozen ruff check . && $$UV run --frozen ruff format --check .
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
 
-test: setup lint
-	@UV=$$(command -v uv || echo $(UV)); ./scripts/test.sh
+test: lint
+	@UV="$(UV)" ./scripts/test.sh
 
 format: setup
-	@UV=$$(command -v uv || echo $(UV)); $$UV run --frozen ruff format . && $$UV run --frozen ruff check --fix .
+	@$(UV) run --frozen ruff format . && $(UV) run --frozen ruff check --fix .
 
 clean:
 	rm -rf .pmo .pytest_cache .ruff_cache

@@ -142,8 +142,9 @@ def resolve_project(frames: Mapping[str, pd.DataFrame], project: str) -> str:
 
 
 def snapshot_census(runtime: Runtime, frames: Mapping[str, pd.DataFrame], as_of: datetime) -> None:
-    tasks = frames["tasks"]
-    counts = tasks.groupby("project_id").size() if not tasks.empty else pd.Series(dtype=int)
+    """Live tasks per project today: tomorrow's census-drop gate compares against it."""
+    from checks.quality import census_counts
+
     with runtime.warehouse.transaction() as txn:
-        for project_id, count in counts.items():
+        for project_id, count in census_counts(frames["tasks"]).items():
             txn.snapshot_metrics(str(project_id), as_of.date(), {CENSUS_METRIC: float(count)})
