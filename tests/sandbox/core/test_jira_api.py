@@ -11,6 +11,7 @@ from sandbox.generator import generate_tenant
 from sandbox.server import SandboxServer, start_sandbox
 from sandbox.tenant import save_tenant
 from sandbox.timefmt import to_ms
+from tests.sandbox.core.conftest import jira_session
 from tests.sandbox.core.tenant_facts import (
     all_projects_jql,
     issues_in,
@@ -19,14 +20,8 @@ from tests.sandbox.core.tenant_facts import (
 )
 
 
-def _session(server: SandboxServer) -> tuple[requests.Session, str]:
-    session = requests.Session()
-    session.auth = (server.info.jira_email, server.info.jira_api_token)
-    return session, f"{server.info.jira_url}/rest/api/3"
-
-
 def test_search_pages_with_tokens_and_no_total(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     project = smallest_project(sandbox_server.state.doc, at_least=21)  # three pages or more
     keys, token, pages = [], None, 0
     while True:
@@ -56,7 +51,7 @@ def test_search_pages_with_tokens_and_no_total(sandbox_server: SandboxServer) ->
 def test_page_size_depends_on_the_fields_asked(
     sandbox_server: SandboxServer, fields: str | None, asked: int, served: int
 ) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     params = {"jql": all_projects_jql(sandbox_server.state.doc), "maxResults": asked}
     body = session.get(
         f"{base}/search/jql", params=params | ({"fields": fields} if fields else {})
@@ -67,7 +62,7 @@ def test_page_size_depends_on_the_fields_asked(
 
 
 def test_post_search_accepts_nulls_and_refuses_unknown_keys(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     project = smallest_project(sandbox_server.state.doc, at_least=1)
     ok = session.post(
         f"{base}/search/jql",
@@ -116,7 +111,7 @@ def test_post_search_accepts_nulls_and_refuses_unknown_keys(sandbox_server: Sand
 def test_errors_come_in_jiras_shape(
     sandbox_server: SandboxServer, method: str, path: str, body: object, status: int, message: str
 ) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     response = session.request(method, f"{base}/{path}", json=body)
     assert response.status_code == status
     assert message in response.json()["errorMessages"][0]
@@ -133,7 +128,7 @@ def test_auth_missing_or_wrong_is_401_and_pat_is_accepted(sandbox_server: Sandbo
 
 
 def test_attachment_needs_the_xsrf_header_and_the_file_part(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     url = f"{base}/issue/CRM-1/attachments"
     assert session.post(url, files={"file": ("a.txt", b"x")}).status_code == 403
     wrong_part = session.post(
@@ -144,14 +139,14 @@ def test_attachment_needs_the_xsrf_header_and_the_file_part(sandbox_server: Sand
 
 
 def test_property_put_answers_201_then_200(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     url = f"{base}/issue/CRM-1/properties/pmo-gate"
     assert [session.put(url, json={"n": n}).status_code for n in (1, 2)] == [201, 200]
     assert session.get(url).json() == {"key": "pmo-gate", "value": {"n": 2}}
 
 
 def test_changelog_pages_and_bulkfetch_tokens(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     first = session.get(f"{base}/issue/CRM-2/changelog", params={"maxResults": 1}).json()
     assert first["total"] >= 2 and first["isLast"] is False and "startAt=1" in first["nextPage"]
     keys = issues_with_history(sandbox_server.state.doc, 3)
@@ -174,7 +169,7 @@ def test_changelog_pages_and_bulkfetch_tokens(sandbox_server: SandboxServer) -> 
 def test_worklog_updated_pages_by_1000_and_hides_the_last_minute(tmp_path: Path) -> None:
     save_tenant(generate_tenant(3, 300, worklogs=2500)[0], tmp_path / "t.json")
     with start_sandbox(tmp_path / "t.json") as server:
-        session, base = _session(server)
+        session, base = jira_session(server)
         new = session.post(
             f"{base}/issue/S000-1/worklog",
             json={"started": "2026-11-26T09:00:00.000+0000", "timeSpentSeconds": 600},
@@ -194,7 +189,7 @@ def test_worklog_updated_pages_by_1000_and_hides_the_last_minute(tmp_path: Path)
 
 
 def test_deleted_worklogs_are_listed_since_a_time(sandbox_server: SandboxServer) -> None:
-    session, base = _session(sandbox_server)
+    session, base = jira_session(sandbox_server)
     deleted = sandbox_server.state.doc["jira"]["deleted_worklogs"]
     since = min(d["updatedTime"] for d in deleted)
     page = session.get(f"{base}/worklog/deleted", params={"since": since}).json()

@@ -15,6 +15,7 @@ import requests
 
 from sandbox.server import SandboxServer
 from tests.sandbox.core import openapi
+from tests.sandbox.core.conftest import jira_session
 from tests.sandbox.core.tenant_facts import issues_with_history
 
 pytestmark = pytest.mark.skipif(
@@ -280,12 +281,6 @@ NOT_IN_SPEC = {
 }
 
 
-def _session(server: SandboxServer) -> requests.Session:
-    session = requests.Session()
-    session.auth = (server.info.jira_email, server.info.jira_api_token)
-    return session
-
-
 def _schema(case: Case) -> dict[str, Any] | None:
     if case.spec_path.startswith("/rest/agile"):
         spec = openapi.load(openapi.SOFTWARE)
@@ -324,8 +319,7 @@ def test_every_jira_route_has_a_conformance_case(sandbox_server: SandboxServer) 
 def test_responses_validate_against_the_official_schemas(
     sandbox_server: SandboxServer, version: str
 ) -> None:
-    session = _session(sandbox_server)
-    base = f"{sandbox_server.info.jira_url}/rest/api/{version}"
+    session, base = jira_session(sandbox_server, version)
     doc = sandbox_server.state.doc
     session.put(f"{base}/issue/{other_issue(doc)}/properties/pmo", json={"x": 1})  # read back
     for case in cases(version, doc):

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from kiota_abstractions.base_request_configuration import RequestConfiguration
 from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.testclient import TestClient
@@ -31,6 +32,26 @@ USERS = [
      "displayName": f"User {n}", "userPrincipalName": f"user{n}@example.onmicrosoft.com"}
     for n in range(1, 4)
 ]  # fmt: skip
+
+
+def card_message(card: dict[str, Any]) -> dict[str, Any]:
+    """A Teams Workflows webhook body carrying one Adaptive Card."""
+    return {
+        "type": "message",
+        "attachments": [
+            {"contentType": "application/vnd.microsoft.card.adaptive", "content": card}
+        ],
+    }
+
+
+async def every_item(builder: Any, query: Any = None) -> list[Any]:
+    """Every item of a paged Graph collection, read with the SDK by following its next links."""
+    page = await builder.get(RequestConfiguration(query_parameters=query) if query else None)
+    items = list(page.value)
+    while page.odata_next_link:
+        page = await builder.with_url(page.odata_next_link).get()
+        items += page.value
+    return items
 
 
 def _iso(moment: datetime) -> str:

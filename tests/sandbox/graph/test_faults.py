@@ -11,7 +11,6 @@ import asyncio
 from typing import Any
 
 import httpx
-from kiota_abstractions.base_request_configuration import RequestConfiguration
 from kiota_http.kiota_client_factory import KiotaClientFactory
 from kiota_http.middleware.middleware import BaseMiddleware
 from msgraph import GraphServiceClient
@@ -20,7 +19,7 @@ from msgraph_core import GraphClientFactory
 from sandbox.credentials import graph_client_at
 from sandbox.faults import FaultRule
 from sandbox.server import start_sandbox
-from tests.sandbox.graph.conftest import graph_tenant
+from tests.sandbox.graph.conftest import every_item, graph_tenant
 
 FAULTS = [  # about 20 % of Graph requests throttled or failing, 2 % dropped
     FaultRule(route="/v1.0/*", kind="429", probability=0.1, retry_after=1),
@@ -62,20 +61,10 @@ def client_with_retries(base_url: str, token: str) -> tuple[GraphServiceClient, 
 
 async def read_plan_and_time_cards(client: GraphServiceClient) -> tuple[int, int]:
     tasks = client.planner.plans.by_planner_plan_id("plan-1").tasks
-    query: Any = tasks.TasksRequestBuilderGetQueryParameters(top=4)
-    page = await tasks.get(RequestConfiguration(query_parameters=query))
-    task_count = len(page.value)
-    while page.odata_next_link:
-        page = await tasks.with_url(page.odata_next_link).get()
-        task_count += len(page.value)
     cards = client.teams.by_team_id("team-1").schedule.time_cards
-    query = cards.TimeCardsRequestBuilderGetQueryParameters(top=12)
-    card_page = await cards.get(RequestConfiguration(query_parameters=query))
-    card_count = len(card_page.value)
-    while card_page.odata_next_link:
-        card_page = await cards.with_url(card_page.odata_next_link).get()
-        card_count += len(card_page.value)
-    return task_count, card_count
+    task_query: Any = tasks.TasksRequestBuilderGetQueryParameters(top=4)
+    card_query: Any = cards.TimeCardsRequestBuilderGetQueryParameters(top=12)
+    return len(await every_item(tasks, task_query)), len(await every_item(cards, card_query))
 
 
 def test_sdk_retries_complete_a_read_through_throttling_errors_and_drops() -> None:

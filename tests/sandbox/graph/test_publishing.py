@@ -9,7 +9,7 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, LocalCore
+from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, LocalCore, card_message
 
 BASE = "http://127.0.0.1:8081/v1.0"
 MESSAGES = f"{BASE}/teams/team-1/channels/{quote(CHANNEL, safe='')}/messages"
@@ -168,12 +168,7 @@ def test_send_mail_errors(client: TestClient, user: str, message: dict, status: 
 
 
 def test_webhook_card_is_202_and_kept(client: TestClient, core: LocalCore) -> None:
-    payload = {
-        "type": "message",
-        "attachments": [
-            {"contentType": "application/vnd.microsoft.card.adaptive", "content": CARD}
-        ],
-    }
+    payload = card_message(CARD)
     response = client.post("http://127.0.0.1:8081/_sandbox/webhooks/teams/pmo", json=payload)
     kept = client.get("http://127.0.0.1:8081/_sandbox/webhooks/teams/pmo").json()["value"]
     assert response.status_code == 202 and kept[0]["cards"] == [CARD]

@@ -39,7 +39,7 @@ from msgraph_core.tasks.page_iterator import PageIterator
 from sandbox.credentials import graph_client
 from sandbox.graph.state import GraphState
 from sandbox.server import SandboxServer, start_sandbox
-from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, graph_tenant
+from tests.sandbox.graph.conftest import CHANNEL, SITE, USERS, every_item, graph_tenant
 
 CARD = {"type": "AdaptiveCard", "version": "1.4", "body": [{"type": "TextBlock", "text": "Go"}]}
 
@@ -89,16 +89,7 @@ def test_time_cards_with_filter_and_next_links(served: Served) -> None:
         filter="clockInEvent/dateTime ge 2026-11-01T00:00:00Z", top=10
     )
 
-    async def read() -> list[Any]:
-        builder = client.teams.by_team_id("team-1").schedule.time_cards
-        page = await builder.get(RequestConfiguration(query_parameters=query))
-        cards = list(page.value)
-        while page.odata_next_link:
-            page = await builder.with_url(page.odata_next_link).get()
-            cards += page.value
-        return cards
-
-    cards = run(read())
+    cards = run(every_item(client.teams.by_team_id("team-1").schedule.time_cards, query))
     assert len(cards) == 52  # clock-ins from 1 Nov on, read 10 at a time
     assert all(card.clock_in_event.date_time.isoformat() >= "2026-11-01" for card in cards)
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from sandbox.server import SandboxServer, start_sandbox
-from tests.sandbox.graph.conftest import SITE, graph_tenant
+from tests.sandbox.graph.conftest import SITE, card_message, graph_tenant
 
 CARD = {"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock", "text": "<b>"}]}
 
@@ -47,12 +47,7 @@ def test_encoded_site_ids_and_item_paths_reach_the_emulator(http: httpx.Client) 
 
 def test_workflows_webhook_takes_cards_and_the_outbox_shows_them(server: SandboxServer) -> None:
     url = server.info.webhook_url  # carries its signature, as a real Workflows URL does
-    payload = {
-        "type": "message",
-        "attachments": [
-            {"contentType": "application/vnd.microsoft.card.adaptive", "content": CARD}
-        ],
-    }
+    payload = card_message(CARD)
     posted = httpx.post(url, json=payload)
     invalid = httpx.post(url, json={"type": "message", "attachments": []})
     unsigned = httpx.post(url.split("?")[0], json=payload)
@@ -63,12 +58,7 @@ def test_workflows_webhook_takes_cards_and_the_outbox_shows_them(server: Sandbox
 
 def test_admin_alias_of_the_webhook_needs_no_signature(server: SandboxServer) -> None:
     url = f"{server.info.control_url}/webhooks/teams/unattended"
-    payload = {
-        "type": "message",
-        "attachments": [
-            {"contentType": "application/vnd.microsoft.card.adaptive", "content": CARD}
-        ],
-    }
+    payload = card_message(CARD)
     posted = httpx.post(url, json=payload)
     invalid = httpx.post(url, json={**payload, "type": "card"})
     kept = httpx.get(url).json()["value"]
