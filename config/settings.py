@@ -169,7 +169,8 @@ class GraphSettings(Strict):
     )
     timesheet_lists: list[dict[str, Any]] = Field(
         default_factory=list,
-        description="SharePoint timesheet lists: {site, list, columns: {person, date, hours, project, task}}.",
+        description="SharePoint timesheet lists: {site, list, columns: {person, date, hours, project, task}, "
+        "time_zone (optional: the zone date-time columns are read in; default time_zone)}.",
     )
     bucket_phase_map: dict[str, str] = Field(
         default_factory=dict, description="Bucket name -> phase."
