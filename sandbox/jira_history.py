@@ -26,19 +26,17 @@ async def issue_changelog(call: Call) -> Response:
     histories = record.get("changelog", [])
     start = call.query_int("startAt", 0)
     size = call.query_int("maxResults", 100, low=1, high=100)
-    page = histories[start : start + size]
     base = f"{call.state.jira_base}/rest/api/{call.version}/issue/{record['key']}/changelog"
-    body: dict[str, Any] = {
-        "self": f"{base}?startAt={start}&maxResults={size}",
-        "maxResults": size,
-        "startAt": start,
-        "total": len(histories),
-        "isLast": start + size >= len(histories),
-        "values": [render.changelog(call.state, h, call.version) for h in page],
-    }
-    if not body["isLast"]:
-        body["nextPage"] = f"{base}?startAt={start + size}&maxResults={size}"
-    return JSONResponse(body)
+    return JSONResponse(
+        render.page_bean(
+            histories,
+            start,
+            size,
+            self_url=f"{base}?startAt={start}&maxResults={size}",
+            next_base=base,
+            render_one=lambda h: render.changelog(call.state, h, call.version),
+        )
+    )
 
 
 async def changelog_bulkfetch(call: Call) -> Response:

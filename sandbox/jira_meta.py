@@ -121,21 +121,16 @@ async def project_search(call: Call) -> Response:
     every = call.state.doc["jira"]["projects"]
     start = call.query_int("startAt", 0)
     size = call.query_int("maxResults", 50, low=1, high=100)
-    page = every[start : start + size]
-    body: dict[str, Any] = {
-        "self": str(call.request.url),
-        "maxResults": size,
-        "startAt": start,
-        "total": len(every),
-        "isLast": start + size >= len(every),
-        "values": [render.project(call.state, p, call.version) for p in page],
-    }
-    if not body["isLast"]:
-        body["nextPage"] = (
-            f"{call.state.jira_base}/rest/api/{call.version}/project/search"
-            f"?startAt={start + size}&maxResults={size}"
+    return JSONResponse(
+        render.page_bean(
+            every,
+            start,
+            size,
+            self_url=str(call.request.url),
+            next_base=f"{call.state.jira_base}/rest/api/{call.version}/project/search",
+            render_one=lambda p: render.project(call.state, p, call.version),
         )
-    return JSONResponse(body)
+    )
 
 
 def find_project(call: Call, id_or_key: str) -> dict[str, Any]:

@@ -205,3 +205,27 @@ def version_bean(state: SandboxState, stored: dict[str, Any], version: str) -> d
     out["projectId"] = int(stored["projectId"])
     out["self"] = f"{state.jira_base}/rest/api/{version}/version/{stored['id']}"
     return out
+
+
+def page_bean(
+    every: list[Any],
+    start: int,
+    size: int,
+    *,
+    self_url: str,
+    next_base: str,
+    render_one: Callable[[Any], dict[str, Any]],
+) -> dict[str, Any]:
+    """Jira's offset `PageBean` over `every`: total, isLast, and `nextPage` (on `next_base`,
+    the collection's address) while more follow."""
+    body: dict[str, Any] = {
+        "self": self_url,
+        "maxResults": size,
+        "startAt": start,
+        "total": len(every),
+        "isLast": start + size >= len(every),
+        "values": [render_one(item) for item in every[start : start + size]],
+    }
+    if not body["isLast"]:
+        body["nextPage"] = f"{next_base}?startAt={start + size}&maxResults={size}"
+    return body
