@@ -15,10 +15,11 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, overload
+from typing import Any
 
 from sandbox.graph.clock import graph_time
 from sandbox.graph.errors import GraphError, not_found
+from sandbox.graph.paging import SlicedView
 
 DELTA_TOKEN_LIFETIME = timedelta(days=30)
 
@@ -136,7 +137,7 @@ class ListStore:
         self.cursors.clear()
 
 
-class _InsertionOrder(Sequence[dict[str, Any]]):
+class _InsertionOrder(SlicedView):
     """A dict's values as a sequence whose slices cost the slice, not a copy of every value."""
 
     def __init__(self, items: dict[str, dict[str, Any]]) -> None:
@@ -145,17 +146,8 @@ class _InsertionOrder(Sequence[dict[str, Any]]):
     def __len__(self) -> int:
         return len(self._items)
 
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        if isinstance(index, int):
-            return self[index : index + 1][0]
-        start, stop, _ = index.indices(len(self._items))
-        return list(itertools.islice(self._items.values(), start, stop))
+    def _slice(self, first: int, last: int) -> list[dict[str, Any]]:
+        return list(itertools.islice(self._items.values(), first, last))
 
 
 def public_item(item: dict[str, Any], with_fields: bool) -> dict[str, Any]:

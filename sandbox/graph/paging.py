@@ -18,14 +18,12 @@ from sandbox.graph.http import GraphRequest
 SKIP_TOKEN_NAMES = {"skiptoken", "$skiptoken"}
 
 
-class ListWindow(Sequence[dict[str, Any]]):
-    """`records[start:stop]` without copying it: only the page taken from it is copied."""
+class SlicedView(Sequence[dict[str, Any]]):
+    """A read-only view whose slices cost only the slice taken (a page), never a copy of all;
+    subclasses say how long they are and how to take `[first:last]`."""
 
-    def __init__(self, records: list[dict[str, Any]], start: int, stop: int) -> None:
-        self._records, self._start, self._stop = records, start, max(start, stop)
-
-    def __len__(self) -> int:
-        return self._stop - self._start
+    def _slice(self, first: int, last: int) -> list[dict[str, Any]]:
+        raise NotImplementedError
 
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
@@ -37,6 +35,19 @@ class ListWindow(Sequence[dict[str, Any]]):
         if isinstance(index, int):
             return self[index : index + 1][0]
         first, last, _ = index.indices(len(self))
+        return self._slice(first, last)
+
+
+class ListWindow(SlicedView):
+    """`records[start:stop]` without copying it: only the page taken from it is copied."""
+
+    def __init__(self, records: list[dict[str, Any]], start: int, stop: int) -> None:
+        self._records, self._start, self._stop = records, start, max(start, stop)
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def _slice(self, first: int, last: int) -> list[dict[str, Any]]:
         return self._records[self._start + first : self._start + last]
 
 
