@@ -39,6 +39,14 @@ def open_risks(risks: pd.DataFrame) -> list[dict[str, Any]]:
     ]
 
 
+def _iso_weeks(dates: pd.Series) -> pd.Series:
+    """ISO week labels ("2026-W48"); strftime runs once per distinct date, not per row."""
+    codes, days = pd.factorize(dates, sort=False)
+    labels = pd.to_datetime(pd.Series(days)).dt.strftime("%G-W%V").to_numpy(dtype=object)
+    picked = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    return pd.Series(picked, index=dates.index, dtype=object)
+
+
 def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
     """Hours per ISO week of the project's busiest people, across all their projects."""
     entries = frames.portfolio_time_entries
@@ -50,7 +58,7 @@ def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
     ]
     if mine.empty:
         return []
-    weeks = pd.to_datetime(mine["work_date"]).dt.strftime("%G-W%V")
+    weeks = _iso_weeks(mine["work_date"])
     load = mine.assign(week=weeks).groupby(["person_id", "week"])["hours"].sum().reset_index()
     top = load.groupby("person_id")["hours"].max().nlargest(MAX_LOAD_PEOPLE).index
     capacity = (

@@ -22,6 +22,7 @@ import pandas as pd
 from checks.chart_data import chart_data
 from checks.closeout import closeout_report
 from checks.data_version import TableHashes, data_version, project_tables
+from checks.evaluate_workers import run_in_processes
 from checks.forecast import ForecastResult, forecast_project
 from checks.forecast_record import ForecastRecord, score_forecasts
 from checks.gates import (
@@ -102,6 +103,7 @@ def evaluate_portfolio(
     project_ids: Iterable[str] | None = None,
     quality_context: QualityContext | None = None,
     run_quality: QualityRunner = run_quality_gates,
+    workers: int = 1,
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
@@ -111,25 +113,55 @@ def evaluate_portfolio(
 
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
-    status date). Frames are grouped by project once.
+    status date). Frames are grouped by project once. `workers` > 1 evaluates the projects
+    in that many forked processes (`checks.evaluate_workers`): same list, same order.
     """
     if quality is None:
         context = quality_context or QualityContext(as_of=as_of)
         quality = run_quality(frames, context, settings.checks)
     split = PortfolioSplit(frames)
-    hashes = TableHashes(split.tables)
-    by_project = _snapshots_by_project(snapshots)
-    evaluations = []
-    for pid in sorted(project_ids) if project_ids is not None else split.project_ids:
-        pf = split.project(pid, as_of)
-        phase = _phase_of(pf, settings)
-        if (phase == "closed" or pd.isna(phase)) and project_ids is None:
-            continue  # finished, or not run through the lifecycle: no gate to review
+    job = _PortfolioJob(
+        split=split,
+        hashes=TableHashes(split.tables),
+        settings=settings,
+        rules=rules,
+        as_of=as_of,
+        quality=quality,
+        snapshots=_snapshots_by_project(snapshots),
+        named=project_ids is not None,
+    )
+    ids = sorted(project_ids) if project_ids is not None else split.project_ids
+    if workers <= 1 or len(ids) < 2:
+        return job.run(ids)
+    return run_in_processes(job, ids, workers)
+
+
+@dataclass(frozen=True)
+class _PortfolioJob:
+    """What every project's evaluation shares; `run` evaluates a list of project ids."""
+
+    split: PortfolioSplit
+    hashes: TableHashes
+    settings: Settings
+    rules: LifecycleRules
+    as_of: datetime
+    quality: QualityReport
+    snapshots: Mapping[str, pd.DataFrame]
+    named: bool  # ids given by the caller: evaluate them even if closed
+
+    def run(self, project_ids: Iterable[str]) -> list[Evaluation]:
+        return [e for pid in project_ids if (e := self.evaluate(pid)) is not None]
+
+    def evaluate(self, pid: str) -> Evaluation | None:
+        pf = self.split.project(pid, self.as_of)
+        phase = _phase_of(pf, self.settings)
+        if (phase == "closed" or pd.isna(phase)) and not self.named:
+            return None  # finished, or not run through the lifecycle: no gate to review
         kind = "closeout" if phase == "closeout" else "gate_review"
-        evaluations.append(
-            evaluate_project(pf, settings, rules, quality, by_project.get(pid), None, kind, hashes)
+        mine = self.snapshots.get(pid)
+        return evaluate_project(
+            pf, self.settings, self.rules, self.quality, mine, None, kind, self.hashes
         )
-    return evaluations
 
 
 def evaluate_project(

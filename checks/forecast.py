@@ -67,29 +67,42 @@ def simulate_buckets_to_finish(
     same whatever the block size or `remaining`: with one seed, more remaining items can never
     finish earlier, trial by trial. Blocks are sized from the mean rate to avoid waste.
     """
-    counts = np.asarray(counts, dtype=np.int32)  # small type: the matrices dominate the cost
+    counts = np.asarray(counts, dtype=np.int64)
     if remaining <= 0:
         return np.zeros(trials, dtype=np.int64)
     rng = np.random.default_rng(seed)
     finished_at = np.full(trials, max_buckets + 1, dtype=np.int64)
     open_trials = np.ones(trials, dtype=bool)
-    total = np.zeros(trials, dtype=np.int32)
+    total = np.zeros(trials, dtype=np.int64)
     block = _block_size(counts, remaining)
     start = 0
     while start < max_buckets and open_trials.any() and counts.any():
-        running = np.take(counts, rng.integers(0, len(counts), size=(block, trials)))
-        np.cumsum(running, axis=0, out=running)  # in place: the matrix is the big cost
-        running += total
-        hit = open_trials & (running[-1] >= remaining)  # totals only grow: the last row decides
-        # rows still short of `remaining` = buckets before the finishing one
-        short = np.count_nonzero(running[:, hit] < remaining, axis=0)
-        finished_at[hit] = np.minimum(start + short + 1, max_buckets + 1)
+        # the matrices dominate the cost: the smallest type that holds a block's running sums;
+        # int32 draws are the same stream as int64 ones (both use 32-bit bounded draws)
+        dtype = _running_dtype(int(counts.max()) * block, remaining)
+        draws = rng.integers(0, len(counts), size=(block, trials), dtype=np.int32)
+        running = np.take(counts.astype(dtype), draws)
+        np.add.accumulate(running, axis=0, out=running)  # in place, in the small type
+        # items each trial still needs; finished trials' values are never read (clipped)
+        need = np.clip(remaining - total, -1, remaining).astype(dtype)
+        hit = open_trials & (running[-1] >= need)  # sums only grow: the last row decides
+        # rows still short of `need` = buckets before the finishing one
+        short = np.count_nonzero(running < need, axis=0)
+        finished_at[hit] = np.minimum(start + short[hit] + 1, max_buckets + 1)
         open_trials &= ~hit
-        total = running[-1].copy()
+        total += running[-1]
         start += block
         if open_trials.any():  # size the next block for the stragglers' largest gap only
             block = _block_size(counts, remaining - int(total[open_trials].min()))
     return finished_at
+
+
+def _running_dtype(block_max: int, remaining: int) -> type[np.signedinteger]:
+    largest = max(block_max, remaining)
+    for dtype in (np.int16, np.int32):
+        if largest < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
 
 
 def _block_size(counts: np.ndarray, remaining: int) -> int:

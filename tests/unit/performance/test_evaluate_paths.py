@@ -1,0 +1,125 @@
+"""The optimised evaluation paths give what the straightforward ones gave (issue 6 benchmark).
+
+- `evaluate_portfolio(..., workers=2)` returns the same evaluations, in the same order, as one
+  process (JSON compared byte for byte);
+- the forecast simulation (small integer types, int32 draws) matches the earlier int32/int64
+  implementation kept here as the oracle, trial by trial;
+- ISO week labels computed per distinct date match `strftime` per row;
+- finish timestamps skip `pd.to_datetime` only when it would change nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from checks.chart_data import _iso_weeks
+from checks.evaluate import evaluate_portfolio
+from checks.forecast import simulate_buckets_to_finish
+from checks.model import QualityReport
+from checks.synthetic import Problems, synthetic_portfolio
+from checks.throughput import _utc
+from config.lifecycle import load_rules
+from config.settings import Settings
+
+AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
+
+
+def _reference_simulation(
+    counts: np.ndarray, remaining: int, trials: int, seed: int, max_buckets: int
+) -> np.ndarray:
+    """The simulation as it was before the int16 / int32-draw optimisation (the oracle)."""
+    counts = np.asarray(counts, dtype=np.int32)
+    if remaining <= 0:
+        return np.zeros(trials, dtype=np.int64)
+
+    def block_size(rest: int) -> int:
+        mean = counts.mean() if len(counts) else 0.0
+        return 128 if mean <= 0 else int(min(math.ceil(1.25 * rest / mean) + 8, 512))
+
+    rng = np.random.default_rng(seed)
+    finished_at = np.full(trials, max_buckets + 1, dtype=np.int64)
+    open_trials = np.ones(trials, dtype=bool)
+    total = np.zeros(trials, dtype=np.int32)
+    block, start = block_size(remaining), 0
+    while start < max_buckets and open_trials.any() and counts.any():
+        running = np.take(counts, rng.integers(0, len(counts), size=(block, trials)))
+        np.cumsum(running, axis=0, out=running)
+        running += total
+        hit = open_trials & (running[-1] >= remaining)
+        short = np.count_nonzero(running[:, hit] < remaining, axis=0)
+        finished_at[hit] = np.minimum(start + short + 1, max_buckets + 1)
+        open_trials &= ~hit
+        total = running[-1].copy()
+        start += block
+        if open_trials.any():
+            block = block_size(remaining - int(total[open_trials].min()))
+    return finished_at
+
+
+SIMULATIONS = [
+    # typical project: ~0.8 items a day, a hundred open items
+    (np.random.default_rng(1).poisson(0.8, 84), 100, 10_000, 42, 3650),
+    # nothing left to do
+    (np.array([1, 0, 2]), 0, 50, 1, 3650),
+    # no throughput at all: every trial beyond the horizon
+    (np.zeros(84, dtype=np.int64), 10, 100, 3, 3650),
+    # one item every few days, short horizon: many trials never finish
+    (np.array([0, 0, 0, 1]), 40, 2_000, 7, 50),
+    # very sparse history: several blocks before the stragglers finish
+    (np.array([0] * 83 + [1]), 30, 500, 9, 3650),
+    # large counts and backlog: running sums beyond int16, int32 path
+    (np.array([200, 300, 0]), 30_000, 1_000, 5, 3650),
+]
+
+
+@pytest.mark.parametrize("case", SIMULATIONS, ids=range(len(SIMULATIONS)))
+def test_simulation_matches_the_reference_trial_by_trial(case: tuple) -> None:
+    expected = _reference_simulation(*case)
+    assert np.array_equal(simulate_buckets_to_finish(*case), expected)
+
+
+def test_random_simulations_match_the_reference() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(60):  # random histories, backlogs, seeds and horizons
+        counts = rng.poisson(rng.uniform(0.01, 3), int(rng.integers(1, 120)))
+        case = (counts, int(rng.integers(0, 400)), int(rng.integers(1, 2000)), 11, 3650)
+        assert np.array_equal(simulate_buckets_to_finish(*case), _reference_simulation(*case))
+
+
+def test_iso_week_labels_match_strftime_per_row() -> None:
+    days = pd.Series(pd.to_datetime(["2026-01-01", "2025-12-29", None, "2026-01-01", "2027-01-03"]))
+    expected = pd.to_datetime(days).dt.strftime("%G-W%V")
+    labels = _iso_weeks(days)
+    assert list(labels.isna()) == list(expected.isna())
+    assert list(labels.dropna()) == list(expected.dropna())  # e.g. 2026-W01 for 2025-12-29
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        pd.Series(pd.to_datetime(["2026-01-01T10:00Z", None], utc=True)),  # already UTC: kept
+        pd.Series(pd.to_datetime(["2026-01-01T10:00"])),  # naive: made UTC
+        pd.Series(pd.to_datetime(["2026-01-01T10:00+02:00"])),  # other zone: converted
+    ],
+)
+def test_utc_stamps_equal_to_datetime(stamps: pd.Series) -> None:
+    pd.testing.assert_series_equal(_utc(stamps), pd.to_datetime(stamps, utc=True))
+
+
+def test_two_workers_give_the_same_evaluations_in_the_same_order() -> None:
+    problems = Problems(late=1, cycle=1, long_day=1, critical_defects=1, over_allocation=1)
+    frames = synthetic_portfolio(12, 40, 4.0, 3, AS_OF, problems)
+    settings = Settings(checks={"forecast_trials": 500})
+    rules = load_rules(settings)
+    quality = QualityReport(results=())
+    serial = evaluate_portfolio(frames, settings, rules, AS_OF, quality)
+    parallel = evaluate_portfolio(frames, settings, rules, AS_OF, quality, workers=2)
+    assert len(serial) > 5  # most projects are evaluated (closed ones are skipped)
+    as_json = [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in serial]
+    assert [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in parallel] == as_json
