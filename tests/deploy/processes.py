@@ -10,7 +10,7 @@ import re
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,11 +145,19 @@ def healthy(api: str) -> bool:
         return False
 
 
-def finished_state(api: str, run_id: str) -> str | None:
-    """The flow run's state type once terminal, else None."""
+def flow_run(api: str, run_id: str) -> dict[str, Any]:
     response = httpx.get(f"{api}/flow_runs/{run_id}", timeout=10)
     response.raise_for_status()
-    state = (response.json().get("state") or {}).get("type")
+    return response.json()
+
+
+def state_type(api: str, run_id: str) -> str:
+    return (flow_run(api, run_id).get("state") or {}).get("type") or "NONE"
+
+
+def finished_state(api: str, run_id: str) -> str | None:
+    """The flow run's state type once terminal, else None."""
+    state = state_type(api, run_id)
     return state if state in TERMINAL_STATES else None
 
 
@@ -165,7 +173,3 @@ def deployments(api: str) -> dict[str, dict[str, Any]]:
     response = httpx.post(f"{api}/deployments/filter", json={}, timeout=10)
     response.raise_for_status()
     return {d["name"]: d for d in response.json()}
-
-
-def names(entries: Iterable[dict[str, Any]], key: str) -> list[Any]:
-    return [entry.get(key) for entry in entries]

@@ -16,6 +16,7 @@ import socket
 import sys
 import uuid
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ from tests.deploy.processes import (
     Stage,
     deployments,
     finished_state,
+    flow_run,
     flow_run_id,
     flow_run_logs,
     healthy,
+    state_type,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -41,6 +44,7 @@ PREFECT = str(Path(sys.executable).parent / "prefect")
 PG_URL = os.environ.get("PMO_TEST_POSTGRES_URL")
 EXPECTED_DEPLOYMENTS = {"nightly", "weekly-status", "gate-review", "closeout"}
 GATE_REVIEW = "phase-gate-review/gate-review"
+NIGHTLY = "nightly-sync/nightly"
 # The API only: no UI build, no scheduler filling the cron schedules with future runs.
 SERVER_FLAGS = ("--no-ui", "--no-scheduler", "--analytics-off")
 RUN_TIMEOUT = 300  # seconds a flow run may take before the test gives up (it is ~20-40 s)
@@ -52,12 +56,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def demo_tenant() -> dict[str, Any]:
-    tenant, _manifest = generate_tenant(seed=7, scale="demo")
-    return tenant
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,18 +93,21 @@ def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
             conn.execute(drop.format(sql.Identifier(name)))
 
 
-def write_config(tmp_path: Path, info: dict[str, Any], tenant_file: Path) -> Path:
+def write_config(config: Path, info: dict[str, Any], tenant: dict[str, Any]) -> None:
     """Settings for the flow runs: join the sandbox this test runs, a SQLite warehouse."""
-    config = tmp_path / "team.yaml"
+    folder = config.parent
+    (folder / "sandbox.json").write_text(json.dumps(info), encoding="utf-8")
+    (folder / "tenant.json").write_text(json.dumps(tenant), encoding="utf-8")
     body = {
-        "warehouse": {"url": f"sqlite:///{tmp_path / 'warehouse.db'}"},
-        "sandbox": {"info_file": str(tmp_path / "sandbox.json"), "tenant": str(tenant_file)},
+        "warehouse": {"url": f"sqlite:///{folder / 'warehouse.db'}"},
+        "sandbox": {
+            "info_file": str(folder / "sandbox.json"),
+            "tenant": str(folder / "tenant.json"),
+        },
         "checks": {"lifecycle_file": str(ROOT / "config" / "lifecycle.yaml")},
-        "publish": {"reports_dir": str(tmp_path / "reports")},
+        "publish": {"reports_dir": str(folder / "reports")},
     }
-    (tmp_path / "sandbox.json").write_text(json.dumps(info), encoding="utf-8")
     config.write_text(yaml.safe_dump(body), encoding="utf-8")
-    return config
 
 
 def prefect_env(tmp_path: Path, api: str, database: str, config: Path) -> dict[str, str]:
@@ -116,7 +117,6 @@ def prefect_env(tmp_path: Path, api: str, database: str, config: Path) -> dict[s
         "PREFECT_PROFILES_PATH": str(tmp_path / "prefect-home" / "profiles.toml"),
         "PREFECT_API_URL": api,
         "PREFECT_API_DATABASE_CONNECTION_URL": database,
-        "PREFECT_SERVER_UI_ENABLED": "false",
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_WORKER_QUERY_SECONDS": "1",  # picks a new run up within a second, not ten
         "PREFECT_CLI_PROMPT": "false",
@@ -127,19 +127,24 @@ def prefect_env(tmp_path: Path, api: str, database: str, config: Path) -> dict[s
     }
 
 
-def run_deployment(stage: Stage, api: str, name: str, *params: str) -> str:
-    """Trigger `name` with `-p key=value` parameters and wait for its final state."""
-    args = [PREFECT, "deployment", "run", name]
-    for param in params:
-        args += ["-p", param]
-    run_id = flow_run_id(stage.cli(args))
-    state = stage.wait_until(
-        f"flow run of {name}", lambda: finished_state(api, run_id), RUN_TIMEOUT
+def start_server(stage: Stage, api: str, folder: Path) -> None:
+    port = api.removeprefix("http://127.0.0.1:").removesuffix("/api")
+    args = [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port, *SERVER_FLAGS]
+    stage.start("server", args, cwd=folder)
+
+
+def deploy(stage: Stage, api: str) -> None:
+    """The README's steps: create the process pool, `prefect deploy --all` from prefect.yaml."""
+    stage.wait_until("the Prefect server's /health", lambda: healthy(api), 120)
+    stage.cli([PREFECT, "work-pool", "create", "pmo", "--type", "process"])
+    stage.cli([PREFECT, "--no-prompt", "deploy", "--all"])
+    assert_deployed_as_configured(api)
+    # enforce_parameter_schema: the server refuses a run whose parameters don't fit.
+    refused = stage.cli(
+        [PREFECT, "deployment", "run", GATE_REVIEW, *param_args("project=NET", "publish=maybe")],
+        expect_ok=False,
     )
-    assert state == "COMPLETED", (
-        f"{name} ended {state}\n--- flow run logs ---\n{flow_run_logs(api, run_id)}\n{stage.report()}"
-    )
-    return run_id
+    assert "publish" in refused and "boolean" in refused, refused
 
 
 def assert_deployed_as_configured(api: str) -> None:
@@ -156,49 +161,58 @@ def assert_deployed_as_configured(api: str) -> None:
     assert [(s["cron"], s["timezone"]) for s in schedules] == [("30 2 * * *", "Europe/Berlin")]
 
 
-def test_gate_review_deployment_runs_on_a_worker(
-    server_database: str, demo_tenant: dict[str, Any], tmp_path: Path
-) -> None:
+def param_args(*params: str) -> list[str]:
+    return [arg for param in params for arg in ("-p", param)]
+
+
+def trigger(stage: Stage, name: str, *params: str) -> str:
+    """`prefect deployment run NAME -p key=value ...`; returns the flow run's id."""
+    return flow_run_id(stage.cli([PREFECT, "deployment", "run", name, *param_args(*params)]))
+
+
+def wait_completed(stage: Stage, api: str, name: str, run_id: str) -> dict[str, Any]:
+    state = stage.wait_until(
+        f"flow run of {name}", lambda: finished_state(api, run_id), RUN_TIMEOUT
+    )
+    assert state == "COMPLETED", (
+        f"{name} ended {state}\n--- flow run logs ---\n{flow_run_logs(api, run_id)}\n"
+        f"{stage.report()}"
+    )
+    return flow_run(api, run_id)
+
+
+def test_gate_review_deployment_runs_on_a_worker(server_database: str, tmp_path: Path) -> None:
     api = f"http://127.0.0.1:{free_port()}/api"
-    logs = tmp_path / "logs"
-    logs.mkdir()
-    tenant_file = tmp_path / "tenant.json"
-    tenant_file.write_text(json.dumps(demo_tenant), encoding="utf-8")
-    with start_sandbox(copy.deepcopy(demo_tenant)) as sandbox:
-        config = write_config(tmp_path, sandbox.info.as_dict(), tenant_file)
-        stage = Stage(ROOT, prefect_env(tmp_path, api, server_database, config), logs)
-        port = api.rsplit(":", 1)[1].split("/")[0]
-        try:
-            stage.start(
-                "server",
-                [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port, *SERVER_FLAGS],
-                cwd=tmp_path,
-            )
-            stage.wait_until("the Prefect server's /health", lambda: healthy(api), 120)
-            stage.cli([PREFECT, "work-pool", "create", "pmo", "--type", "process"])
-            stage.cli([PREFECT, "--no-prompt", "deploy", "--all"])
-            assert_deployed_as_configured(api)
-            # enforce_parameter_schema: the server refuses a run whose parameters don't fit.
-            stage.cli(
-                [
-                    PREFECT,
-                    "deployment",
-                    "run",
-                    GATE_REVIEW,
-                    "-p",
-                    "project=NET",
-                    "-p",
-                    "publish=maybe",
-                ],
-                expect_ok=False,
-            )
+    config = tmp_path / "team.yaml"
+    (tmp_path / "logs").mkdir()
+    stage = Stage(ROOT, prefect_env(tmp_path, api, server_database, config), tmp_path / "logs")
+    try:
+        start_server(stage, api, tmp_path)  # it boots while the tenant is generated
+        tenant, _manifest = generate_tenant(seed=7, scale="demo")
+        with start_sandbox(copy.deepcopy(tenant)) as sandbox:
+            write_config(config, sandbox.info.as_dict(), tenant)
+            deploy(stage, api)
             stage.start("worker", [PREFECT, "worker", "start", "--pool", "pmo", "--limit", "1"])
-            # One sync fills the warehouse; judging the portfolio is the gate review's work.
-            run_deployment(stage, api, "nightly-sync/nightly", "judge=false")
-            run_deployment(stage, api, GATE_REVIEW, "project=NET", "publish=true")
-            assert_gate_review_published(sandbox.state, demo_tenant, "NET", stage)
-        finally:
-            stage.stop_all()
+            # One sync fills the warehouse (judging the portfolio is the review's work). The
+            # review is triggered while it runs and waits for the worker's only slot.
+            nightly = trigger(stage, NIGHTLY, "judge=false")
+            stage.wait_until("the nightly run to start", lambda: is_started(api, nightly), 120)
+            review = trigger(stage, GATE_REVIEW, "project=NET", "publish=true")
+            synced = wait_completed(stage, api, NIGHTLY, nightly)
+            reviewed = wait_completed(stage, api, GATE_REVIEW, review)
+            assert moment(reviewed["start_time"]) >= moment(synced["end_time"]), "review after sync"
+            assert reviewed["parameters"] == {"project": "NET", "publish": True}
+            assert_gate_review_published(sandbox.state, tenant, "NET", stage)
+    finally:
+        stage.stop_all()
+
+
+def moment(timestamp: str) -> datetime:
+    return datetime.fromisoformat(timestamp)
+
+
+def is_started(api: str, run_id: str) -> bool:
+    return state_type(api, run_id) not in {"SCHEDULED", "PENDING"}
 
 
 def assert_gate_review_published(
