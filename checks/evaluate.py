@@ -13,7 +13,7 @@ input gives the same output, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -21,8 +21,8 @@ import pandas as pd
 
 from checks.chart_data import chart_data
 from checks.closeout import closeout_report
-from checks.data_version import TableHashes, data_version, project_tables
-from checks.evaluate_workers import run_in_processes
+from checks.data_version import TableHashes, project_tables, tables_digest, version_with_config
+from checks.evaluate_workers import run_overlapped
 from checks.forecast import ForecastResult, forecast_project
 from checks.forecast_record import ForecastRecord, score_forecasts
 from checks.gates import (
@@ -114,11 +114,9 @@ def evaluate_portfolio(
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
     status date). Frames are grouped by project once. `workers` > 1 evaluates the projects
-    in that many forked processes (`checks.evaluate_workers`): same list, same order.
+    in that many forked processes (`checks.evaluate_workers`) while this process runs the
+    quality gates: same list, same order, as one process.
     """
-    if quality is None:
-        context = quality_context or QualityContext(as_of=as_of)
-        quality = run_quality(frames, context, settings.checks)
     split = PortfolioSplit(frames)
     job = _PortfolioJob(
         split=split,
@@ -126,42 +124,51 @@ def evaluate_portfolio(
         settings=settings,
         rules=rules,
         as_of=as_of,
-        quality=quality,
         snapshots=_snapshots_by_project(snapshots),
         named=project_ids is not None,
     )
     ids = sorted(project_ids) if project_ids is not None else split.project_ids
+
+    def quality_report() -> QualityReport:
+        if quality is not None:
+            return quality
+        return run_quality(frames, quality_context or QualityContext(as_of=as_of), settings.checks)
+
     if workers <= 1 or len(ids) < 2:
-        return job.run(ids)
-    return run_in_processes(job, ids, workers)
+        return job.run(ids, quality_report())
+    return run_overlapped(job, ids, workers, quality_report)
 
 
 @dataclass(frozen=True)
 class _PortfolioJob:
-    """What every project's evaluation shares; `run` evaluates a list of project ids."""
+    """What every project's evaluation shares, and the steps a worker process runs."""
 
     split: PortfolioSplit
     hashes: TableHashes
     settings: Settings
     rules: LifecycleRules
     as_of: datetime
-    quality: QualityReport
     snapshots: Mapping[str, pd.DataFrame]
     named: bool  # ids given by the caller: evaluate them even if closed
 
-    def run(self, project_ids: Iterable[str]) -> list[Evaluation]:
-        return [e for pid in project_ids if (e := self.evaluate(pid)) is not None]
+    def run(self, project_ids: Iterable[str], quality: QualityReport) -> list[Evaluation]:
+        """Project by project (one project's frames in memory at a time)."""
+        return [conclude(a, quality) for pid in project_ids if (a := self.assess_one(pid))]
 
-    def evaluate(self, pid: str) -> Evaluation | None:
+    def assess(self, project_ids: Iterable[str]) -> list[Assessment]:
+        return [a for pid in project_ids if (a := self.assess_one(pid)) is not None]
+
+    def conclude(self, assessed: list[Assessment], quality: QualityReport) -> list[Evaluation]:
+        return [conclude(a, quality) for a in assessed]
+
+    def assess_one(self, pid: str) -> Assessment | None:
         pf = self.split.project(pid, self.as_of)
         phase = _phase_of(pf, self.settings)
         if (phase == "closed" or pd.isna(phase)) and not self.named:
             return None  # finished, or not run through the lifecycle: no gate to review
         kind = "closeout" if phase == "closeout" else "gate_review"
         mine = self.snapshots.get(pid)
-        return evaluate_project(
-            pf, self.settings, self.rules, self.quality, mine, None, kind, self.hashes
-        )
+        return assess_project(pf, self.settings, self.rules, mine, None, kind, self.hashes)
 
 
 def evaluate_project(
@@ -175,29 +182,83 @@ def evaluate_project(
     hashes: TableHashes | None = None,
 ) -> Evaluation:
     """Evaluate one project's frames (already cut from the portfolio)."""
+    return conclude(assess_project(pf, settings, rules, snapshots, phase, kind, hashes), quality)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A project's checks that do not read the quality report (the bulk of the work).
+
+    `project.frames` keeps the tables only when a closeout report needs them, so that a
+    worker can hold many assessments while the quality gates run elsewhere.
+    """
+
+    kind: str
+    row: dict[str, Any]  # the project row as stored (Evaluation's id, name)
+    as_of: datetime
+    project: _Project
+    item_ids: set[str]
+    risk: CheckOutput
+    forecast: ForecastResult | None
+    record: ForecastRecord
+    findings: list[Finding]
+    charts: dict[str, Any]
+    tables: Any  # `tables_digest` of the project's frames
+    snapshots: pd.DataFrame | None
+
+
+def assess_project(
+    pf: ProjectFrames,
+    settings: Settings,
+    rules: LifecycleRules,
+    snapshots: pd.DataFrame | None,
+    phase: str | None,
+    kind: str,
+    hashes: TableHashes | None = None,
+) -> Assessment:
+    """Risk checks, forecast, forecast record, chart series and table digest of one project."""
     project = _resolve(pf, settings, rules, phase)
-    scoped = scope_quality(quality, pf.project["project_id"], project_item_ids(pf))
     risk = run_risk_checks(project.frames, project.checks)
     fc = _forecast(project)
     record = score_forecasts(snapshots, pf.project["project_id"], _actual_finish(pf), _day(pf))
-    findings = _sorted_findings([*risk.findings, *_forecast_findings(fc, pf)])
+    closeout = project.phase == "closeout" or kind == "closeout"
+    return Assessment(
+        kind=kind,
+        row=pf.project,
+        as_of=pf.as_of,
+        project=project if closeout else replace(project, frames=_row_only(project.frames)),
+        item_ids=project_item_ids(pf),
+        risk=risk,
+        forecast=fc,
+        record=record,
+        findings=_sorted_findings([*risk.findings, *_forecast_findings(fc, pf)]),
+        charts=chart_data(project.frames, risk, fc),
+        tables=tables_digest(project_tables(pf), hashes=hashes),
+        snapshots=snapshots,
+    )
+
+
+def conclude(done: Assessment, quality: QualityReport) -> Evaluation:
+    """The gate decision (and closeout report) of an assessed project, given data quality."""
+    project, risk, fc, record, findings = (
+        done.project, done.risk, done.forecast, done.record, done.findings
+    )  # fmt: skip
+    scoped = scope_quality(quality, done.row["project_id"], done.item_ids)
     metrics, evidence = _metrics(project, risk, scoped, fc, record, findings)
     report = None
-    if project.phase == "closeout" or kind == "closeout":
+    if project.phase == "closeout" or done.kind == "closeout":
         report = closeout_report(project.frames, metrics, fc, record, project.checks)
         metrics.update(report.metrics())
         evidence.update(report.evidence())
     gate = project.rules.gate(project.phase)
     evidence = {k: tuple(v[:EVIDENCE_LIMIT]) for k, v in evidence.items()}
     verdict = decide(gate, metrics, evidence, findings, scoped)
-    version = data_version(
-        project_tables(pf), _version_config(project, scoped, snapshots), hashes=hashes
-    )
+    config = _version_config(project, scoped, done.snapshots)
     return Evaluation(
-        kind=kind,
-        project_id=pf.project["project_id"],
+        kind=done.kind,
+        project_id=done.row["project_id"],
         project_key=project.key,
-        project_name=str(pf.project.get("name") or project.key),
+        project_name=str(done.row.get("name") or project.key),
         phase=project.phase,
         decision=verdict.decision,
         rationale=verdict.rationale,
@@ -206,16 +267,26 @@ def evaluate_project(
         data_quality=scoped.summary(),
         metrics=dict(sorted(metrics.items())),
         forecast={**fc.to_dict(), "record": record.to_dict()} if fc else None,
-        data_version=version,
-        evaluated_at=pf.as_of,
+        data_version=version_with_config(done.tables, config),
+        evaluated_at=done.as_of,
         conditions=verdict.conditions,
         closeout=report.to_dict() if report else None,
         extra={
             "score": verdict.score,
             "evidence": {k: list(v) for k, v in sorted(evidence.items())},
-            "charts": chart_data(project.frames, risk, fc),
+            "charts": done.charts,
         },
     )
+
+
+def _row_only(pf: ProjectFrames) -> ProjectFrames:
+    """The project row with empty tables (copies: no view keeps the project's rows alive)."""
+    empty = {
+        f.name: getattr(pf, f.name).head(0).copy()
+        for f in fields(pf)
+        if isinstance(getattr(pf, f.name), pd.DataFrame)
+    }
+    return replace(pf, **empty)
 
 
 def _resolve(

@@ -25,7 +25,7 @@ from checks.model import QualityReport
 from checks.synthetic import Problems, synthetic_portfolio
 from checks.throughput import _utc
 from config.lifecycle import load_rules
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
@@ -123,3 +123,31 @@ def test_two_workers_give_the_same_evaluations_in_the_same_order() -> None:
     assert len(serial) > 5  # most projects are evaluated (closed ones are skipped)
     as_json = [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in serial]
     assert [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in parallel] == as_json
+
+
+def _portfolio() -> dict[str, pd.DataFrame]:
+    return synthetic_portfolio(8, 30, 3.0, 5, AS_OF, Problems(late=1, long_day=1))
+
+
+def test_quality_gates_overlapped_with_workers_give_the_serial_result() -> None:
+    frames, settings = _portfolio(), Settings(checks={"forecast_trials": 200})
+    rules = load_rules(settings)
+    calls: list[int] = []
+
+    def runner(*_: object) -> QualityReport:  # counts calls: the gates run once, in the parent
+        calls.append(1)
+        return QualityReport(results=())
+
+    serial = evaluate_portfolio(frames, settings, rules, AS_OF, run_quality=runner)
+    both = evaluate_portfolio(frames, settings, rules, AS_OF, run_quality=runner, workers=2)
+    assert calls == [1, 1]
+    assert [e.to_dict() for e in both] == [e.to_dict() for e in serial]
+
+
+def test_a_config_error_in_a_worker_reaches_the_caller_with_the_project_named() -> None:
+    frames = _portfolio()
+    pid = sorted(frames["projects"]["project_id"])[3]
+    settings = Settings(checks={"forecast_trials": 200}, projects={pid: {"phase": "nowhere"}})
+    rules = load_rules(settings)
+    with pytest.raises(ConfigError, match="nowhere"):
+        evaluate_portfolio(frames, settings, rules, AS_OF, QualityReport(results=()), workers=2)
