@@ -1,26 +1,27 @@
 """Benchmark: quality gates + every risk check + gate decisions over a synthetic portfolio.
 
 Default: 500 projects, 100,000 tasks, 1,000,000 time entries (from `checks.synthetic`), the
-full quality gates once, then every project's evaluation (risk checks, forecast with 10,000
+full quality gates once and every project's evaluation (risk checks, forecast with 10,000
 trials, gate decision, data version). Prints wall time per stage and the peak RSS.
 
-    uv run python benchmarks/evaluate.py                       # the issue's scale
-    uv run python benchmarks/evaluate.py --projects 50         # quick look
-    uv run python benchmarks/evaluate.py --workers 2           # projects split over 2 processes
-    uv run python benchmarks/evaluate.py --profile 25          # top 25 functions (serial)
+    uv run python benchmarks/evaluate.py                # the issue's scale, 2 workers
+    uv run python benchmarks/evaluate.py --projects 50  # quick look
+    uv run python benchmarks/evaluate.py --workers 1    # one process, stages timed apart
+    uv run python benchmarks/evaluate.py --profile 25   # top 25 functions (serial)
+
+With workers, `evaluate_portfolio(workers=N)` forks N processes that assess their projects
+while this process runs the quality gates (GX import included), then decide with the report.
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
-import multiprocessing
 import os
 import pstats
 import resource
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +38,6 @@ from config.lifecycle import load_rules
 from config.settings import Settings
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
-_STATE: dict = {}  # frames etc. for forked workers (inherited, not pickled)
 
 
 def peak_rss_mib(children: bool = False) -> float:
@@ -49,13 +49,13 @@ def current_rss_mib() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def cpu_seconds() -> float:
-    """User + system CPU of this process and its finished children (workers)."""
-    own, kids = (
-        resource.getrusage(resource.RUSAGE_SELF),
-        resource.getrusage(resource.RUSAGE_CHILDREN),
-    )
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def cpu_seconds(own: bool | None = None) -> float:
+    """User + system CPU: this process (own=True), its finished children (False), or both."""
+    who = [resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN]
+    if own is not None:
+        who = who[:1] if own else who[1:]
+    usages = [resource.getrusage(w) for w in who]
+    return sum(u.ru_utime + u.ru_stime for u in usages)
 
 
 def parse_args() -> argparse.Namespace:
@@ -65,27 +65,44 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--entries-per-task", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--trials", type=int, default=10_000, help="Monte Carlo trials")
-    parser.add_argument("--workers", type=int, default=1, help="processes for the projects")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="processes for the projects (1: serial, staged)"
+    )
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
     return parser.parse_args()
 
 
-def _evaluate_slice(project_ids: list[str]) -> list[str]:
-    s = _STATE
+def run_serial(frames: dict, settings: Settings, rules: object) -> tuple[list, dict[str, float]]:
+    """Quality gates, then every project in this process: each stage timed on its own."""
+    t1, c1 = time.perf_counter(), cpu_seconds()
+    quality: QualityReport = run_quality_gates(frames, QualityContext(as_of=AS_OF), settings.checks)
+    t_quality, c_quality = time.perf_counter() - t1, cpu_seconds() - c1
+    peak_quality = peak_rss_mib()
+    t2, c2 = time.perf_counter(), cpu_seconds()
+    evaluations = evaluate_portfolio(frames, settings, rules, AS_OF, quality)
+    t_eval, c_eval = time.perf_counter() - t2, cpu_seconds() - c2
+    print(f"quality gates: {t_quality:.2f} s wall, {c_quality:.2f} s CPU ({len(quality.results)} "
+          f"results, {len(quality.critical_failures)} critical failures; peak RSS after: "
+          f"{peak_quality:.0f} MiB)")  # fmt: skip
+    print(f"checks + decisions: {t_eval:.2f} s wall, {c_eval:.2f} s CPU, {len(evaluations)} "
+          f"projects ({1000 * c_eval / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
+    return evaluations, {"wall": t_quality + t_eval, "cpu": c_quality + c_eval}
+
+
+def run_parallel(
+    frames: dict, settings: Settings, rules: object, workers: int
+) -> tuple[list, dict[str, float]]:
+    """`evaluate_portfolio(workers=N)`: projects in N forked workers, quality gates overlapped."""
+    t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
     evaluations = evaluate_portfolio(
-        s["frames"], s["settings"], s["rules"], AS_OF, s["quality"], project_ids=project_ids
+        frames, settings, rules, AS_OF, quality_context=QualityContext(as_of=AS_OF), workers=workers
     )
-    return [e.decision.value for e in evaluations]
-
-
-def evaluate_all(workers: int) -> list[str]:
-    ids = sorted(_STATE["frames"]["projects"]["project_id"])
-    if workers <= 1:
-        return _evaluate_slice(ids)
-    slices = [ids[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork")  # children share the frames copy-on-write
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return [d for part in pool.map(_evaluate_slice, slices) for d in part]
+    wall = time.perf_counter() - t1
+    own, kids = cpu_seconds(own=True) - own1, cpu_seconds(own=False) - kids1
+    print(f"parent (grouping, table hashes, quality gates incl. the GX import, merge): {own:.2f} s "
+          f"CPU; {workers} workers (risk checks, forecasts, decisions): {kids:.2f} s CPU "
+          f"({1000 * kids / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
+    return evaluations, {"wall": wall, "cpu": own + kids}
 
 
 def main() -> None:
@@ -100,41 +117,33 @@ def main() -> None:
     rss_data, rss_frames = peak_rss_mib(), current_rss_mib()
     settings = Settings(checks={"forecast_trials": args.trials})
     rules = load_rules(settings)
-
-    t1, c1 = time.perf_counter(), cpu_seconds()
-    quality: QualityReport = run_quality_gates(frames, QualityContext(as_of=AS_OF), settings.checks)
-    t_quality, c_quality = time.perf_counter() - t1, cpu_seconds() - c1
-    peak_quality = peak_rss_mib()
-    _STATE.update(frames=frames, settings=settings, rules=rules, quality=quality)
-
-    t2, c2 = time.perf_counter(), cpu_seconds()
-    if args.profile:
-        profiler = cProfile.Profile()
-        decisions = profiler.runcall(evaluate_all, 1)
-    else:
-        decisions = evaluate_all(args.workers)
-    t_eval, c_eval = time.perf_counter() - t2, cpu_seconds() - c2
-
-    total = t_quality + t_eval
     print(f"machine: {os.cpu_count()} cpus; workers: {args.workers}; trials: {args.trials}")
     print("rows: " + ", ".join(f"{k}={v:,}" for k, v in rows.items()))
     print(
         f"generate (not counted): {t_gen:.2f} s; peak RSS while generating: {rss_data:.0f} MiB, "
         f"RSS holding the frames: {rss_frames:.0f} MiB"
     )
-    print(f"quality gates: {t_quality:.2f} s wall, {c_quality:.2f} s CPU ({len(quality.results)} results, "
-          f"{len(quality.critical_failures)} critical failures)")  # fmt: skip
-    print(f"checks + decisions: {t_eval:.2f} s wall, {c_eval:.2f} s CPU, {len(decisions)} projects "
-          f"({1000 * t_eval / max(len(decisions), 1):.1f} ms/project)")  # fmt: skip
+    load_before = os.getloadavg()[0]
+    if args.profile:
+        profiler = cProfile.Profile()
+        evaluations, total = profiler.runcall(run_serial, frames, settings, rules)
+    elif args.workers <= 1:
+        evaluations, total = run_serial(frames, settings, rules)
+    else:
+        evaluations, total = run_parallel(frames, settings, rules, args.workers)
+    decisions = [e.decision.value for e in evaluations]
     print(
-        f"total (quality + checks + decisions): {total:.2f} s wall, {c_quality + c_eval:.2f} s CPU"
+        f"total (quality + checks + decisions): {total['wall']:.2f} s wall, "
+        f"{total['cpu']:.2f} s CPU (this process + workers)"
     )
     print(
-        f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores: wall > CPU when shared)"
+        f"load average before / after the run: {load_before:.1f} / {os.getloadavg()[0]:.1f} "
+        "(2 cores: wall > CPU / cores when shared)"
     )
     peak = max(peak_rss_mib(), peak_rss_mib(children=True))
-    print(f"peak RSS: {peak:.0f} MiB (largest single process); after quality gates: "
-          f"{peak_quality:.0f} MiB; RSS at the end: {current_rss_mib():.0f} MiB")  # fmt: skip
+    print(f"peak RSS: {peak:.0f} MiB (largest single process: parent {peak_rss_mib():.0f}, "
+          f"largest worker {peak_rss_mib(children=True):.0f}); RSS at the end: "
+          f"{current_rss_mib():.0f} MiB")  # fmt: skip
     print("decisions: " + ", ".join(f"{d.value}={decisions.count(d.value)}" for d in Decision))
     if args.profile:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
