@@ -243,7 +243,9 @@ TIME_ENTRIES = _source_table(
         _c("updated_at", "datetime", "Last changed in the source (UTC)."),
     ),
     ("entry_id",),
-    indexes=(("project_id",), ("person_id", "work_date"), ("task_id",)),
+    # No (person_id, work_date) index: it doubled the cost of every bulk write of hours
+    # (measured: 6.0 vs 11.3 us per row on SQLite) and the product reads whole frames.
+    indexes=(("project_id",), ("task_id",)),
 )
 
 MILESTONES = _source_table(
