@@ -71,14 +71,18 @@ def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
         .sort_values(["person_id", "week"])
         .tail(26 * MAX_LOAD_PEOPLE)
     )
+    capacities = capacity.to_dict()  # a dict lookup per row, not a pandas `get`
     return [
         {
             "person": str(r.person_id),
             "week": str(r.week),
             "hours": round(float(r.hours), 2),
-            "capacity": float(capacity.get(r.person_id, np.nan))
-            if pd.notna(capacity.get(r.person_id, np.nan))
-            else 40.0,
+            "capacity": _capacity(capacities, r.person_id),
         }
         for r in rows.itertuples(index=False)
     ]
+
+
+def _capacity(capacities: dict[Any, Any], person: Any) -> float:
+    value = capacities.get(person, np.nan)
+    return float(value) if pd.notna(value) else 40.0
