@@ -359,9 +359,14 @@ def empty_frame(name: str) -> pd.DataFrame:
 
 def _coerce_series(values: pd.Series, dtype: Dtype) -> pd.Series:
     if dtype == "datetime":
-        return pd.to_datetime(values, utc=True, errors="raise", format="mixed")
+        if isinstance(values.dtype, pd.DatetimeTZDtype):
+            return values.dt.tz_convert("UTC")  # already parsed: no per-value work
+        return pd.to_datetime(values, utc=True, errors="raise", format="mixed", cache=False)
     if dtype == "date":
-        return pd.to_datetime(values, errors="raise").dt.normalize().astype("datetime64[ns]")
+        if pd.api.types.is_datetime64_dtype(values.dtype):
+            return values.dt.normalize().astype("datetime64[ns]")
+        parsed = pd.to_datetime(values, errors="raise", cache=False)
+        return parsed.dt.normalize().astype("datetime64[ns]")
     if dtype == "json":
         return values.astype("object")
     return values.astype(PANDAS_DTYPES[dtype])

@@ -54,10 +54,14 @@ def _convert(column: sa.Column, values: pd.Series, dialect: str) -> list[Any]:
     type_ = column.type
     if isinstance(type_, sa.types.TypeDecorator):  # UTCDateTime
         tz_aware = isinstance(values.dtype, pd.DatetimeTZDtype)
-        stamps = values if tz_aware else pd.to_datetime(values, utc=True)
+        stamps = values if tz_aware else pd.to_datetime(values, utc=True, cache=False)
         return _iso_strings(stamps, "us") if dialect == "sqlite" else _none_where_missing(stamps)
     if isinstance(type_, sa.Date):
-        days = pd.to_datetime(values)
+        days = (
+            values
+            if pd.api.types.is_datetime64_dtype(values.dtype)
+            else pd.to_datetime(values, cache=False)
+        )
         if dialect == "sqlite":
             return _iso_strings(days, "D")
         return [None if pd.isna(v) else v.date() for v in days]
