@@ -80,6 +80,50 @@ def driver_rows(sql_table: sa.Table, frame: pd.DataFrame, dialect: str) -> list[
     return list(zip(*columns, strict=True))
 
 
+_COPY_NULL = "\\N"
+_COPY_ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
+
+
+def _copy_text(values: pd.Series) -> pd.Series:
+    """Text for PostgreSQL's COPY text format: backslash, tab and line breaks escaped."""
+    out = values.astype(object).where(values.notna(), None)
+    text = pd.Series([v if v is None else str(v) for v in out], dtype=object)
+    for raw, escaped in _COPY_ESCAPES:
+        text = text.str.replace(raw, escaped, regex=False)
+    return text.fillna(_COPY_NULL)
+
+
+def _copy_column(column: sa.Column, values: pd.Series) -> pd.Series:
+    type_ = column.type
+    missing = values.isna().to_numpy()
+    if isinstance(type_, sa.types.TypeDecorator):  # UTCDateTime: ISO text with offset
+        text = pd.Series(_iso_strings(values, "us"), dtype=object) + "+00"
+    elif isinstance(type_, sa.Date):
+        text = pd.Series(_iso_strings(values, "D"), dtype=object)
+    elif isinstance(type_, sa.JSON | sa.types.Variant) or type(type_).__name__ == "JSON":
+        return _copy_text(pd.Series([_json_text(v) for v in values], dtype=object))
+    elif isinstance(type_, sa.Boolean):
+        text = pd.Series(
+            np.where(values.fillna(False).to_numpy(dtype=bool), "t", "f"), dtype=object
+        )
+    elif isinstance(type_, sa.Float | sa.BigInteger):
+        text = values.astype(object).map(repr)
+    else:
+        return _copy_text(values)
+    return text.where(~missing, _COPY_NULL)
+
+
+def copy_payload(sql_table: sa.Table, frame: pd.DataFrame) -> bytes:
+    """The whole batch as one COPY text-format payload, built column by column."""
+    columns = [
+        _copy_column(col, frame[col.name].reset_index(drop=True)) for col in sql_table.columns
+    ]
+    lines = columns[0]
+    for column in columns[1:]:
+        lines = lines + "\t" + column
+    return ("\n".join(lines.tolist()) + "\n").encode("utf-8")
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -124,7 +168,7 @@ def upsert_sqlite(
 
 
 def upsert_postgresql(
-    conn: sa.Connection, sql_table: sa.Table, pk: tuple[str, ...], rows: list[tuple]
+    conn: sa.Connection, sql_table: sa.Table, pk: tuple[str, ...], payload: bytes
 ) -> tuple[int, int]:
     """Returns (inserted, updated)."""
     names = [c.name for c in sql_table.columns]
@@ -138,8 +182,7 @@ def upsert_postgresql(
         )
         cur.execute(f"TRUNCATE {staging}")
         with cur.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(payload)
         cur.execute(
             f"INSERT INTO {_quote(sql_table.name)} ({columns}) SELECT {columns} FROM {staging} "
             f"ON CONFLICT ({', '.join(map(_quote, pk))}) DO UPDATE SET {_update_clause(sql_table, pk)} "

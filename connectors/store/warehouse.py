@@ -245,16 +245,19 @@ class WarehouseTransaction:
         self, sql_table: sa.Table, pk: tuple[str, ...], batch: pd.DataFrame
     ) -> UpsertCounts:
         dialect = self.conn.dialect.name
-        rows = bulk.driver_rows(sql_table, batch, dialect)
         if dialect == "postgresql":
-            inserted, updated = bulk.upsert_postgresql(self.conn, sql_table, pk, rows)
+            inserted, updated = bulk.upsert_postgresql(
+                self.conn, sql_table, pk, bulk.copy_payload(sql_table, batch)
+            )
         elif dialect == "sqlite":
-            inserted, updated = bulk.upsert_sqlite(self.conn, sql_table, pk, rows)
+            inserted, updated = bulk.upsert_sqlite(
+                self.conn, sql_table, pk, bulk.driver_rows(sql_table, batch, dialect)
+            )
         else:
             raise NotImplementedError(
                 f"the warehouse supports SQLite and PostgreSQL, not {dialect}"
             )
-        return UpsertCounts(inserted, updated, len(rows) - inserted - updated)
+        return UpsertCounts(inserted, updated, len(batch) - inserted - updated)
 
     def tombstone(self, table: str, ids: Iterable[str], *, at: datetime | None = None) -> int:
         """Mark rows deleted (they stay for history); returns how many were live."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -209,3 +210,28 @@ def test_evaluations_and_metric_snapshots_are_kept(warehouse: Warehouse) -> None
 def test_repr_hides_the_password() -> None:
     wh = Warehouse("postgresql+psycopg://pmo:s3cr3t-value@127.0.0.1:1/x")
     assert "s3cr3t-value" not in repr(wh)
+
+
+def test_awkward_text_and_json_round_trip_exactly(warehouse: Warehouse) -> None:
+    # Tabs, line breaks, backslashes, quotes, the COPY null marker and non-ASCII text must
+    # survive the bulk path of either backend unchanged.
+    awkward = 'tab\there\nnew line\\back slash "quoted" \\N ünïcødé ✓'
+    task = {
+        "task_id": "jira:1",
+        "source": "jira",
+        "project_id": "jira:10000",
+        "title": awkward,
+        "labels": [awkward, "plain"],
+        "estimate_hours": 2.5,
+        "created_at": T0,
+    }
+    with warehouse.transaction() as txn:
+        txn.upsert("tasks", [task])
+    row = warehouse.read("tasks").iloc[0]
+    assert row["title"] == awkward
+    assert row["labels"] == [awkward, "plain"]
+    assert row["estimate_hours"] == 2.5
+    assert row["created_at"] == T0
+    assert row["due_date"] is pd.NaT or pd.isna(row["due_date"])
+    with warehouse.transaction() as txn:
+        assert txn.upsert("tasks", [task]).unchanged == 1
