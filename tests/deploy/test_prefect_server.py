@@ -196,7 +196,7 @@ def test_gate_review_deployment_runs_on_a_worker(server_database: str, tmp_path:
             # One sync fills the warehouse (judging the portfolio is the review's work). The
             # review is triggered while it runs and waits for the worker's only slot.
             nightly = trigger(stage, NIGHTLY, "judge=false")
-            stage.wait_until("the nightly run to start", lambda: is_started(api, nightly), 120)
+            stage.wait_until("the worker to take the nightly run", lambda: taken(api, nightly), 120)
             review = trigger(stage, GATE_REVIEW, "project=NET", "publish=true")
             synced = wait_completed(stage, api, NIGHTLY, nightly)
             reviewed = wait_completed(stage, api, GATE_REVIEW, review)
@@ -211,8 +211,9 @@ def moment(timestamp: str) -> datetime:
     return datetime.fromisoformat(timestamp)
 
 
-def is_started(api: str, run_id: str) -> bool:
-    return state_type(api, run_id) not in {"SCHEDULED", "PENDING"}
+def taken(api: str, run_id: str) -> bool:
+    """Past SCHEDULED: the worker holds its only slot for this run (it takes it before PENDING)."""
+    return state_type(api, run_id) != "SCHEDULED"
 
 
 def assert_gate_review_published(
