@@ -7,61 +7,41 @@ input gives the same output, byte for byte.
 
 - `evaluate_gate(...)`: the exit gate of the project's current (or a given) phase;
 - `evaluate_closeout(...)`: the closeout gate plus KPIs, variances, forecast record, lessons;
-- `evaluate_portfolio(...)`: quality gates once, then every project, frames grouped once.
+- `evaluate_portfolio(...)`: quality gates once, then every project, frames grouped once;
+- one project's steps (`evaluate_project`, `assess_project`, `conclude`) live in
+  `checks.evaluate_project`, the worker processes in `checks.evaluate_workers`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields, replace
-from datetime import date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
-from checks.chart_data import chart_data
-from checks.closeout import closeout_report
-from checks.data_version import TableHashes, project_tables, tables_digest, version_with_config
+from checks.data_version import TableHashes
+from checks.evaluate_project import Assessment, assess_project, conclude, evaluate_project, phase_of
 from checks.evaluate_workers import run_overlapped
-from checks.forecast import ForecastResult, forecast_project
-from checks.forecast_record import ForecastRecord, score_forecasts
-from checks.gates import (
-    LifecycleRules,
-    charter_metrics,
-    decide,
-    project_item_ids,
-    scope_quality,
-    with_project_overrides,
-)
-from checks.gates.metrics import finding_metrics, quality_metrics
-from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
-from checks.project_config import effective_project, mapping, project_overrides
+from checks.gates import LifecycleRules
+from checks.model import Evaluation, QualityReport
 from checks.quality import QualityContext, run_quality_gates
-from checks.risk import run_risk_checks
-from checks.risk.catalog import knob
 from checks.risk.frames import PortfolioSplit
-from checks.throughput import done_timestamps, remaining_items
-from config.settings import ChecksSettings, ConfigError, Settings
+from config.settings import ChecksSettings, Settings
+
+__all__ = [
+    "Assessment",
+    "assess_project",
+    "conclude",
+    "evaluate_closeout",
+    "evaluate_gate",
+    "evaluate_portfolio",
+    "evaluate_project",
+]
 
 QualityRunner = Callable[
     [Mapping[str, pd.DataFrame], QualityContext, ChecksSettings], QualityReport
 ]
-
-
-# Item keys kept per metric: enough to act on, small enough for a Jira issue property (32 KB).
-EVIDENCE_LIMIT = 200
-
-
-@dataclass(frozen=True)
-class _Project:
-    """One project with its effective configuration resolved."""
-
-    frames: ProjectFrames
-    key: str
-    phase: str
-    rules: LifecycleRules
-    checks: ChecksSettings
-    overrides: Mapping[str, Any]
 
 
 def evaluate_gate(
@@ -163,264 +143,12 @@ class _PortfolioJob:
 
     def assess_one(self, pid: str) -> Assessment | None:
         pf = self.split.project(pid, self.as_of)
-        phase = _phase_of(pf, self.settings)
+        phase = phase_of(pf, self.settings)
         if (phase == "closed" or pd.isna(phase)) and not self.named:
             return None  # finished, or not run through the lifecycle: no gate to review
         kind = "closeout" if phase == "closeout" else "gate_review"
         mine = self.snapshots.get(pid)
         return assess_project(pf, self.settings, self.rules, mine, None, kind, self.hashes)
-
-
-def evaluate_project(
-    pf: ProjectFrames,
-    settings: Settings,
-    rules: LifecycleRules,
-    quality: QualityReport,
-    snapshots: pd.DataFrame | None,
-    phase: str | None,
-    kind: str,
-    hashes: TableHashes | None = None,
-) -> Evaluation:
-    """Evaluate one project's frames (already cut from the portfolio)."""
-    return conclude(assess_project(pf, settings, rules, snapshots, phase, kind, hashes), quality)
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """A project's checks that do not read the quality report (the bulk of the work).
-
-    `project.frames` keeps the tables only when a closeout report needs them, so that a
-    worker can hold many assessments while the quality gates run elsewhere.
-    """
-
-    kind: str
-    row: dict[str, Any]  # the project row as stored (Evaluation's id, name)
-    as_of: datetime
-    project: _Project
-    item_ids: set[str]
-    risk: CheckOutput
-    forecast: ForecastResult | None
-    record: ForecastRecord
-    findings: list[Finding]
-    charts: dict[str, Any]
-    tables: Any  # `tables_digest` of the project's frames
-    snapshots: pd.DataFrame | None
-
-
-def assess_project(
-    pf: ProjectFrames,
-    settings: Settings,
-    rules: LifecycleRules,
-    snapshots: pd.DataFrame | None,
-    phase: str | None,
-    kind: str,
-    hashes: TableHashes | None = None,
-) -> Assessment:
-    """Risk checks, forecast, forecast record, chart series and table digest of one project."""
-    project = _resolve(pf, settings, rules, phase)
-    risk = run_risk_checks(project.frames, project.checks)
-    fc = _forecast(project)
-    record = score_forecasts(snapshots, pf.project["project_id"], _actual_finish(pf), _day(pf))
-    closeout = project.phase == "closeout" or kind == "closeout"
-    return Assessment(
-        kind=kind,
-        row=pf.project,
-        as_of=pf.as_of,
-        project=project if closeout else replace(project, frames=_row_only(project.frames)),
-        item_ids=project_item_ids(pf),
-        risk=risk,
-        forecast=fc,
-        record=record,
-        findings=_sorted_findings([*risk.findings, *_forecast_findings(fc, pf)]),
-        charts=chart_data(project.frames, risk, fc),
-        tables=tables_digest(project_tables(pf), hashes=hashes),
-        snapshots=snapshots,
-    )
-
-
-def conclude(done: Assessment, quality: QualityReport) -> Evaluation:
-    """The gate decision (and closeout report) of an assessed project, given data quality."""
-    project, risk, fc, record, findings = (
-        done.project, done.risk, done.forecast, done.record, done.findings
-    )  # fmt: skip
-    scoped = scope_quality(quality, done.row["project_id"], done.item_ids)
-    metrics, evidence = _metrics(project, risk, scoped, fc, record, findings)
-    report = None
-    if project.phase == "closeout" or done.kind == "closeout":
-        report = closeout_report(project.frames, metrics, fc, record, project.checks)
-        metrics.update(report.metrics())
-        evidence.update(report.evidence())
-    gate = project.rules.gate(project.phase)
-    evidence = {k: tuple(v[:EVIDENCE_LIMIT]) for k, v in evidence.items()}
-    verdict = decide(gate, metrics, evidence, findings, scoped)
-    config = _version_config(project, scoped, done.snapshots)
-    return Evaluation(
-        kind=done.kind,
-        project_id=done.row["project_id"],
-        project_key=project.key,
-        project_name=str(done.row.get("name") or project.key),
-        phase=project.phase,
-        decision=verdict.decision,
-        rationale=verdict.rationale,
-        criteria=verdict.criteria,
-        findings=tuple(findings),
-        data_quality=scoped.summary(),
-        metrics=dict(sorted(metrics.items())),
-        forecast={**fc.to_dict(), "record": record.to_dict()} if fc else None,
-        data_version=version_with_config(done.tables, config),
-        evaluated_at=done.as_of,
-        conditions=verdict.conditions,
-        closeout=report.to_dict() if report else None,
-        extra={
-            "score": verdict.score,
-            "evidence": {k: list(v) for k, v in sorted(evidence.items())},
-            "charts": done.charts,
-        },
-    )
-
-
-def _row_only(pf: ProjectFrames) -> ProjectFrames:
-    """The project row with empty tables (copies: no view keeps the project's rows alive)."""
-    empty = {
-        f.name: getattr(pf, f.name).head(0).copy()
-        for f in fields(pf)
-        if isinstance(getattr(pf, f.name), pd.DataFrame)
-    }
-    return replace(pf, **empty)
-
-
-def _resolve(
-    pf: ProjectFrames, settings: Settings, rules: LifecycleRules, phase: str | None
-) -> _Project:
-    key = str(pf.project.get("key") or pf.project["project_id"])
-    overrides = project_overrides(settings, pf.project)
-    where = f"projects.{key}"
-    project = effective_project(pf.project, overrides, where)
-    chosen = phase or project.get("phase")
-    if chosen not in rules.gate_phases:
-        raise ConfigError(
-            f"project {key} ({pf.project['project_id']}): no gate for phase {chosen!r}; "
-            f"gates: {', '.join(rules.gate_phases)} (set {where}.phase or pass a phase)"
-        )
-    checks = settings.checks
-    if "thresholds" in overrides:
-        extra = mapping(overrides["thresholds"], f"{where}.thresholds")
-        checks = checks.model_copy(update={"thresholds": {**checks.thresholds, **extra}})
-    return _Project(
-        frames=replace(pf, project=project),
-        key=key,
-        phase=str(chosen),
-        rules=with_project_overrides(rules, overrides.get("gates"), f"{where}.gates"),
-        checks=checks,
-        overrides=overrides,
-    )
-
-
-def _phase_of(pf: ProjectFrames, settings: Settings) -> Any:
-    return project_overrides(settings, pf.project).get("phase", pf.project.get("phase"))
-
-
-def _forecast(project: _Project) -> ForecastResult | None:
-    pf = project.frames
-    window = int(knob("flow.throughput_weeks", project.checks.thresholds) * 7)
-    return forecast_project(
-        pf.tasks,
-        pf.status_changes,
-        pf.as_of,
-        target_date=pf.project.get("target_date"),
-        trials=project.checks.forecast_trials,
-        seed=project.checks.forecast_seed,
-        window_days=window,
-    )
-
-
-def _forecast_findings(fc: ForecastResult | None, pf: ProjectFrames) -> list[Finding]:
-    p85 = fc.percentiles.get("p85") if fc else None
-    if fc is None or fc.target_date is None or fc.remaining_items == 0:
-        return []
-    if p85 is not None and p85 <= fc.target_date:
-        return []
-    when = "beyond the forecast horizon" if p85 is None else f"by {p85.isoformat()}"
-    late = None if p85 is None else float((p85 - fc.target_date).days)
-    return [
-        Finding(
-            check="forecast.p85_days_late",
-            severity=Severity.WARNING,
-            message=(
-                f"{fc.remaining_items} open items finish {when} at 85 % confidence, after the "
-                f"target date {fc.target_date.isoformat()} (trust: {fc.trust})"
-            ),
-            project_id=pf.project["project_id"],
-            value=late,
-            threshold=0.0,
-            phase="execution",
-        )
-    ]
-
-
-def _metrics(
-    project: _Project,
-    risk: CheckOutput,
-    quality: QualityReport,
-    fc: ForecastResult | None,
-    record: ForecastRecord,
-    findings: list[Finding],
-) -> tuple[dict[str, float | None], dict[str, tuple[str, ...]]]:
-    counts, finding_evidence = finding_metrics(findings)
-    metrics: dict[str, float | None] = {
-        **risk.metrics,
-        **charter_metrics(project.frames.project),
-        **quality_metrics(quality),
-        **counts,
-        **(fc.metrics() if fc else {}),
-        **record.metrics(),
-    }
-    failures = quality.critical_failures + quality.warnings
-    evidence = {
-        **{k: tuple(v) for k, v in risk.evidence.items()},
-        **finding_evidence,
-        "dq.critical_failures": _keys(r.example_keys for r in quality.critical_failures),
-        "dq.warnings": _keys(
-            r.example_keys for r in failures if r not in quality.critical_failures
-        ),
-    }
-    return metrics, evidence
-
-
-def _keys(groups: Iterable[Iterable[str]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(k for g in groups for k in g))
-
-
-def _sorted_findings(findings: list[Finding]) -> list[Finding]:
-    order = {Severity.CRITICAL: 0, Severity.WARNING: 1, Severity.INFO: 2}
-    return sorted(findings, key=lambda f: (order[f.severity], f.check, f.item_ids, f.message))
-
-
-def _actual_finish(pf: ProjectFrames) -> date | None:
-    """When the work finished: the last done item, if none is open any more."""
-    if len(pf.tasks) == 0 or remaining_items(pf.tasks) > 0:
-        return None
-    stamps = done_timestamps(pf.tasks, pf.status_changes)
-    return None if stamps.empty else stamps.max().date()
-
-
-def _day(pf: ProjectFrames) -> date:
-    return pd.Timestamp(pf.as_of).tz_convert("UTC").date()
-
-
-def _version_config(
-    project: _Project, quality: QualityReport, snapshots: pd.DataFrame | None
-) -> dict[str, Any]:
-    pid = project.frames.project["project_id"]
-    mine = None if snapshots is None else snapshots[snapshots["project_id"] == pid]
-    return {
-        "phase": project.phase,
-        "checks": project.checks.model_dump(mode="json"),
-        "gate": project.rules.gate(project.phase),
-        "overrides": project.overrides,
-        "quality": quality.summary(),
-        "snapshots": None if mine is None else mine.sort_values(list(mine.columns)).to_dict("list"),
-    }
 
 
 def _snapshots_by_project(snapshots: pd.DataFrame | None) -> dict[str, pd.DataFrame]:
