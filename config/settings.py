@@ -150,6 +150,12 @@ class JiraSettings(Strict):
     timeout_seconds: float = Field(30, gt=0)
     max_retries: int = Field(5, ge=0, le=20)
     max_total_wait_seconds: float = Field(120, gt=0)
+    metadata_refresh_hours: float = Field(
+        24,
+        ge=0,
+        description="Re-read fields, projects, boards, charters and versions (no change cursor "
+        "in Jira) at most this often, and on every --full run; 0 = every run.",
+    )
 
 
 class GraphSettings(Strict):

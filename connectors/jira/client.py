@@ -65,6 +65,7 @@ class JiraApi:
         self.timeout = timeout
         self.session: requests.Session = client._session  # the client's own session
         self.session.headers["Accept-Language"] = "en"  # error texts we can match
+        self.server: dict[str, Any] | None = None  # serverInfo, once read
 
     @property
     def is_cloud(self) -> bool:
@@ -123,7 +124,13 @@ class JiraApi:
         if not isinstance(info, dict) or "versionNumbers" not in info:
             raise JiraError(f"{self.endpoint.url} does not answer like Jira (serverInfo)")
         self.client.deploymentType = info.get("deploymentType")
+        self.server = info
         return info
+
+    def ensure_server(self) -> dict[str, Any]:
+        """serverInfo at most once per client: the sync asks only when it re-reads metadata
+        (first run, `--full`, refresh interval elapsed), not on every incremental run."""
+        return self.server if self.server is not None else self.server_info()
 
 
 def _sandbox_endpoint(settings: Any, sandbox_info: Any) -> Endpoint:
@@ -168,9 +175,12 @@ def endpoint_from_settings(settings: Any, sandbox_info: Any = None) -> Endpoint:
 
 
 def build_jira(
-    settings: Any, sandbox_info: Any = None, *, seed: int | None = None, check_server: bool = True
+    settings: Any, sandbox_info: Any = None, *, seed: int | None = None, check_server: bool = False
 ) -> JiraApi:
-    """A ready `JiraApi` for `settings` (the whole `Settings` or its `jira` part)."""
+    """A ready `JiraApi` for `settings` (the whole `Settings` or its `jira` part).
+
+    `check_server` reads serverInfo now (fails fast on a wrong URL or credentials); without
+    it the sync reads it only when it refreshes metadata (`JiraApi.ensure_server`)."""
     jira_settings = getattr(settings, "jira", settings)
     endpoint = endpoint_from_settings(jira_settings, sandbox_info)
     auth: dict[str, Any] = (

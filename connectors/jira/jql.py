@@ -59,3 +59,8 @@ def issue_fields(custom_field_ids: Iterable[str]) -> list[str]:
         "issuelinks",
     ]
     return base + sorted({f for f in custom_field_ids if f})
+
+
+def projects_count_jql(project_keys: Iterable[str]) -> str:
+    """Every issue of several projects, for one approximate count instead of one each."""
+    return "project in (" + ", ".join(quote(k) for k in sorted(project_keys)) + ")"

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from connectors.jira import pages, worklog_pages
+from connectors.jira import metadata, pages, worklog_pages
 from connectors.jira.client import JiraApi
 from connectors.jira.http import set_label
-from connectors.jira.jql import census_jql, issue_fields, issues_jql
+from connectors.jira.jql import census_jql, issue_fields, issues_jql, projects_count_jql
 from connectors.jira.mapping_meta import map_project, map_sprint, map_version
 from connectors.jira.reader import JiraReader
 from connectors.jira.records import CUSTOM_FIELD_ROLES, MappingContext, MappingError, resolve_fields
@@ -56,6 +56,10 @@ class JiraSync:
         self.seen: dict[str, set[str]] = {}
         self.project_full: dict[str, bool] = {}
         self.boards: dict[str, list[dict[str, Any]]] = {}
+        self.refreshing = False  # metadata re-read from Jira this run
+        self.refreshed_ms = 0  # when the metadata this run uses was read
+        self.finished: set[str] = set()
+        self.pending_counts: list[str] = []  # incremental projects awaiting the count check
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -79,38 +83,73 @@ class JiraSync:
     # --- steps -----------------------------------------------------------------------------
 
     def prepare(self) -> list[str]:
-        """Fields (custom fields resolved by name) and the projects to sync."""
+        """Fields (custom fields resolved by name) and the projects to sync: from the stored
+        metadata when it is younger than `jira.metadata_refresh_hours`, else from Jira."""
         set_label("*")
-        summary = self.summary("*")
-        fields = self.reader.fields()
-        names = {role: getattr(self.settings.fields, role) for role in CUSTOM_FIELD_ROLES}
-        resolved = resolve_fields(fields, names)
+        self.summary("*")  # the run's own scope, in the sync log even when nothing is re-read
+        keys = self.requested or [p.upper() for p in self.settings.projects]
+        scope = metadata.scope_of(self.requested)
+        expected = metadata.fingerprint(self.settings, keys, self.api.endpoint.url)
+        at_ms = metadata.now_ms()
+        mark = metadata.cached(
+            self.warehouse,
+            scope,
+            expected,
+            self.settings.metadata_refresh_hours,
+            full=self.full,
+            at_ms=at_ms,
+        )
+        self.refreshing = mark is None
+        if mark is None:
+            mark = self._read_metadata(keys, scope, expected, at_ms)
+        self.refreshed_ms = int(mark["refreshed_ms"])
+        resolved = metadata.field_ids(mark)
         self.ctx = MappingContext(
             resolved, dict(self.settings.type_map), frozenset(self.settings.risk_types)
         )
         self.field_ids = list(resolved.ids.values())
+        self.boards = {k: list(v) for k, v in mark["boards"].items()}
+        self.projects = {k: dict(v) for k, v in mark["projects"].items()}
+        self.progress("projects", {"keys": list(self.projects)})
+        return list(self.projects)
+
+    def _read_metadata(
+        self, keys: list[str], scope: str, expected: dict[str, Any], at_ms: int
+    ) -> dict[str, Any]:
+        """serverInfo, fields, boards and projects from Jira, stored with the time read."""
+        self.api.ensure_server()
+        fields = self.reader.fields()
+        names = {role: getattr(self.settings.fields, role) for role in CUSTOM_FIELD_ROLES}
+        resolved = resolve_fields(fields, names)
+        boards = self.reader.boards()
+        projects = {str(r["key"]).upper(): r for r in self.reader.projects(keys)}
+        mark = metadata.run_metadata(at_ms, expected, resolved, projects, boards)
         with self.warehouse.transaction() as txn:
             for role in resolved.missing:
                 reason = f"no Jira field named any of {names[role]} (config jira.fields.{role})"
                 txn.quarantine(SOURCE, "fields", role, reason, {"role": role})
             txn.resolve_quarantine(SOURCE, "fields", list(resolved.ids))
-        summary.stream("fields").add(fetched=len(fields), quarantined=len(resolved.missing))
-        keys = self.requested or [p.upper() for p in self.settings.projects]
-        self.boards = self.reader.boards()
-        for record in self.reader.projects(keys):
-            self.projects[str(record["key"]).upper()] = record
-        self.progress("projects", {"keys": list(self.projects)})
-        return list(self.projects)
+            txn.set_watermark(SOURCE, metadata.STREAM, scope, mark)
+        self.summary("*").stream("fields").add(
+            fetched=len(fields), quarantined=len(resolved.missing)
+        )
+        return mark
 
     def sync_project_meta(self, key: str) -> None:
-        """Project row with its charter, versions -> milestones, sprints."""
+        """Sprints every run; the project row with its charter and versions -> milestones
+        when the run's metadata was refreshed since they were last written."""
         set_label(key)
         assert self.ctx is not None
         record, summary = self.projects[key], self.summary(key)
-        charter = self.reader.project_property(key, self.settings.charter_property)
         project_id = f"jira:{record['id']}"
-        versions = self.reader.versions(key)
         sprints = self.reader.sprints(key, self.boards.get(key, []))
+        mark = self.warehouse.get_watermark(SOURCE, metadata.STREAM, key)
+        if metadata.is_fresh(mark, self.refreshed_ms):
+            with self.warehouse.transaction() as txn:
+                self._replace_sprints(txn, summary, project_id, sprints)
+            return
+        charter = self.reader.project_property(key, self.settings.charter_property)
+        versions = self.reader.versions(key)
         with self.warehouse.transaction() as txn:
             pages.upsert_or_quarantine(
                 txn,
@@ -129,16 +168,23 @@ class JiraSync:
                 versions,
                 lambda r: map_version(r, project_id),
             )
-            pages.replace_children(
-                txn,
-                summary,
-                "sprints",
-                "sprint_id",
-                project_id,
-                sprints,
-                lambda r: map_sprint(r, project_id),
-            )
+            self._replace_sprints(txn, summary, project_id, sprints)
             pages.upsert_people(txn, summary, self.ctx, [record.get("lead")])
+            txn.set_watermark(SOURCE, metadata.STREAM, key, {"refreshed_ms": self.refreshed_ms})
+
+    @staticmethod
+    def _replace_sprints(
+        txn: Any, summary: SyncSummary, project_id: str, sprints: list[dict[str, Any]]
+    ) -> None:
+        pages.replace_children(
+            txn,
+            summary,
+            "sprints",
+            "sprint_id",
+            project_id,
+            sprints,
+            lambda r: map_sprint(r, project_id),
+        )
 
     def issue_cursor(self, key: str) -> int | None:
         """The epoch-ms cursor of a project, None for a full read (asked for, or first run)."""
@@ -163,25 +209,55 @@ class JiraSync:
     def finish_project(self, key: str) -> None:
         """Tombstone issues that vanished; fetch issues the cursor missed (census).
 
-        An incremental run first asks for the project's issue count: when it equals what
-        the warehouse holds (live plus quarantined), nothing vanished and nothing was
-        missed, and the id census (ceil(N/5000) requests) is skipped."""
+        A full read knows every id it saw. An incremental run compares Jira's issue count
+        with what the warehouse holds (live plus quarantined): equal means nothing vanished
+        and nothing was missed, and the id census (ceil(N/5000) requests) is skipped. The
+        count is asked once for all incremental projects, after the last one's pages
+        (`project in (...)`); only when that total disagrees is each project counted (and,
+        where its own count disagrees, censused). A metadata-refresh run counts each
+        project, so a surplus in one project hiding a gap in another lasts at most one
+        refresh interval."""
         set_label(key)
+        if self.project_full.get(key):
+            self._tombstone_vanished(key, self.seen.get(key, set()))
+        elif key not in self.pending_counts:
+            self.pending_counts.append(key)
+        self.finished.add(key)
+        if self.finished >= set(self.projects) and self.pending_counts:
+            self._check_counts()
+
+    def _check_counts(self) -> None:
+        keys = list(self.pending_counts)
+        if len(keys) > 1 and not self.refreshing and self.api.is_cloud:
+            set_label("*")
+            held = sum(len(self._held(k)) for k in keys)
+            total = self.reader.issue_count(projects_count_jql(keys), context="projects count")
+            if total == held:
+                self.pending_counts.clear()
+                return
+        for key in keys:
+            set_label(key)
+            self._count_or_census(key)
+            self.pending_counts.remove(key)
+
+    def _held(self, key: str) -> set[str]:
+        """Issue ids of a project in the warehouse: live rows plus open quarantine entries."""
         project_id = f"jira:{self.projects[key]['id']}"
         live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
-        if self.project_full.get(key):
-            present = self.seen.get(key, set())
-        else:
-            held = pages.quarantined_ids(self.warehouse, project=key)
-            if self.reader.issue_count(census_jql(key), context=f"project {key} count") == len(
-                live | held
-            ):
-                return
-            present = set(
-                self.reader.issue_ids(census_jql(key), context=f"project {key} id census")
-            )
-            missing = sorted({f"jira:{i}" for i in present} - live - held)
-            pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
+        return live | pages.quarantined_ids(self.warehouse, project=key)
+
+    def _count_or_census(self, key: str) -> None:
+        held = self._held(key)
+        if self.reader.issue_count(census_jql(key), context=f"project {key} count") == len(held):
+            return
+        present = set(self.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
+        missing = sorted({f"jira:{i}" for i in present} - held)
+        pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
+        self._tombstone_vanished(key, present)
+
+    def _tombstone_vanished(self, key: str, present: set[str]) -> None:
+        project_id = f"jira:{self.projects[key]['id']}"
+        live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
         vanished = sorted(live - {f"jira:{i}" for i in present})
         with self.warehouse.transaction() as txn:
             for table, count in tombstone_issues(txn, vanished).items():

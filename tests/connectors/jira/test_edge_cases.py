@@ -112,18 +112,19 @@ def test_a_changelog_longer_than_the_embedded_limit_is_read_in_full(tmp_path: Pa
 
 
 def test_a_renamed_custom_field_is_still_found_by_name(tmp_path: Path) -> None:
+    every_run = jira_settings(metadata_refresh_hours=0)  # fields re-read on each run
     with start_sandbox(build_tenant(5, 0)) as server:
         warehouse = new_warehouse(tmp_path)
-        sync(server, warehouse)
+        sync(server, warehouse, every_run)
         mutate.rename_field(
             server.state, "Story Points", "Story point estimate"
         )  # Jira's newer name
         mutate.edit_issue(server.state, "ABC-2", customfield_10016=13)
-        sync(server, warehouse)
+        sync(server, warehouse, every_run)
         points = warehouse.read("tasks").set_index("key")["story_points"]
         assert points["ABC-2"] == 13
         mutate.rename_field(server.state, "Story point estimate", "Legacy points")  # not in config
-        summaries, _api = sync(server, warehouse)
+        summaries, _api = sync(server, warehouse, every_run)
     quarantine = warehouse.read_operational("quarantine").set_index(["stream", "record_id"])
     assert "Legacy points" not in str(quarantine.loc[("fields", "story_points"), "reason"])
     assert "jira.fields.story_points" in quarantine.loc[("fields", "story_points"), "reason"]

@@ -36,7 +36,7 @@ def test_wrong_credentials_fail_loudly_without_echoing_the_token(
 ) -> None:
     monkeypatch.setenv("PMO_TEST_BAD_TOKEN", "wrong-" + SECRET_TOKEN)
     with pytest.raises(JiraAuthError, match="HTTP 401") as info:
-        build_jira(_settings(server, "PMO_TEST_BAD_TOKEN"))
+        build_jira(_settings(server, "PMO_TEST_BAD_TOKEN"), check_server=True)
     assert SECRET_TOKEN not in str(info.value) and "API token" in str(info.value)
 
 
