@@ -13,6 +13,7 @@ Without fork (not POSIX) the caller's serial path is used.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
@@ -36,6 +37,9 @@ def run_overlapped(
     context = multiprocessing.get_context("fork")
     shares = [list(project_ids[i::workers]) for i in range(workers)]  # interleaved: balanced
     pipes, processes = [], []
+    # objects that exist now move to GC's permanent generation in the children, so their
+    # collections do not write to (and so copy) the pages of the inherited frames
+    gc.freeze()
     try:
         for share in shares:
             parent_end, child_end = context.Pipe()
@@ -44,6 +48,7 @@ def run_overlapped(
             child_end.close()
             pipes.append(parent_end)
             processes.append(process)
+        gc.unfreeze()  # the parent collects as usual again
         report = quality()
         for pipe in pipes:
             # a worker that already failed closed its end: its error is read below
@@ -51,6 +56,7 @@ def run_overlapped(
                 pipe.send(("quality", report))
         results = [_receive(pipe) for pipe in pipes]
     finally:
+        gc.unfreeze()
         for pipe in pipes:
             pipe.close()
         for process in processes:
