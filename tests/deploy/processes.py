@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 
 TAIL_CHARS = 4000
 TERMINAL_STATES = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -58,12 +59,25 @@ class Logged:
     def stop(self, grace: float = 20) -> None:
         if self.process.poll() is not None:
             return
+        # Flow runs get sessions of their own: note them before the worker is gone.
+        descendants = psutil.Process(self.process.pid).children(recursive=True)
         _signal_group(self.process, signal.SIGTERM)
         try:
             self.process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             _signal_group(self.process, signal.SIGKILL)
             self.process.wait(timeout=10)
+        _end(descendants)
+
+
+def _end(processes: list[psutil.Process]) -> None:
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.terminate()
+    _gone, alive = psutil.wait_procs(processes, timeout=5)
+    for process in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            process.kill()
 
 
 def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
