@@ -13,10 +13,19 @@ from checks.gates.rules import LifecycleRules, RulesError, parse_rules, with_pro
 from checks.risk.catalog import unknown_threshold_keys
 from config.settings import Settings
 
+SHIPPED_RULES = Path(__file__).resolve().parent / "lifecycle.yaml"
+
 
 def lifecycle_path(settings: Settings) -> Path:
+    """The rules file: absolute, or relative to the config's folder; a config copied
+    elsewhere without its own rules file (the default name) uses the shipped rules."""
     path = Path(settings.checks.lifecycle_file).expanduser()
-    return path if path.is_absolute() else settings.config_dir / path
+    if path.is_absolute():
+        return path
+    beside = settings.config_dir / path
+    if not beside.is_file() and str(path) == "lifecycle.yaml":
+        return SHIPPED_RULES
+    return beside
 
 
 def load_rules(settings: Settings) -> LifecycleRules:

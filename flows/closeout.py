@@ -10,10 +10,9 @@ from typing import Any
 
 from prefect import flow
 
-from flows.artifacts import evaluation_artifacts
+from flows.judging import judge_project, result_document
 from flows.publishing import publish_closeout
 from flows.runtime import open_runtime
-from flows.steps import archive, evaluate, read_frames, resolve_project, run_quality
 
 
 @flow(name="closeout-evaluation", log_prints=False)
@@ -22,15 +21,8 @@ def closeout_evaluation(
 ) -> dict[str, Any]:
     """Evaluate a finished (or finishing) project for leadership."""
     with open_runtime(config_path) as runtime:
-        as_of = runtime.as_of()
-        frames = read_frames(runtime)
-        project_id = resolve_project(frames, project)
-        quality = run_quality(runtime, frames, as_of)
-        evaluation = evaluate(runtime, frames, project_id, quality, as_of, closeout=True)
-        judged = archive(runtime, evaluation)
-        evaluation_artifacts(judged)
-        document = dict(judged.document)
-        document["report_path"] = str(judged.report_path)
+        judged, frames = judge_project(runtime, project, closeout=True)
+        document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
             document["published"] = publish_closeout(runtime, judged, frames)
         return document

@@ -11,10 +11,9 @@ from typing import Any
 
 from prefect import flow
 
-from flows.artifacts import evaluation_artifacts
+from flows.judging import judge_project, result_document
 from flows.publishing import publish_gate_review
 from flows.runtime import open_runtime
-from flows.steps import archive, evaluate, read_frames, resolve_project, run_quality
 
 
 @flow(name="phase-gate-review", log_prints=False)
@@ -27,15 +26,8 @@ def phase_gate_review(
 ) -> dict[str, Any]:
     """Evaluate `project` (key or id) at `phase` (default: its current phase) and publish."""
     with open_runtime(config_path) as runtime:
-        as_of = runtime.as_of()
-        frames = read_frames(runtime)
-        project_id = resolve_project(frames, project)
-        quality = run_quality(runtime, frames, as_of)
-        evaluation = evaluate(runtime, frames, project_id, quality, as_of, phase=phase)
-        judged = archive(runtime, evaluation)
-        evaluation_artifacts(judged)
-        document = dict(judged.document)
-        document["report_path"] = str(judged.report_path)
+        judged, frames = judge_project(runtime, project, phase=phase)
+        document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
             document["published"] = publish_gate_review(runtime, judged, frames, request_issue)
         return document

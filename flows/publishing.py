@@ -161,13 +161,7 @@ def _graph_targets(
         return
     doc = judged.document
     publisher = graph_publisher(runtime)
-    if target.teams_webhook is not None:
-        outcome.attempt(
-            "teams_card",
-            lambda: publisher.post_card_webhook(
-                target.teams_webhook.resolve(), evaluation_card(doc), f"{base}:teams_card"
-            ),
-        )
+    _teams_card(publisher, outcome, target, evaluation_card(doc), f"{base}:teams_card")
     if target.sharepoint_drive:
         path = f"{target.sharepoint_folder}/{doc['project_key']}/{judged.report_path.name}"
         outcome.attempt(
@@ -278,16 +272,10 @@ def publish_status(
     base = f"status:{as_of:%G-W%V}"  # one digest per ISO week
     target = runtime.settings.publish.status_report
     outcome = Outcome()
-    if runtime.settings.graph.enabled and target.teams_webhook is not None:
+    if runtime.settings.graph.enabled:
         publisher = graph_publisher(runtime)
-        outcome.attempt(
-            "teams_card",
-            lambda: publisher.post_card_webhook(
-                target.teams_webhook.resolve(),
-                digest_card(rows, f"Status digest {as_of:%Y-%m-%d}"),
-                f"{base}:teams_card",
-            ),
-        )
+        card = digest_card(rows, f"Status digest {as_of:%Y-%m-%d}")
+        _teams_card(publisher, outcome, target, card, f"{base}:teams_card")
         if target.sharepoint_drive:
             outcome.attempt(
                 "sharepoint_file",
@@ -309,16 +297,28 @@ def publish_alert(
     """A card about new red findings (called by the nightly flow)."""
     target = runtime.settings.publish.alerts
     outcome = Outcome()
-    if runtime.settings.graph.enabled and target.teams_webhook is not None:
-        publisher = graph_publisher(runtime)
-        outcome.attempt(
-            "teams_card",
-            lambda: publisher.post_card_webhook(
-                target.teams_webhook.resolve(), alert_card(project_key, findings), key
-            ),
+    if runtime.settings.graph.enabled:
+        _teams_card(
+            graph_publisher(runtime), outcome, target, alert_card(project_key, findings), key
         )
     outcome.raise_if_failed()
     return outcome.as_dict()
+
+
+def _teams_card(
+    publisher: Any, outcome: Outcome, target: PublishTarget, card: dict[str, Any], key: str
+) -> None:
+    """A card through the Workflows webhook (unattended), else through Graph to a channel."""
+    if target.teams_webhook is not None:
+        webhook = target.teams_webhook
+        outcome.attempt(
+            "teams_card", lambda: publisher.post_card_webhook(webhook.resolve(), card, key)
+        )
+    elif target.teams_channel:
+        team, channel = target.teams_channel["team"], target.teams_channel["channel"]
+        outcome.attempt(
+            "teams_card", lambda: publisher.post_channel_message(team, channel, card, key)
+        )
 
 
 def _log(outcome: Outcome) -> None:

@@ -43,40 +43,27 @@ class PublicationLedger:
         )
 
     def mark_pending(self, key: str, target: str, detail: dict[str, Any] | None = None) -> None:
-        now = utcnow()
-        with self.warehouse.transaction() as txn:
-            txn.merge(
-                "publications",
-                {
-                    "key": key,
-                    "target": target,
-                    "status": "pending",
-                    "external_id": None,
-                    "created_at": now,
-                    "updated_at": now,
-                    "detail": detail,
-                },
-                keep=("created_at",),
-            )
+        """About to post: a crash from here on is detected by looking at the target."""
+        self._record(key, target, "pending", None, detail)
 
     def mark_done(
         self, key: str, target: str, external_id: str | None, detail: dict[str, Any] | None = None
     ) -> None:
+        self._record(key, target, "done", external_id, detail)
+
+    def _record(
+        self,
+        key: str,
+        target: str,
+        status: str,
+        external_id: str | None,
+        detail: dict[str, Any] | None,
+    ) -> None:
         now = utcnow()
+        row = {"key": key, "target": target, "status": status, "external_id": external_id,
+               "created_at": now, "updated_at": now, "detail": detail}  # fmt: skip
         with self.warehouse.transaction() as txn:
-            txn.merge(
-                "publications",
-                {
-                    "key": key,
-                    "target": target,
-                    "status": "done",
-                    "external_id": external_id,
-                    "created_at": now,
-                    "updated_at": now,
-                    "detail": detail,
-                },
-                keep=("created_at",),
-            )
+            txn.merge("publications", row, keep=("created_at",))
 
     def done_keys(self, prefix: str = "") -> set[str]:
         query = sa.select(PUBLICATIONS.c.key).where(PUBLICATIONS.c.status == "done")

@@ -92,3 +92,18 @@ def test_secret_refs_resolve_from_the_environment_only_when_asked(
     assert "PMO_TEST_TOKEN is not set" in str(info.value)
     monkeypatch.setenv("PMO_TEST_TOKEN", "tok-123")
     assert ref.resolve() == "tok-123"
+
+
+def test_a_config_copied_elsewhere_uses_the_shipped_gate_rules(tmp_path: Path) -> None:
+    from config.lifecycle import SHIPPED_RULES, lifecycle_path, load_rules
+    from config.settings import Settings
+
+    alone = Settings(source_path=str(write(tmp_path, "time_zone: UTC\n")))
+    assert lifecycle_path(alone) == SHIPPED_RULES
+    assert load_rules(alone).gate_phases[0] == "initiation"
+    # a rules file named explicitly must exist: no silent fallback for a typo
+    named = Settings.model_validate(
+        {"source_path": str(tmp_path / "pmo.yaml"), "checks": {"lifecycle_file": "gates.yaml"}}
+    )
+    with pytest.raises(ConfigError, match=r"gates\.yaml"):
+        load_rules(named)
