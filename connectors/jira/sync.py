@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from connectors.jira import metadata, pages, worklog_pages
+from connectors.jira import census, metadata, pages, worklog_pages
 from connectors.jira.client import JiraApi
 from connectors.jira.http import set_label
-from connectors.jira.jql import census_jql, issue_fields, issues_jql, projects_count_jql
+from connectors.jira.jql import issue_fields, issues_jql
 from connectors.jira.mapping_meta import map_project, map_sprint, map_version
 from connectors.jira.reader import JiraReader
 from connectors.jira.records import CUSTOM_FIELD_ROLES, MappingContext, MappingError, resolve_fields
-from connectors.jira.store_ops import tombstone_issues
 from connectors.store import Warehouse
 from connectors.sync_types import SyncSummary
 
@@ -207,61 +206,17 @@ class JiraSync:
         return page.next_token
 
     def finish_project(self, key: str) -> None:
-        """Tombstone issues that vanished; fetch issues the cursor missed (census).
-
-        A full read knows every id it saw. An incremental run compares Jira's issue count
-        with what the warehouse holds (live plus quarantined): equal means nothing vanished
-        and nothing was missed, and the id census (ceil(N/5000) requests) is skipped. The
-        count is asked once for all incremental projects, after the last one's pages
-        (`project in (...)`); only when that total disagrees is each project counted (and,
-        where its own count disagrees, censused). A metadata-refresh run counts each
-        project, so a surplus in one project hiding a gap in another lasts at most one
-        refresh interval."""
+        """Tombstone issues that vanished; fetch issues the cursor missed (`census`): at
+        once after a full read, after the run's last project for incremental ones (one
+        issue count stands for all of them)."""
         set_label(key)
         if self.project_full.get(key):
-            self._tombstone_vanished(key, self.seen.get(key, set()))
+            census.tombstone_vanished(self, key, self.seen.get(key, set()))
         elif key not in self.pending_counts:
             self.pending_counts.append(key)
         self.finished.add(key)
         if self.finished >= set(self.projects) and self.pending_counts:
-            self._check_counts()
-
-    def _check_counts(self) -> None:
-        keys = list(self.pending_counts)
-        if len(keys) > 1 and not self.refreshing and self.api.is_cloud:
-            set_label("*")
-            held = sum(len(self._held(k)) for k in keys)
-            total = self.reader.issue_count(projects_count_jql(keys), context="projects count")
-            if total == held:
-                self.pending_counts.clear()
-                return
-        for key in keys:
-            set_label(key)
-            self._count_or_census(key)
-            self.pending_counts.remove(key)
-
-    def _held(self, key: str) -> set[str]:
-        """Issue ids of a project in the warehouse: live rows plus open quarantine entries."""
-        project_id = f"jira:{self.projects[key]['id']}"
-        live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
-        return live | pages.quarantined_ids(self.warehouse, project=key)
-
-    def _count_or_census(self, key: str) -> None:
-        held = self._held(key)
-        if self.reader.issue_count(census_jql(key), context=f"project {key} count") == len(held):
-            return
-        present = set(self.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
-        missing = sorted({f"jira:{i}" for i in present} - held)
-        pages.fetch_missing(self, key, [m.split(":", 1)[1] for m in missing])
-        self._tombstone_vanished(key, present)
-
-    def _tombstone_vanished(self, key: str, present: set[str]) -> None:
-        project_id = f"jira:{self.projects[key]['id']}"
-        live = self.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
-        vanished = sorted(live - {f"jira:{i}" for i in present})
-        with self.warehouse.transaction() as txn:
-            for table, count in tombstone_issues(txn, vanished).items():
-                self.summary(key).stream(table).add(deleted=count)
+            census.check_counts(self)
 
     def retry_quarantined_worklogs(self) -> None:
         """Worklogs held back for a missing issue, once their issue has arrived."""

@@ -106,6 +106,21 @@ def test_second_run_asks_only_what_it_takes_to_learn_nothing_changed(
     assert sum(s.stream("tasks").inserted + s.stream("tasks").updated for s in summaries) == 0
 
 
+def test_a_total_that_disagrees_falls_back_to_per_project_counts_and_one_census(
+    server: SandboxServer, warehouse: Any, tenant: dict[str, Any]
+) -> None:
+    sync(server, warehouse)
+    gone = mutate.delete_issue(server.state, tenant["jira"]["issues"][0]["key"])
+    _reset(server)
+    sync(server, warehouse)
+    routes = _route_counts(server)
+    projects = len(tenant["jira"]["projects"])
+    # the total for all projects, then each project's; only the short one is censused
+    assert routes["POST rest/api/{ver}/search/approximate-count"] == 1 + projects
+    assert routes["POST rest/api/{ver}/search/jql"] == projects + 1
+    assert f"jira:{gone}" not in warehouse.live_ids("tasks")
+
+
 def test_full_sync_requests_stay_within_1_2_times_the_lower_bound(tmp_path: Path) -> None:
     from tests.connectors.jira.tenant_factory import build_tenant
 
