@@ -13,6 +13,7 @@ from typing import Any
 
 from connectors.jira import census, metadata, pages, worklog_pages
 from connectors.jira.client import JiraApi
+from connectors.jira.errors import JiraError, JiraNotFoundError
 from connectors.jira.http import set_label
 from connectors.jira.jql import issue_fields, issues_jql
 from connectors.jira.mapping_meta import map_project, map_sprint, map_version
@@ -58,6 +59,7 @@ class JiraSync:
         self.refreshing = False  # metadata re-read from Jira this run
         self.refreshed_ms = 0  # when the metadata this run uses was read
         self.finished: set[str] = set()
+        self.skipped: set[str] = set()  # stored projects Jira no longer knows (this run)
         self.pending_counts: list[str] = []  # incremental projects awaiting the count check
 
     # --- bookkeeping -----------------------------------------------------------------------
@@ -196,10 +198,17 @@ class JiraSync:
         """One search page -> tasks, risks, links, status changes, people; returns the next token."""
         set_label(key)
         assert self.ctx is not None
+        if key in self.skipped:
+            return None
         jql = issues_jql(key, since_ms, self.settings.lookback_minutes)
-        page = self.reader.issue_page(
-            jql, issue_fields(self.field_ids), token, context=f"project {key} issues"
-        )
+        try:
+            page = self.reader.issue_page(
+                jql, issue_fields(self.field_ids), token, context=f"project {key} issues"
+            )
+        except JiraError as exc:
+            if not self._vanished_since_refresh(key, exc):
+                raise
+            return None
         self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
         pages.apply_issue_page(self, key, page.issues, move_cursor=True)
         self.progress("issues", {"project": key, "count": len(page.issues)})
@@ -210,13 +219,34 @@ class JiraSync:
         once after a full read, after the run's last project for incremental ones (one
         issue count stands for all of them)."""
         set_label(key)
-        if self.project_full.get(key):
+        if key in self.skipped:  # gone from Jira since the stored list: nothing to check
+            self.finished.add(key)
+        elif self.project_full.get(key):
             census.tombstone_vanished(self, key, self.seen.get(key, set()))
         elif key not in self.pending_counts:
             self.pending_counts.append(key)
         self.finished.add(key)
         if self.finished >= set(self.projects) and self.pending_counts:
             census.check_counts(self)
+
+    def _vanished_since_refresh(self, key: str, exc: JiraError) -> bool:
+        """A project from the stored list that Jira no longer knows (JQL answers 400/404):
+        the stored metadata is expired so the next run re-reads the list, and the project
+        is left out of this run, as a listing without it would have done. A configured
+        project that is gone stays an error naming it (`JiraNotFoundError`)."""
+        if self.refreshing or exc.status not in (400, 404):
+            return False
+        try:
+            self.api.get(f"project/{key}", context=f"configured project {key}")
+        except JiraNotFoundError:
+            scope = metadata.scope_of(self.requested)
+            with self.warehouse.transaction() as txn:
+                txn.set_watermark(SOURCE, metadata.STREAM, scope, {"refreshed_ms": 0})
+            if key in {k.upper() for k in self.requested or self.settings.projects}:
+                raise
+            self.skipped.add(key)
+            return True
+        return False  # the project is there: the error is the query's own
 
     def retry_quarantined_worklogs(self) -> None:
         """Worklogs held back for a missing issue, once their issue has arrived."""

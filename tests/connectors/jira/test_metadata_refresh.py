@@ -12,8 +12,10 @@ import pytest
 import requests
 
 from config.settings import JiraFieldNames
+from connectors.jira.errors import JiraNotFoundError
 from connectors.jira.metadata import HOUR_MS, SOURCE, STREAM
 from connectors.store import Warehouse
+from sandbox.issues_table import IssueTable
 from sandbox.server import SandboxServer, start_sandbox
 from tests.connectors.jira import mutate
 from tests.connectors.jira.conftest import jira_settings, new_warehouse, sync
@@ -142,3 +144,38 @@ def test_a_replaced_custom_field_is_picked_up_on_the_next_refresh(tmp_path: Path
         assert _points(warehouse, "ABC-2") == 21
         mark = warehouse.get_watermark(SOURCE, STREAM, "*")
         assert mark is not None and mark["field_ids"]["story_points"] == "customfield_10099"
+
+
+def _remove_project(server: SandboxServer, key: str) -> None:
+    state = server.state
+    with state.lock:
+        jira = state.doc["jira"]
+        jira["projects"] = [p for p in jira["projects"] if p["key"] != key]
+        jira["issues"] = [i for i in jira["issues"] if not i["key"].startswith(f"{key}-")]
+        state.issues = IssueTable(state.doc)
+
+
+@pytest.mark.parametrize("configured", [False, True])  # all visible / listed in config
+def test_a_project_gone_since_the_stored_list_is_handled_and_the_list_re_read(
+    tmp_path: Path, configured: bool
+) -> None:
+    settings = jira_settings(projects=["ABC", "DEF"] if configured else [])
+    with start_sandbox(_tenant(5, 0)) as server:
+        warehouse = new_warehouse(tmp_path)
+        sync(server, warehouse, settings)
+        _remove_project(server, "DEF")
+        if configured:  # a configured project that is gone is an error naming it
+            with pytest.raises(JiraNotFoundError, match="configured project DEF"):
+                sync(server, warehouse, settings)
+        else:  # left out of this run, as a fresh listing would have done
+            summaries, _api = sync(server, warehouse, settings)
+            assert all(s.ok for s in summaries)
+        _reset(server)
+        if configured:  # the stored list was expired: the refresh itself names the project
+            with pytest.raises(JiraNotFoundError, match="configured project DEF"):
+                sync(server, warehouse, settings)
+        else:
+            summaries, _api = sync(server, warehouse, settings)
+            assert all(s.ok for s in summaries)
+        routes = _routes(server)
+    assert routes.get("GET rest/api/{ver}/field") == 1  # a refresh run, not the stored list
