@@ -61,9 +61,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(
-        "PRAGMA cache_size=-131072"
-    )  # 128 MiB of page cache: index upkeep dominates bulk writes
+    # 128 MiB of page cache for index upkeep (512 MiB measured no faster at 1M rows).
+    cursor.execute("PRAGMA cache_size=-131072")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
