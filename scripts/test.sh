@@ -33,4 +33,4 @@ if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1 && [ "$(id -u
 fi
 
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 GX_ANALYTICS_ENABLED=false
-$UV run --frozen pytest -n 2 --dist loadgroup "$@"
+$UV run --frozen pytest -n 2 --dist loadfile "$@"

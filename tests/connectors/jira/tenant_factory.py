@@ -6,6 +6,7 @@ DST change, equal `updated` stamps across a page boundary, long changelogs, risk
 
 from __future__ import annotations
 
+import copy
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -217,10 +218,11 @@ def build_tenant(
                     base + timedelta(minutes=index * 3 + w),
                 )
             )
+    # Copies: a test that renames a field in its sandbox must not rename it for later tests.
     jira = {
-        "fields": FIELDS,
-        "issue_types": TYPES,
-        "statuses": STATUSES,
+        "fields": copy.deepcopy(FIELDS),
+        "issue_types": copy.deepcopy(TYPES),
+        "statuses": copy.deepcopy(STATUSES),
         "issue_link_types": [
             {"id": "10000", "name": "Blocks", "inward": "is blocked by", "outward": "blocks"}
         ],
