@@ -1,0 +1,54 @@
+"""The import direction that keeps the core pure: `checks/` and `reports/` do no I/O.
+
+They may not import the project's I/O layers (connectors, flows, sandbox) nor any HTTP
+client, SDK, database driver or Prefect (STYLE.md, principle 1). `connectors/` may use
+only `checks.schema` / `checks.model` of the core.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+FORBIDDEN_IN_CORE = ("connectors", "flows", "sandbox", "prefect", "httpx", "requests", "jira",
+                     "msgraph", "msgraph_core", "kiota_http", "azure", "sqlalchemy", "psycopg", "uvicorn", "starlette")  # fmt: skip
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def modules_of(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+@pytest.mark.parametrize("package", ["checks", "reports"])
+def test_the_pure_core_imports_no_io_layer(package: str) -> None:
+    offenders = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules_of(package)
+        for name in imported_modules(path)
+        if name.split(".")[0] in FORBIDDEN_IN_CORE
+    }
+    assert offenders == set()
+
+
+def test_connectors_use_only_the_schema_and_model_of_the_core() -> None:
+    allowed = {"checks.schema", "checks.model"}
+    offenders = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for path in modules_of("connectors")
+        for name in imported_modules(path)
+        if name.split(".")[0] in {"checks", "reports", "flows"} and name not in allowed
+    }
+    assert offenders == set()
