@@ -26,6 +26,8 @@ from typing import Any
 
 import psutil
 
+from sandbox.tenant import graph_only_tenant
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SITE = "contoso.sharepoint.com,00000000-0000-0000-0000-000000000001,00000000-0000-0000-0000-000000000002"
@@ -170,32 +172,7 @@ def tenant(args: argparse.Namespace) -> dict[str, Any]:
         ],
         "drives": [],
     }
-    return {
-        "format": "pmo-sandbox-tenant",
-        "version": 1,
-        "generator": {"seed": 0, "scale": "graph-bench"},
-        "now": "2026-11-27T06:00:00+00:00",
-        "time_zone": "Europe/Berlin",
-        "credentials": {
-            "jira": {"email": "bot@example.com", "api_token": "x", "pat": "y"},
-            "graph": {"token": TOKEN},
-        },
-        "people": [],
-        "jira": {
-            "fields": [],
-            "issue_types": [],
-            "statuses": [],
-            "issue_link_types": [],
-            "projects": [],
-            "issues": [],
-            "worklogs": [],
-            "deleted_worklogs": [],
-            "versions": [],
-            "boards": [],
-            "sprints": [],
-        },
-        "graph": graph,
-    }
+    return graph_only_tenant(graph, token=TOKEN, scale="graph-bench")
 
 
 def serve(path: str, latency_ms: float, queue: Any) -> None:

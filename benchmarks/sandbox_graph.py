@@ -138,13 +138,14 @@ def in_process(graph: GraphState, scale: int, count: int) -> list[dict[str, Any]
 
 def over_http(tenant_graph: dict[str, Any], scale: int, count: int) -> list[dict[str, Any]]:
     from sandbox.server import start_sandbox
+    from sandbox.tenant import graph_only_tenant
 
-    doc = {"format": "pmo-sandbox-tenant", "version": 1, "now": iso(START + timedelta(days=400)),
-           "time_zone": "UTC", "people": [], "graph": tenant_graph,
-           "credentials": {"jira": {"email": "b@example.com", "api_token": "t", "pat": "p"},
-                           "graph": {"token": "bench"}},
-           "jira": {"fields": [], "issue_types": [], "statuses": [], "projects": [], "issues": [],
-                    "worklogs": [], "deleted_worklogs": [], "versions": [], "boards": [], "sprints": []}}  # fmt: skip
+    doc = graph_only_tenant(
+        tenant_graph,
+        token="bench",  # noqa: S106 (the synthetic tenant's token)
+        now=iso(START + timedelta(days=400)),
+        time_zone="UTC",
+    )
     rows = []
     with (
         start_sandbox(doc) as server,

@@ -37,6 +37,38 @@ BULK_ARRAYS = (
 )
 
 
+def graph_only_tenant(
+    graph: dict[str, Any],
+    *,
+    token: str,
+    now: str = "2026-11-27T06:00:00+00:00",
+    time_zone: str = "Europe/Berlin",
+    scale: str = "graph-only",
+) -> dict[str, Any]:
+    """A tenant whose Jira side is empty around a given Graph part: for Graph-only tests and
+    benchmarks, which then need not spell out the whole document."""
+    empty_jira = ("fields", "issue_types", "statuses", "issue_link_types", "projects", "issues",
+                  "worklogs", "deleted_worklogs", "versions", "boards", "sprints")  # fmt: skip
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "generator": {"seed": 0, "scale": scale},
+        "now": now,
+        "time_zone": time_zone,
+        "credentials": {
+            "jira": {
+                "email": "bot@example.com",
+                "api_token": "unused-jira-token",
+                "pat": "unused-pat",
+            },
+            "graph": {"token": token},
+        },
+        "people": [],
+        "jira": {name: [] for name in empty_jira},
+        "graph": graph,
+    }
+
+
 class TenantError(ValueError):
     """A tenant document that can't be served, naming the file and the key."""
 

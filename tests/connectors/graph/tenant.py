@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sandbox.tenant import graph_only_tenant
+
 SITE = "contoso.sharepoint.com,11111111-1111-1111-1111-111111111111,22222222-2222-2222-2222-222222222222"
 TOKEN = "graph-test-token-5f2c"
 ANA, BEN, CARL = "u-ana", "u-ben", "u-carl"
@@ -150,91 +152,67 @@ def small_tenant() -> dict[str, Any]:
         }
         for t in tasks
     }
-    return {
-        "format": "pmo-sandbox-tenant",
-        "version": 1,
-        "generator": {"seed": 0, "scale": "test"},
-        "now": "2026-11-27T06:00:00+00:00",
-        "time_zone": "Europe/Berlin",
-        "credentials": {
-            "jira": {"email": "bot@example.com", "api_token": "jt", "pat": "jp"},
-            "graph": {"token": TOKEN},
-        },
-        "people": [],
-        "jira": {
-            "fields": [],
-            "issue_types": [],
-            "statuses": [],
-            "issue_link_types": [],
-            "projects": [],
-            "issues": [],
-            "worklogs": [],
-            "deleted_worklogs": [],
-            "versions": [],
-            "boards": [],
-            "sprints": [],
-        },
-        "graph": {
-            "users": [
-                {
-                    "id": ANA,
-                    "mail": "a.lima@example.onmicrosoft.com",
-                    "displayName": "Ana Lima",
-                    "userPrincipalName": "a.lima@example.onmicrosoft.com",
-                },
-                {
-                    "id": BEN,
-                    "mail": "ben@example.com",
-                    "displayName": "Ben Ito",
-                    "userPrincipalName": "ben@example.com",
-                },
-                {
-                    "id": CARL,
-                    "mail": "carl@example.com",
-                    "displayName": "Carl Sender",
-                    "userPrincipalName": "carl@example.com",
-                },
-            ],
-            "groups": [{"id": "g1", "displayName": "PMO"}],
-            "plans": [
-                {
-                    "id": "plan-big",
-                    "title": "Big Plan",
-                    "owner": "g1",
-                    "createdDateTime": "2026-09-01T00:00:00Z",
-                    "createdBy": {"user": {"id": BEN}},
-                    "container": {"containerId": "g1", "type": "group"},
-                },
-                {
-                    "id": "plan-small",
-                    "title": "Small Plan",
-                    "owner": "g2",
-                    "createdDateTime": "2026-09-01T00:00:00Z",
-                    "createdBy": {"user": {"id": ANA}},
-                    "container": {"containerId": "g2", "type": "group"},
-                },
-            ],
-            "buckets": [
-                {"id": "b-plan", "planId": "plan-big", "name": "Planning", "orderHint": "1"},
-                {"id": "b-exec", "planId": "plan-small", "name": "Execution ", "orderHint": "1"},
-            ],
-            "tasks": tasks,
-            "task_details": details,
-            "teams": [
-                {
-                    "id": "team1",
-                    "displayName": "Ops",
-                    "channels": [{"id": "19:pmo@thread.tacv2", "displayName": "PMO"}],
-                }
-            ],
-            "time_cards": {"team1": TIME_CARDS},
-            "sites": [
-                {
-                    "id": SITE,
-                    "name": "PMO",
-                    "lists": [{"id": "list-ts", "displayName": "Timesheets", "items": LIST_ITEMS}],
-                }
-            ],
-            "drives": [{"id": "drive1", "name": "Documents", "site": SITE}],
-        },
+    graph = {
+        "users": [
+            {
+                "id": ANA,
+                "mail": "a.lima@example.onmicrosoft.com",
+                "displayName": "Ana Lima",
+                "userPrincipalName": "a.lima@example.onmicrosoft.com",
+            },
+            {
+                "id": BEN,
+                "mail": "ben@example.com",
+                "displayName": "Ben Ito",
+                "userPrincipalName": "ben@example.com",
+            },
+            {
+                "id": CARL,
+                "mail": "carl@example.com",
+                "displayName": "Carl Sender",
+                "userPrincipalName": "carl@example.com",
+            },
+        ],
+        "groups": [{"id": "g1", "displayName": "PMO"}],
+        "plans": [
+            {
+                "id": "plan-big",
+                "title": "Big Plan",
+                "owner": "g1",
+                "createdDateTime": "2026-09-01T00:00:00Z",
+                "createdBy": {"user": {"id": BEN}},
+                "container": {"containerId": "g1", "type": "group"},
+            },
+            {
+                "id": "plan-small",
+                "title": "Small Plan",
+                "owner": "g2",
+                "createdDateTime": "2026-09-01T00:00:00Z",
+                "createdBy": {"user": {"id": ANA}},
+                "container": {"containerId": "g2", "type": "group"},
+            },
+        ],
+        "buckets": [
+            {"id": "b-plan", "planId": "plan-big", "name": "Planning", "orderHint": "1"},
+            {"id": "b-exec", "planId": "plan-small", "name": "Execution ", "orderHint": "1"},
+        ],
+        "tasks": tasks,
+        "task_details": details,
+        "teams": [
+            {
+                "id": "team1",
+                "displayName": "Ops",
+                "channels": [{"id": "19:pmo@thread.tacv2", "displayName": "PMO"}],
+            }
+        ],
+        "time_cards": {"team1": TIME_CARDS},
+        "sites": [
+            {
+                "id": SITE,
+                "name": "PMO",
+                "lists": [{"id": "list-ts", "displayName": "Timesheets", "items": LIST_ITEMS}],
+            }
+        ],
+        "drives": [{"id": "drive1", "name": "Documents", "site": SITE}],
     }
+    return graph_only_tenant(graph, token=TOKEN, scale="test")

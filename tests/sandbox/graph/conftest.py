@@ -22,6 +22,7 @@ from starlette.routing import Mount
 from starlette.testclient import TestClient
 
 from sandbox.graph import GraphState, routes, webhook_routes
+from sandbox.tenant import graph_only_tenant
 
 NOW = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 TOKEN = "graph-test-token"
@@ -134,16 +135,7 @@ def graph_tenant(tasks_in_plan_1: int = 230, list_items: int = 250) -> dict[str,
                               "items": [_list_item(n) for n in range(1, list_items + 1)]}]}],
         "drives": [{"id": "drive-1", "name": "Documents", "site": SITE}],
     }  # fmt: skip
-    return {
-        "format": "pmo-sandbox-tenant", "version": 1, "now": NOW.isoformat(),
-        "time_zone": "Europe/Berlin",
-        "credentials": {"jira": {"email": "bot@example.com", "api_token": "jt", "pat": "jp"},
-                        "graph": {"token": TOKEN}},
-        "people": [], "graph": graph,
-        "jira": {"fields": [], "issue_types": [], "statuses": [], "issue_link_types": [],
-                 "projects": [], "issues": [], "worklogs": [], "deleted_worklogs": [],
-                 "versions": [], "boards": [], "sprints": []},
-    }  # fmt: skip
+    return graph_only_tenant(graph, token=TOKEN, now=NOW.isoformat())
 
 
 class Outbox:
