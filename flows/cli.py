@@ -14,7 +14,6 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 # Quiet by default: no analytics from Prefect or Great Expectations, ever.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -30,14 +29,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console(stderr=True)
-
-ConfigOption = Annotated[
-    str | None,
-    typer.Option("--config", "-c", help="Settings file (default: $PMO_CONFIG or config/pmo.yaml)."),
-]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_SOURCE = 0, 1, 2, 3
 
 
 def _version_callback(value: bool) -> None:

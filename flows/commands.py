@@ -19,18 +19,13 @@ from rich.console import Console
 from rich.table import Table
 
 from config.redact import redact
-from config.settings import ConfigError
+from config.settings import ConfigError, load_settings
+from flows.cli_options import EXIT_CONFIG, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, ConfigOption
 
-EXIT_OK, EXIT_FINDINGS, EXIT_CONFIG, EXIT_FAILED = 0, 1, 2, 3
 PASSING = {"Go", "Go with conditions"}
 
 out = Console()  # results (stdout)
 err = Console(stderr=True)  # progress, hints and errors
-
-ConfigOption = Annotated[
-    str | None,
-    typer.Option("--config", "-c", help="Settings file (default: $PMO_CONFIG or config/pmo.yaml)."),
-]
 
 
 def fail(message: str, hint: str, code: int) -> typer.Exit:
@@ -39,9 +34,13 @@ def fail(message: str, hint: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def guarded(action: Callable[[], Any]) -> Any:
-    """Run a command body, turning known failures into one line, a hint and an exit code."""
+def guarded(action: Callable[[], Any], config: str | None) -> Any:
+    """Run a command body, turning known failures into one line, a hint and an exit code.
+
+    The settings are checked first, so a bad config fails in a moment, before Prefect starts.
+    """
     try:
+        load_settings(config)
         return action()
     except typer.Exit:
         raise
@@ -113,7 +112,8 @@ def gate(
     from flows.gate_review import phase_gate_review
 
     document = guarded(
-        lambda: phase_gate_review(project, phase=phase, publish=not no_publish, config_path=config)
+        lambda: phase_gate_review(project, phase=phase, publish=not no_publish, config_path=config),
+        config,
     )
     _print_evaluation(document, as_json)
     raise typer.Exit(_exit_for(document))
@@ -131,7 +131,8 @@ def closeout(
     from flows.closeout import closeout_evaluation
 
     document = guarded(
-        lambda: closeout_evaluation(project, publish=not no_publish, config_path=config)
+        lambda: closeout_evaluation(project, publish=not no_publish, config_path=config),
+        config,
     )
     _print_evaluation(document, as_json)
     raise typer.Exit(_exit_for(document))
@@ -150,7 +151,8 @@ def status(
     from flows.status_report import status_report
 
     result = guarded(
-        lambda: status_report(projects=project or None, publish=not no_publish, config_path=config)
+        lambda: status_report(projects=project or None, publish=not no_publish, config_path=config),
+        config,
     )
     table = Table(
         "project",
@@ -182,7 +184,7 @@ def demo(config: ConfigOption = None) -> None:
     """Start the sandbox with the demo portfolio and run everything: sync, gates, closeout, status."""
     from flows.demo import print_summary, run_demo
 
-    summary = guarded(lambda: run_demo(config_path=config, console=err))
+    summary = guarded(lambda: run_demo(config_path=config, console=err), config)
     print_summary(summary, out)
 
 

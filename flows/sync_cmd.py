@@ -9,14 +9,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
-from config.settings import ConfigError
+from config.settings import ConfigError, load_settings
+from flows.cli_options import EXIT_CONFIG, EXIT_FAILED, ConfigOption
 
-# Same meaning as in flows/cli.py (declared here: annotations must resolve at import time).
-EXIT_CONFIG, EXIT_SOURCE = 2, 3
-ConfigOption = Annotated[
-    str | None,
-    typer.Option("--config", "-c", help="Settings file (default: $PMO_CONFIG or config/pmo.yaml)."),
-]
 ProjectOption = Annotated[
     list[str] | None, typer.Option("--project", "-p", help="Only this project key (repeatable).")
 ]
@@ -84,8 +79,6 @@ def summary_table(summaries: list[dict[str, Any]]) -> Table:
 
 
 def register(app: typer.Typer) -> None:
-    from flows.cli import EXIT_CONFIG, EXIT_SOURCE
-
     @app.command("sync")
     def sync(
         full: FullOption = False,
@@ -107,6 +100,7 @@ def register(app: typer.Typer) -> None:
             MofNCompleteColumn(),
         )
         try:
+            load_settings(config)  # a bad config fails in a moment, before Prefect starts
             with Progress(*columns, console=console, transient=True) as progress:
                 remove = add_progress_listener(
                     _listener(progress, progress.add_task("Jira", total=None))
@@ -122,5 +116,5 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(EXIT_CONFIG) from None
         except Exception as exc:
             console.print(f"[red]sync failed:[/red] {exc}")
-            raise typer.Exit(EXIT_SOURCE) from None
+            raise typer.Exit(EXIT_FAILED) from None
         console.print(summary_table(summaries))
