@@ -379,7 +379,9 @@ def to_frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.
     would otherwise drop data silently.
     """
     t = table(name)
-    frame = rows.copy() if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
+    # No defensive copy of a given frame: every column below is rebuilt by `astype`, which
+    # copies, so the result never shares memory with the caller's frame.
+    frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     unknown = set(frame.columns) - set(t.column_names)
     if unknown:
         raise ValueError(f"table {name!r} has no column(s) {sorted(unknown)}")

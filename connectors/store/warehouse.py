@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checks.schema import CANONICAL_TABLES, to_frame
-from connectors.store import bulk, migrate
+from connectors.store import bulk, bulk_pg, migrate
 from connectors.store.tables import (
     ALL_TABLES,
     CANONICAL,
@@ -28,9 +28,6 @@ from connectors.store.tables import (
     QUARANTINE,
     SYNC_STATE,
 )
-
-# SQLite allows 32766 bound parameters per statement; stay well below it.
-_SQLITE_MAX_PARAMS = 30000  # keys per batch: the inserted-key lookup binds one each
 
 
 @dataclass
@@ -94,6 +91,9 @@ class Warehouse:
         self.url = url
         self.engine = create_engine(url)
         self.batch_size = batch_size
+        # PostgreSQL: was a table's last batch all new keys? Then the next one tries a plain
+        # COPY first (see connectors.store.bulk_pg). Only a hint: any answer stays correct.
+        self.all_new_last_batch: dict[str, bool] = {}
 
     @classmethod
     def from_settings(cls, settings: Any) -> Warehouse:
@@ -218,8 +218,12 @@ class WarehouseTransaction:
         Rows written here are live: an upsert of a tombstoned key brings it back, because
         the source holds it again.
         """
-        frame = to_frame(table, rows)
         counts = UpsertCounts()
+        if not isinstance(rows, pd.DataFrame):
+            rows = list(rows)
+            if not rows:  # common in incremental syncs; building an empty frame costs ~3 ms
+                return counts
+        frame = to_frame(table, rows)
         if frame.empty:
             return counts
         frame["synced_at"] = pd.Timestamp(synced_at or utcnow())
@@ -228,26 +232,28 @@ class WarehouseTransaction:
         pk = CANONICAL_TABLES[table].primary_key
         # One row per key, in key order: two writers then lock rows in the same order and
         # cannot deadlock each other on PostgreSQL.
-        frame = frame.drop_duplicates(list(pk), keep="last").sort_values(list(pk))
+        # Every canonical table has a one-column key. The checks are cheaper than the work.
+        (key,) = pk
+        if not frame[key].is_unique:
+            frame = frame.drop_duplicates(key, keep="last")
+        if not frame[key].is_monotonic_increasing:
+            frame = frame.sort_values(key)
         sql_table = CANONICAL[table]
-        step = self._batch_rows()
+        step = max(1, self.warehouse.batch_size)
         for start in range(0, len(frame), step):
             counts += self._upsert_batch(sql_table, pk, frame.iloc[start : start + step])
         return counts
-
-    def _batch_rows(self) -> int:
-        if self.conn.dialect.name == "sqlite":
-            return max(1, min(self.warehouse.batch_size, _SQLITE_MAX_PARAMS))
-        return self.warehouse.batch_size
 
     def _upsert_batch(
         self, sql_table: sa.Table, pk: tuple[str, ...], batch: pd.DataFrame
     ) -> UpsertCounts:
         dialect = self.conn.dialect.name
         if dialect == "postgresql":
-            inserted, updated = bulk.upsert_postgresql(
-                self.conn, sql_table, pk, bulk.copy_payload(sql_table, batch)
+            copy_first = self.warehouse.all_new_last_batch.get(sql_table.name, True)
+            inserted, updated = bulk_pg.upsert_postgresql(
+                self.conn, sql_table, pk, batch, copy_first=copy_first
             )
+            self.warehouse.all_new_last_batch[sql_table.name] = inserted == len(batch)
         elif dialect == "sqlite":
             inserted, updated = bulk.upsert_sqlite(
                 self.conn, sql_table, pk, bulk.driver_rows(sql_table, batch, dialect)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -147,6 +148,57 @@ def test_two_writers_upserting_overlapping_batches_concurrently(warehouse_url: s
     assert len(rows) == 4500
     assert {count for _, count in rows} == {1}
     for wh in writers:
+        wh.dispose()
+
+
+def _wait_for_copy_blocked_on_a_lock(warehouse: Warehouse) -> None:
+    """Poll until another session's COPY waits on a row lock (PostgreSQL only)."""
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND query LIKE 'COPY%'"
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with warehouse.engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return
+        time.sleep(0.05)
+    raise AssertionError("the second writer never reached its COPY")
+
+
+def test_a_writer_that_loses_an_insert_race_merges_its_rows(warehouse_url: str) -> None:
+    """Both writers see key 2 as new; the one that loses the race must update, not fail.
+
+    On PostgreSQL the second writer's COPY of new keys waits on the first writer's
+    uncommitted key 2, gets a unique violation when it commits, rolls back to its savepoint
+    and merges. On SQLite the second writer simply waits at BEGIN IMMEDIATE.
+    """
+    first, second = Warehouse(warehouse_url), Warehouse(warehouse_url)
+    first.migrate()
+    results: list[object] = []
+
+    def late_writer() -> None:
+        try:
+            with second.transaction() as txn:
+                results.append(txn.upsert("time_entries", [entry(2, hours=4.0), entry(3)]))
+        except BaseException as exc:  # surfaced below, in the test thread
+            results.append(exc)
+
+    thread = threading.Thread(target=late_writer)
+    with first.transaction() as txn:
+        txn.upsert("time_entries", [entry(1), entry(2)])
+        thread.start()
+        if first.dialect == "postgresql":
+            _wait_for_copy_blocked_on_a_lock(first)
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    (counts,) = results
+    assert not isinstance(counts, BaseException), counts
+    assert counts.as_dict() == {"inserted": 1, "updated": 1, "unchanged": 0}
+    frame = first.read("time_entries").set_index("entry_id")
+    assert sorted(frame.index) == [f"jira:worklog:{n}" for n in (1, 2, 3)]
+    assert frame.loc["jira:worklog:2", "hours"] == 4.0
+    for wh in (first, second):
         wh.dispose()
 
 
