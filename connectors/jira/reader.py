@@ -6,8 +6,8 @@ outside `connectors/jira/` sees raw JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Hashable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -226,6 +226,36 @@ class JiraReader:
                 chunks,
             )
             return [w for answer in answers for w in answer or []]
+
+
+class Lookahead:
+    """Fetches the next page of a stream while the current one is mapped and written.
+
+    Pages that follow each other by a cursor (search tokens, `worklog/updated`'s `since`)
+    cannot be fetched in parallel, but the next one can be on its way while this one is
+    stored: with real network latency that hides one round trip per page. Only a page the
+    sync asks for next anyway is fetched ahead, so the requests made stay the same; an error
+    of a page fetched ahead is raised when that page is asked for.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="jira-lookahead")
+        self._pending: dict[Hashable, Future[Any]] = {}
+
+    def get(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
+        """The page for `key`: the one fetched ahead if there is one, else fetched now."""
+        ahead = self._pending.pop(key, None)
+        return ahead.result() if ahead is not None else fetch()
+
+    def ahead(self, key: Hashable, fetch: Callable[[], Any]) -> None:
+        if key not in self._pending:
+            self._pending[key] = self._pool.submit(_labelled(lambda _: fetch()), None)
+
+    def close(self) -> None:
+        for future in self._pending.values():
+            future.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
 
 
 def _next_since(next_page: Any, until: int) -> int:

@@ -17,7 +17,7 @@ from connectors.jira.errors import JiraError, JiraNotFoundError
 from connectors.jira.http import set_label
 from connectors.jira.jql import issue_fields, issues_jql
 from connectors.jira.mapping_meta import map_project, map_sprint, map_version
-from connectors.jira.reader import JiraReader
+from connectors.jira.reader import IssuePage, JiraReader, Lookahead
 from connectors.jira.records import CUSTOM_FIELD_ROLES, MappingContext, MappingError, resolve_fields
 from connectors.store import Warehouse
 from connectors.sync_types import SyncSummary
@@ -49,6 +49,7 @@ class JiraSync:
         self.reader = JiraReader(
             api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
         )
+        self.lookahead = Lookahead()
         self.summaries: dict[str, SyncSummary] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.ctx: MappingContext | None = None
@@ -71,6 +72,7 @@ class JiraSync:
 
     def finalize(self) -> list[SyncSummary]:
         """Summaries with the request and retry counts of each scope filled in."""
+        self.lookahead.close()
         for scope, summary in self.summaries.items():
             summary.requests, summary.retries = self.api.stats.for_label(scope)
         return list(self.summaries.values())
@@ -201,14 +203,20 @@ class JiraSync:
         if key in self.skipped:
             return None
         jql = issues_jql(key, since_ms, self.settings.lookback_minutes)
+        fields = issue_fields(self.field_ids)
+
+        def fetch(page_token: str | None) -> IssuePage:
+            return self.reader.issue_page(jql, fields, page_token, context=f"project {key} issues")
+
         try:
-            page = self.reader.issue_page(
-                jql, issue_fields(self.field_ids), token, context=f"project {key} issues"
-            )
+            page = self.lookahead.get(("issues", jql, token), lambda: fetch(token))
         except JiraError as exc:
             if not self._vanished_since_refresh(key, exc):
                 raise
             return None
+        if page.next_token:
+            next_token = page.next_token
+            self.lookahead.ahead(("issues", jql, next_token), lambda: fetch(next_token))
         self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
         pages.apply_issue_page(self, key, page.issues, move_cursor=True)
         self.progress("issues", {"project": key, "count": len(page.issues)})
@@ -264,7 +272,14 @@ class JiraSync:
     def sync_worklog_page(self, stream: str, since: int) -> int | None:
         """One page of `worklog/updated` (details via `worklog/list`) or `worklog/deleted`."""
         set_label(self.worklog_scope)
-        page = self.reader.since_page(stream, since)
+        page = self.lookahead.get(
+            ("worklogs", stream, since), lambda: self.reader.since_page(stream, since)
+        )
+        if page.next_since is not None:
+            following = page.next_since
+            self.lookahead.ahead(
+                ("worklogs", stream, following), lambda: self.reader.since_page(stream, following)
+            )
         if stream == "updated":
             worklog_pages.apply_worklog_page(self, page)
         else:
@@ -284,13 +299,16 @@ def run_jira_sync(
 ) -> list[SyncSummary]:
     """The whole sync in one process, step by step (what the flow does with tasks)."""
     sync = JiraSync(settings, warehouse, api, full=full, projects=projects, progress=progress)
-    for key in sync.prepare():
-        sync_project(sync, key)
-    sync.retry_quarantined_worklogs()
-    for stream in WORKLOG_STREAMS:
-        since: int | None = sync.worklog_cursor(stream)
-        while since is not None:
-            since = sync.sync_worklog_page(stream, since)
+    try:
+        for key in sync.prepare():
+            sync_project(sync, key)
+        sync.retry_quarantined_worklogs()
+        for stream in WORKLOG_STREAMS:
+            since: int | None = sync.worklog_cursor(stream)
+            while since is not None:
+                since = sync.sync_worklog_page(stream, since)
+    finally:
+        sync.lookahead.close()  # a failed run leaves no fetch running behind it
     return sync.finalize()
 
 
