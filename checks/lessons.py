@@ -17,6 +17,7 @@ import pandas as pd
 
 from checks.model import ProjectFrames
 from checks.risk.catalog import knob
+from checks.risk.resources import project_weeks
 from config.settings import ChecksSettings
 
 LESSON_LABELS = ("lessons-learned", "lessons_learned", "lesson", "retrospective", "retro")
@@ -225,26 +226,28 @@ def materialised_risks(pf: ProjectFrames) -> list[Lesson]:
 
 
 def over_allocation(pf: ProjectFrames, checks: ChecksSettings) -> list[Lesson]:
-    """Person-weeks over capacity among the project's people, across all their projects."""
-    entries, people = pf.portfolio_time_entries, pf.people
-    if entries.empty or people.empty:
-        return []
+    """Person-weeks over capacity among the project's people, across all their projects.
+
+    The same weeks and definition as the risk check `resources.over_allocation`: a week's
+    load is the larger of task hours and attendance (worklogs and Shifts cards never add up
+    twice); people without a recorded capacity are measured against the configured default.
+    """
     tolerance = knob("resources.capacity_tolerance_pct", checks.thresholds) / 100
-    week = pd.to_datetime(entries["work_date"]).dt.to_period("W-SUN").dt.start_time
-    load = entries.assign(week=week).groupby(["person_id", "week"])["hours"].sum().reset_index()
-    capacity = people.set_index("person_id")["weekly_capacity_hours"]
-    load["capacity"] = load["person_id"].map(capacity).astype(float)
-    over = load[(load["hours"] > load["capacity"] * (1 + tolerance)).fillna(False)]
-    if over.empty:
+    over = [
+        (hours, person, capacity)
+        for person, _monday, hours, capacity in project_weeks(pf, checks.thresholds)
+        if hours > capacity * (1 + tolerance)
+    ]
+    if not over:
         return []
-    names = sorted(set(over["person_id"]))
+    names = sorted({person for _, person, _ in over})
+    peak_hours, _, peak_capacity = max(over)
     return [
         Lesson(
             kind="derived",
             category="over_allocation",
             title=f"{len(names)} people were over capacity in {len(over)} person-weeks",
-            detail=f"Peak week: {over['hours'].max():.1f} h logged vs capacity "
-            f"{over.loc[over['hours'].idxmax(), 'capacity']:.1f} h.",
+            detail=f"Peak week: {peak_hours:.1f} h logged vs capacity {peak_capacity:.1f} h.",
             evidence=tuple(names),
             action="Plan resource levelling across projects; flag loads above capacity earlier.",
             owner=_lead(pf),

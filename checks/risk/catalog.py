@@ -352,6 +352,7 @@ KNOBS: dict[str, float] = {
     "flow.throughput_weeks": 8.0,  # history window for throughput
     "schedule.high_duration_working_days": 44.0,
     "resources.capacity_tolerance_pct": 10.0,  # load above capacity x (1 + tolerance) -> over
+    "resources.default_weekly_capacity_hours": 40.0,  # for people with no capacity recorded
     "timesheet.min_logged_days_pct": 80.0,  # logged on fewer working days -> non-compliant
     "risk.high_exposure_score": 15.0,
     "qa.window_days": 28.0,

@@ -4,12 +4,15 @@ A person's weekly load counts their hours on *every* project (`portfolio_time_en
 as the larger of task hours (worklogs + timesheets) and attendance (Shifts time cards), so the
 two sources never add up twice. Weeks are reported where the person also logged hours on this
 project, up to the status date. Over-allocation: load > weekly_capacity_hours x (1 + tolerance);
-a person with no capacity recorded is measured against 40 h.
+a person with no capacity recorded is measured against `resources.default_weekly_capacity_hours`
+(40 h unless configured). The closeout's over-allocation lesson uses the same definition.
 
 Bus factor: the share of the project's task hours logged by its top contributor.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -26,8 +29,6 @@ from checks.risk.common import (
 )
 from config.settings import ChecksSettings
 
-DEFAULT_CAPACITY = 40.0
-
 
 def weekly_load(entries: pd.DataFrame, until_day: float) -> dict[tuple[str, float], float]:
     """Hours per (person, Monday as days since the epoch): max(task hours, attendance)."""
@@ -37,33 +38,50 @@ def weekly_load(entries: pd.DataFrame, until_day: float) -> dict[tuple[str, floa
     return hours_by_person_bucket(person[keep], monday[keep], attendance[keep], hours[keep])
 
 
+def weekly_capacity(
+    people: pd.DataFrame, thresholds: Mapping[str, float] | None
+) -> Callable[[str], float]:
+    """Hours a week per person: their recorded capacity, else the configured default."""
+    default = knob("resources.default_weekly_capacity_hours", thresholds)
+    recorded = {
+        person: float(hours)
+        for person, hours in zip(
+            strings(people, "person_id"),
+            people["weekly_capacity_hours"].to_numpy(dtype=float, na_value=np.nan),
+            strict=True,
+        )
+        if person is not None and not np.isnan(hours)
+    }
+    return lambda person: recorded.get(person, default)
+
+
 def iso_week(monday: float) -> str:
     year, week, _ = pd.Timestamp(int(monday), unit="D").isocalendar()
     return f"{year}-W{week:02d}"
 
 
-def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
-    out = OutputBuilder(frames, settings)
+def project_weeks(
+    frames: ProjectFrames, thresholds: Mapping[str, float] | None
+) -> list[tuple[str, float, float, float]]:
+    """(person, Monday, load on all projects, capacity) for every week, up to the status
+    date, in which the person logged hours on this project; sorted."""
     now = np.floor(as_of_days(frames))
     own = weekly_load(frames.time_entries, now)
-    load = {
-        key: hours
-        for key, hours in weekly_load(frames.portfolio_time_entries, now).items()
-        if key in own
-    }
-    people = frames.people
-    capacity = dict(
-        zip(
-            strings(people, "person_id"),
-            people["weekly_capacity_hours"].to_numpy(dtype=float, na_value=np.nan),
-            strict=True,
+    capacity = weekly_capacity(frames.people, thresholds)
+    return [
+        (person, monday, hours, capacity(person))
+        for (person, monday), hours in sorted(
+            weekly_load(frames.portfolio_time_entries, now).items()
         )
-    )
+        if (person, monday) in own
+    ]
+
+
+def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
+    out = OutputBuilder(frames, settings)
     tolerance = knob("resources.capacity_tolerance_pct", settings.thresholds) / 100
     episodes, peak, over_weeks = [], None, set()
-    for (person, monday), hours in sorted(load.items()):
-        cap = capacity.get(person, np.nan)
-        cap = DEFAULT_CAPACITY if np.isnan(cap) else float(cap)
+    for person, monday, hours, cap in project_weeks(frames, settings.thresholds):
         if cap > 0:
             peak = max(peak or 0.0, 100 * hours / cap)
         if hours > cap * (1 + tolerance):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from checks.lessons import over_allocation
 from checks.model import Severity
 from checks.risk.planning import check_planning
 from checks.risk.qa import check_qa
@@ -225,3 +226,32 @@ def test_planner_tasks_cannot_miss_an_estimate():
     out = check_planning(frames_of(AS_OF, tasks=mixed), ChecksSettings())
     assert out.metrics["planning.missing_estimates_pct"] == pytest.approx(50.0)
     assert out.evidence["planning.missing_estimates_pct"] == ("jira:9",)
+
+
+@pytest.mark.parametrize(
+    ("entries", "thresholds", "over_people"),
+    [
+        # worklogs 30 h + attendance 36 h the same week: 36 h, under 44 h (40 + 10 %)
+        (
+            _week("a@x.com", 5, 6) + _week("a@x.com", 5, 7.2, kind="timecard", prefix="t"),
+            {},
+            [],
+        ),
+        # 50 h on two projects against 40 h
+        (_week("a@x.com", 5, 6) + _week("a@x.com", 5, 4, project="jira:2"), {}, ["a@x.com"]),
+        # c@x.com has no capacity recorded: 50 h against the default 40 h ...
+        (_week("c@x.com", 5, 10), {}, ["c@x.com"]),
+        # ... or against a configured default of 60 h
+        (_week("c@x.com", 5, 10), {"resources.default_weekly_capacity_hours": 60}, []),
+        # hours only on another project are not this project's concern
+        (_week("b@x.com", 5, 8, project="jira:2") + _week("a@x.com", 12, 1), {}, []),
+    ],
+)
+def test_the_over_allocation_lesson_and_risk_check_agree(entries, thresholds, over_people):
+    settings = ChecksSettings(thresholds=thresholds)
+    pf = frames_of(AS_OF, entries=entries, people=PEOPLE, extra_projects=[OTHER])
+    out = check_resources(pf, settings)
+    lessons = over_allocation(pf, settings)
+    flagged = sorted({e["person"] for e in out.details["over_allocation"]})
+    assert flagged == over_people
+    assert [list(lesson.evidence) for lesson in lessons] == ([over_people] if over_people else [])
