@@ -121,6 +121,17 @@ async def project_search(call: Call) -> Response:
     every = call.state.doc["jira"]["projects"]
     start = call.query_int("startAt", 0)
     size = call.query_int("maxResults", 50, low=1, high=100)
+    # Like Jira, the listing leaves out the lead and description unless expanded.
+    expand = {part.strip() for part in (call.query("expand") or "").split(",")}
+
+    def render_one(stored: dict[str, Any]) -> dict[str, Any]:
+        out = render.project(call.state, stored, call.version)
+        if "lead" in expand:
+            out["lead"] = render.user(call.state, stored.get("lead"))
+        if "description" in expand:
+            out["description"] = stored.get("description", "")
+        return out
+
     return JSONResponse(
         render.page_bean(
             every,
@@ -128,7 +139,7 @@ async def project_search(call: Call) -> Response:
             size,
             self_url=str(call.request.url),
             next_base=f"{call.state.jira_base}/rest/api/{call.version}/project/search",
-            render_one=lambda p: render.project(call.state, p, call.version),
+            render_one=render_one,
         )
     )
 

@@ -72,7 +72,10 @@ class JiraReader:
         out: list[dict[str, Any]] = []
         for page in offset_pages(
             lambda start: self.api.get(
-                "project/search", {"startAt": start, "maxResults": 50}, context="listing projects"
+                "project/search",
+                # the listing leaves out the lead unless asked (the project row's lead_id)
+                {"startAt": start, "maxResults": 50, "expand": "lead,description"},
+                context="listing projects",
             )
         ):
             out += page

@@ -82,6 +82,9 @@ def test_full_sync_of_the_demo_tenant_loads_exactly_the_tenant(tmp_path: Path) -
         charter = (project.get("properties") or {}).get("pmo-charter") or {}
         phase = projects.loc[project["key"], "phase"]  # missing (NA) where there is no charter
         assert (phase if isinstance(phase, str) else None) == charter.get("phase")
+        # the project listing leaves the lead out unless expanded: the sync asks for it
+        lead = people[project["lead"]["accountId"]]["email"].lower()
+        assert projects.loc[project["key"], "lead_id"] == lead
 
 
 def test_second_run_asks_only_what_it_takes_to_learn_nothing_changed(
