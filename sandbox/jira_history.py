@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from sandbox import jira_render as render
 from sandbox.call import Call
 from sandbox.errors import JiraError
-from sandbox.jira_search import find_issue
+from sandbox.jira_search import cloud_only, find_issue
 from sandbox.router import Router
 from sandbox.timefmt import ONE_MINUTE, parse_iso, to_ms
 
@@ -40,6 +40,7 @@ async def issue_changelog(call: Call) -> Response:
 
 
 async def changelog_bulkfetch(call: Call) -> Response:
+    cloud_only(call)  # Data Center pages each issue's changelog instead
     body = await call.json_object()
     wanted = body.get("issueIdsOrKeys") or []
     if not isinstance(wanted, list) or not 1 <= len(wanted) <= BULK_MAX_IDS:

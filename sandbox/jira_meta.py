@@ -69,7 +69,9 @@ async def server_info(call: Call) -> Response:
             "displayUrl": call.state.jira_base,
             "version": "1001.0.0-SNAPSHOT",
             "versionNumbers": [1001, 0, 0],
-            "deploymentType": "Cloud",
+            "deploymentType": (
+                "Server" if call.state.doc["jira"].get("deployment") == "datacenter" else "Cloud"
+            ),
             "buildNumber": 100296,
             "buildDate": "2026-11-01T00:00:00.000+0000",
             "serverTime": render_ts(now),

@@ -1,4 +1,10 @@
-"""Jira's enhanced search (``search/jql``), the removed ``search``, counts, and issue GET."""
+"""Jira's enhanced search (``search/jql``), the offset ``search``, counts, and issue GET.
+
+A Cloud tenant (the default) serves ``search/jql`` and answers the removed ``search`` with
+410. A Data Center tenant (``jira.deployment: datacenter``) is the other way round, as the
+real ones are: only the offset-paged ``search`` (``startAt``/``total``), and no
+``search/jql`` or ``search/approximate-count`` (404).
+"""
 
 from __future__ import annotations
 
@@ -29,6 +35,8 @@ POST_KEYS = {
 }
 IDS_ONLY_LIMIT = 5000
 WITH_FIELDS_LIMIT = 100
+OFFSET_LIMIT = 1000  # Data Center's default jira.search.views.default.max
+NOT_FOUND = "null for uri"  # what Data Center's REST layer says for an unknown resource
 REMOVED = (
     "The requested API has been removed. Please migrate to the /rest/api/3/search/jql API. "
     "A full migration guideline is available at https://developer.atlassian.com/changelog/#CHANGE-2046"
@@ -92,7 +100,49 @@ def _search(call: Call, request: dict[str, Any]) -> Response:
     return JSONResponse(body)
 
 
+def is_datacenter(call: Call) -> bool:
+    return call.state.doc["jira"].get("deployment") == "datacenter"
+
+
+def cloud_only(call: Call) -> None:
+    if is_datacenter(call):
+        raise JiraError(404, NOT_FOUND)
+
+
+def _as_list(value: Any) -> list[str] | None:
+    """`fields`/`expand` as Data Center takes them: an array, or a comma-separated string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return value
+    raise JiraError(400, "'fields' and 'expand' must be arrays of strings.")
+
+
+def _offset_search(call: Call, request: dict[str, Any]) -> Response:
+    start, size = request.get("startAt") or 0, request.get("maxResults")
+    size = 50 if size is None else size
+    for name, value in (("startAt", start), ("maxResults", size)):
+        if not isinstance(value, int) or value < 0:
+            raise JiraError(400, f"The '{name}' parameter must be a non-negative integer.")
+    size = min(size, OFFSET_LIMIT)
+    fields = _as_list(request.get("fields"))
+    expand = set(_as_list(request.get("expand")) or [])
+    positions = run_query(call, request.get("jql") or "")
+    field_ids = [f["id"] for f in field_list(call) if f.get("navigable")]
+    issues = [
+        render.issue(
+            call.state, p, version=call.version, fields=fields, expand=expand, field_ids=field_ids
+        )
+        for p in positions[start : start + size]
+    ]
+    body = {"expand": "schema,names", "startAt": start, "maxResults": size}
+    return JSONResponse(body | {"total": len(positions), "issues": issues})
+
+
 async def search_get(call: Call) -> Response:
+    cloud_only(call)
     request = {
         "jql": call.query("jql"),
         "nextPageToken": call.query("nextPageToken"),
@@ -104,6 +154,7 @@ async def search_get(call: Call) -> Response:
 
 
 async def search_post(call: Call) -> Response:
+    cloud_only(call)
     body = await call.json_object()
     unknown = sorted(set(body) - POST_KEYS)
     if unknown:
@@ -119,11 +170,27 @@ async def search_post(call: Call) -> Response:
     return _search(call, body)
 
 
-async def search_removed(call: Call) -> Response:
-    raise JiraError(410, REMOVED)
+async def offset_search_get(call: Call) -> Response:
+    if not is_datacenter(call):
+        raise JiraError(410, REMOVED)
+    request = {
+        "jql": call.query("jql"),
+        "startAt": call.query_int("startAt", 0),
+        "maxResults": call.query_int("maxResults", 50),
+        "fields": call.query("fields"),
+        "expand": call.query("expand"),
+    }
+    return _offset_search(call, request)
+
+
+async def offset_search_post(call: Call) -> Response:
+    if not is_datacenter(call):
+        raise JiraError(410, REMOVED)
+    return _offset_search(call, await call.json_object())
 
 
 async def approximate_count(call: Call) -> Response:
+    cloud_only(call)
     body = await call.json_object()
     return JSONResponse({"count": len(run_query(call, body.get("jql") or ""))})
 
@@ -151,7 +218,7 @@ async def issue_get(call: Call) -> Response:
 def register(router: Router) -> None:
     router.add("GET", f"{API}/search/jql", search_get)
     router.add("POST", f"{API}/search/jql", search_post)
-    router.add("GET", f"{API}/search", search_removed)
-    router.add("POST", f"{API}/search", search_removed)
+    router.add("GET", f"{API}/search", offset_search_get)
+    router.add("POST", f"{API}/search", offset_search_post)
     router.add("POST", f"{API}/search/approximate-count", approximate_count)
     router.add("GET", f"{API}/issue/{{key}}", issue_get)

@@ -26,9 +26,9 @@ SOURCE = "jira"
 
 def check_counts(sync: JiraSync) -> None:
     """One count for all pending projects; each project on its own when the total differs
-    (or on a refresh run, or on Data Center, which has no count endpoint)."""
+    (or on a refresh run)."""
     keys = list(sync.pending_counts)
-    if len(keys) > 1 and not sync.refreshing and sync.api.is_cloud:
+    if len(keys) > 1 and not sync.refreshing:
         set_label("*")
         held = sum(len(_held(sync, k)) for k in keys)
         total = sync.reader.issue_count(projects_count_jql(keys), context="projects count")

@@ -23,14 +23,22 @@ def project_clause(project_key: str) -> str:
     return f"project = {quote(project_key)}"
 
 
-def issues_jql(project_key: str, since_ms: int | None, lookback_minutes: int) -> str:
+def issues_jql(
+    project_key: str, since_ms: int | None, lookback_minutes: int, *, offset_paged: bool = False
+) -> str:
     """All issues of a project changed since the cursor (all of them when `since_ms` is None),
-    oldest change first; id breaks ties so the order is total."""
+    oldest change first; id breaks ties so the order is total.
+
+    Offset paging (Data Center's `search`) orders by id instead: an issue edited while the
+    pages are read would move to the end of an `updated` order and shift the next page by
+    one, skipping an issue; ids don't move. The cursor then moves only after the last page.
+    """
     clauses = [project_clause(project_key)]
     if since_ms is not None:
         start = max(0, since_ms - lookback_minutes * MINUTE_MS)
         clauses.append(f"updated >= {start}")
-    return " AND ".join(clauses) + " ORDER BY updated ASC, id ASC"
+    order = "id ASC" if offset_paged else "updated ASC, id ASC"
+    return " AND ".join(clauses) + f" ORDER BY {order}"
 
 
 def census_jql(project_key: str) -> str:

@@ -133,7 +133,8 @@ def _map_issues(
 
 def apply_issue_page(
     sync: JiraSync, key: str, issues: Sequence[Mapping[str, Any]], *, move_cursor: bool
-) -> None:
+) -> int | None:
+    """Map and write one page; returns the page's newest `updated` (epoch ms), if any."""
     ctx, summary = sync.ctx, sync.summary(key)
     assert ctx is not None
     mapped, bad = _map_issues(issues, ctx)
@@ -160,18 +161,22 @@ def apply_issue_page(
             changes += map_status_changes(record["id"], histories, ctx)
         except MappingError as exc:
             bad.append((str(record["id"]), f"changelog: {exc}"))
-    mark = None
-    if move_cursor and mapped:
-        newest = max(to_ms(rows.task["updated_at"]) for _, rows in mapped)
-        old = (
-            sync.warehouse.get_watermark(SOURCE, "issues", key) or {}
-        )  # read outside the write lock
-        mark = {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
+    newest = max((to_ms(rows.task["updated_at"]) for _, rows in mapped), default=None)
+    mark = cursor_mark(sync, key, newest) if move_cursor else None
     with sync.warehouse.transaction() as txn:
         _write_issues(txn, key, summary, mapped, changed, changes, bad)
         upsert_people(txn, summary, ctx, users)
         if mark:
             txn.set_watermark(SOURCE, "issues", key, mark)
+    return newest
+
+
+def cursor_mark(sync: JiraSync, key: str, newest: int | None) -> dict[str, int] | None:
+    """The project's issue cursor moved to `newest` (never backwards); None if no issue."""
+    if newest is None:
+        return None
+    old = sync.warehouse.get_watermark(SOURCE, "issues", key) or {}  # read outside the lock
+    return {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
 
 
 def _write_issues(

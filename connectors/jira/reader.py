@@ -19,12 +19,14 @@ from connectors.jira.http import current_label, set_label
 BULK_CHANGELOG_IDS = 1000
 WORKLOG_LIST_IDS = 1000
 CENSUS_PAGE = 5000
+OFFSET_IDS_PAGE = 1000  # Data Center's default cap on a search page
 
 
 @dataclass(frozen=True)
 class IssuePage:
     issues: list[dict[str, Any]]
-    next_token: str | None
+    next_token: str | None  # Cloud: the search's token; Data Center: the next startAt
+    total: int | None = None  # Data Center only: how many issues the query matched
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ class JiraReader:
         self, jql: str, fields: list[str], token: str | None, *, context: str
     ) -> IssuePage:
         """One page of the enhanced search, with the (possibly truncated) changelog."""
+        if not self.api.is_cloud:
+            return self._offset_issue_page(jql, fields, token, context=context)
         body: dict[str, Any] = {
             "jql": jql,
             "fields": fields,
@@ -142,9 +146,36 @@ class JiraReader:
         answer = self.api.post("search/jql", body, context=context) or {}
         return IssuePage(list(answer.get("issues") or []), answer.get("nextPageToken") or None)
 
+    def _offset_issue_page(
+        self, jql: str, fields: list[str], token: str | None, *, context: str
+    ) -> IssuePage:
+        """Data Center has no `search/jql`: its `search` pages by `startAt` and says `total`."""
+        answer = self._offset_search(jql, fields, int(token or 0), self.page_size, context)
+        issues = list(answer.get("issues") or [])
+        total = int(answer.get("total") or 0)
+        following = int(answer.get("startAt") or 0) + len(issues)
+        more = bool(issues) and following < total
+        return IssuePage(issues, str(following) if more else None, total)
+
+    def _offset_search(
+        self, jql: str, fields: list[str], start: int, size: int, context: str
+    ) -> dict[str, Any]:
+        body = {"jql": jql, "fields": fields, "startAt": start, "maxResults": size}
+        if fields != ["id"]:
+            body["expand"] = ["changelog"]
+        return self.api.post("search", body, context=context) or {}
+
     def issue_ids(self, jql: str, *, context: str) -> list[str]:
-        """Ids only (the search's cheapest form: up to 5000 a page)."""
-        ids: list[str] = []
+        """Ids only (the search's cheapest form: up to 5000 a page, 1000 on Data Center)."""
+        if not self.api.is_cloud:
+            ids: list[str] = []
+            while True:
+                answer = self._offset_search(jql, ["id"], len(ids), OFFSET_IDS_PAGE, context)
+                page = [str(i["id"]) for i in answer.get("issues") or []]
+                ids += page
+                if not page or len(ids) >= int(answer.get("total") or 0):
+                    return ids
+        ids = []
         token: str | None = None
         while True:
             body: dict[str, Any] = {"jql": jql, "fields": ["id"], "maxResults": CENSUS_PAGE}
@@ -156,13 +187,13 @@ class JiraReader:
             if not token:
                 return ids
 
-    def issue_count(self, jql: str, *, context: str) -> int | None:
-        """Jira's (approximate) count for a query; None where the endpoint is missing (DC)."""
+    def issue_count(self, jql: str, *, context: str) -> int:
+        """How many issues a query matches: Cloud's approximate count, or on Data Center the
+        exact `total` of an offset search asked for no issues."""
+        unordered = jql.split(" ORDER BY")[0]
         if not self.api.is_cloud:
-            return None
-        answer = self.api.post(
-            "search/approximate-count", {"jql": jql.split(" ORDER BY")[0]}, context=context
-        )
+            return int(self._offset_search(unordered, ["id"], 0, 0, context).get("total", -1))
+        answer = self.api.post("search/approximate-count", {"jql": unordered}, context=context)
         return int((answer or {}).get("count", -1))
 
     def full_changelogs(

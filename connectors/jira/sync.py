@@ -50,6 +50,7 @@ class JiraSync:
             api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
         )
         self.lookahead = Lookahead()
+        self.offset_runs: dict[str, dict[str, Any]] = {}  # Data Center: per-project paging
         self.summaries: dict[str, SyncSummary] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.ctx: MappingContext | None = None
@@ -202,7 +203,8 @@ class JiraSync:
         assert self.ctx is not None
         if key in self.skipped:
             return None
-        jql = issues_jql(key, since_ms, self.settings.lookback_minutes)
+        offset_paged = not self.api.is_cloud
+        jql = issues_jql(key, since_ms, self.settings.lookback_minutes, offset_paged=offset_paged)
         fields = issue_fields(self.field_ids)
 
         def fetch(page_token: str | None) -> IssuePage:
@@ -218,9 +220,29 @@ class JiraSync:
             next_token = page.next_token
             self.lookahead.ahead(("issues", jql, next_token), lambda: fetch(next_token))
         self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
-        pages.apply_issue_page(self, key, page.issues, move_cursor=True)
+        newest = pages.apply_issue_page(self, key, page.issues, move_cursor=not offset_paged)
+        if offset_paged:
+            self._offset_cursor(key, page, newest, first=token is None)
         self.progress("issues", {"project": key, "count": len(page.issues)})
         return page.next_token
+
+    def _offset_cursor(self, key: str, page: IssuePage, newest: int | None, first: bool) -> None:
+        """Offset pages (by id) move the cursor once, after the last page, and only if the
+        query matched as many issues at the end as at the start: an issue created or
+        deleted meanwhile shifts the pages, so the window is read again next run."""
+        run = self.offset_runs[key] = (
+            {"total": page.total, "newest": None, "steady": True}
+            if first
+            else self.offset_runs.get(key, {"total": None, "newest": None, "steady": False})
+        )
+        run["steady"] = run["steady"] and page.total == run["total"]
+        if newest is not None:
+            run["newest"] = max(newest, run["newest"] or newest)
+        if page.next_token is None and run["steady"]:
+            mark = pages.cursor_mark(self, key, run["newest"])
+            if mark:
+                with self.warehouse.transaction() as txn:
+                    txn.set_watermark(SOURCE, "issues", key, mark)
 
     def finish_project(self, key: str) -> None:
         """Tombstone issues that vanished; fetch issues the cursor missed (`census`): at

@@ -1,14 +1,18 @@
-"""Paging helpers (pure) and the Data Center flavour (v2, personal access token)."""
+"""Paging helpers (pure) and the Data Center flavour (v2, personal access token, offset search)."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from connectors.jira.reader import _next_since, offset_pages
+from connectors.jira.client import build_jira
+from connectors.jira.reader import Lookahead, _next_since, offset_pages
+from connectors.jira.sync import JiraSync
 from sandbox.server import start_sandbox
+from tests.connectors.jira import mutate
 from tests.connectors.jira.conftest import jira_settings, new_warehouse, snapshot, sync
 from tests.connectors.jira.tenant_factory import build_tenant
 
@@ -67,16 +71,65 @@ def test_next_since_follows_the_servers_link(
 
 
 def test_data_center_flavour_v2_with_a_personal_access_token(tmp_path: Path) -> None:
-    # v2 paths, Bearer PAT, wiki text, and the paged per-issue changelog instead of bulk fetch
+    # v2 paths, Bearer PAT, wiki text, the offset-paged `search` (Data Center has no
+    # `search/jql`) and the paged per-issue changelog instead of bulk fetch
     doc = build_tenant(25, 2, long_changelog_every=5)
+    dc_doc = copy.deepcopy(doc)
+    dc_doc["jira"]["deployment"] = "datacenter"
+    cloud, dc = new_warehouse(tmp_path, "cloud"), new_warehouse(tmp_path, "dc")
     with start_sandbox(doc) as server:
-        cloud, dc = new_warehouse(tmp_path, "cloud"), new_warehouse(tmp_path, "dc")
         sync(server, cloud)
-        server.app.stats.reset()
-        sync(server, dc, jira_settings(deployment="datacenter"))
+    with start_sandbox(dc_doc) as server:
+        settings = jira_settings(deployment="datacenter", page_size=10)
+        sync(server, dc, settings)
         routes = server.app.stats.snapshot()["routes"]
+        server.app.stats.reset()
+        sync(server, dc, settings)  # nothing changed: one offset page per project
+        again = server.app.stats.snapshot()["routes"]
     assert snapshot(cloud) == snapshot(dc)
-    assert "POST rest/api/{ver}/changelog/bulkfetch" not in routes
+    assert not [r for r in routes if "search/jql" in r or "bulkfetch" in r]
+    assert sum(routes["POST rest/api/{ver}/search"].values()) == 6  # 25 issues, 10 a page, x 2
     assert (
         sum(routes["GET rest/api/{ver}/issue/{key}/changelog"].values()) == 10
     )  # 5 long logs x 2 projects
+    # nothing changed: one page per project and one count (a `search` for no issues)
+    assert sum(again["POST rest/api/{ver}/search"].values()) == 3
+
+
+def test_data_center_reads_again_when_the_pages_shifted(tmp_path: Path) -> None:
+    """An issue deleted while a project's offset pages are read shifts the later pages by
+    one, so one changed issue is skipped: the cursor must stay where it was, and the next
+    run reads the window again and gets it."""
+    doc = build_tenant(25, 1)
+    doc["jira"]["deployment"] = "datacenter"
+    warehouse = new_warehouse(tmp_path)
+    settings = jira_settings(deployment="datacenter", page_size=10)
+    with start_sandbox(doc) as server:
+        state = server.state
+        sync(server, warehouse, settings)
+        cursor = warehouse.get_watermark("jira", "issues", "ABC")
+        abc = sorted(
+            (i for i in doc["jira"]["issues"] if i["key"].startswith("ABC-")),
+            key=lambda i: int(i["id"]),
+        )
+        before = {i["key"]: i["fields"]["summary"] for i in abc}
+        for issue in abc:
+            mutate.edit_issue(state, issue["key"], summary=f"{issue['key']} renamed")
+        run = JiraSync(settings, warehouse, build_jira(settings, server.info, seed=1))
+        run.prepare()
+        since = run.issue_cursor("ABC")
+        token = run.sync_issue_page("ABC", since, None)  # ids 1-10 of 25
+        mutate.delete_issue(state, abc[0]["key"])  # now the 11th is 10th: page 2 skips it
+        run.lookahead.close()  # page 2 must be read after the deletion, not before
+        run.lookahead = Lookahead()
+        while token:
+            token = run.sync_issue_page("ABC", since, token)
+        skipped = warehouse.read("tasks").set_index("key").loc[abc[10]["key"], "title"]
+        assert skipped == before[abc[10]["key"]]  # the edit was missed ...
+        assert warehouse.get_watermark("jira", "issues", "ABC") == cursor  # ... so no move
+        run.finalize()
+        sync(server, warehouse, settings)  # reads the window again: the pages are steady now
+        assert warehouse.get_watermark("jira", "issues", "ABC") != cursor
+        fresh = new_warehouse(tmp_path, "fresh")
+        sync(server, fresh, settings, full=True)
+    assert snapshot(warehouse) == snapshot(fresh)

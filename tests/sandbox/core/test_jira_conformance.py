@@ -6,6 +6,7 @@ fresh clone) these tests skip, saying so. In CI they are present and must run.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from sandbox.server import SandboxServer
+from sandbox.server import SandboxServer, start_sandbox
 from tests.sandbox.core import openapi
 from tests.sandbox.core.conftest import jira_session
 from tests.sandbox.core.tenant_facts import issues_with_history
@@ -333,3 +334,55 @@ def test_responses_validate_against_the_official_schemas(
             openapi.validate(spec, schema, response.json())
         else:
             assert response.content == b"", case.route
+
+
+def test_a_data_center_tenant_serves_offset_search_in_the_spec_shape(
+    demo_tenant: dict[str, Any],
+) -> None:
+    """Data Center has only the offset-paged `search`; Cloud's endpoints answer 404 there."""
+    doc = copy.deepcopy(demo_tenant)
+    doc["jira"]["deployment"] = "datacenter"
+    spec = openapi.load(openapi.PLATFORM)
+    schema = openapi.response_schema(spec, "/rest/api/3/search", "get", 200)
+    project = doc["jira"]["projects"][0]["key"]
+    with start_sandbox(doc) as server:
+        session, base = jira_session(server, "2")
+        assert session.get(f"{base}/serverInfo").json()["deploymentType"] == "Server"
+        pages = [
+            session.get(
+                f"{base}/search",
+                params={
+                    "jql": f"project = {project} ORDER BY id",
+                    "maxResults": 2,
+                    "expand": "changelog",
+                },
+            ),
+            session.post(
+                f"{base}/search",
+                json={
+                    "jql": f"project = {project} ORDER BY id",
+                    "startAt": 2,
+                    "maxResults": 2,
+                    "fields": ["summary", "updated"],
+                    "expand": ["changelog"],
+                    "validateQuery": "strict",
+                },
+            ),
+        ]
+        for response in pages:
+            assert response.status_code == 200, response.text[:300]
+            openapi.validate(spec, schema, response.json())
+        first, second = (r.json() for r in pages)
+        assert (
+            first["total"]
+            == second["total"]
+            == sum(1 for i in doc["jira"]["issues"] if i["key"].startswith(f"{project}-"))
+        )
+        assert (first["startAt"], second["startAt"]) == (0, 2)
+        assert not {i["id"] for i in first["issues"]} & {i["id"] for i in second["issues"]}
+        for path, body in (
+            ("search/jql", {"jql": f"project = {project}"}),
+            ("search/approximate-count", {"jql": f"project = {project}"}),
+            ("changelog/bulkfetch", {"issueIdsOrKeys": ["1"]}),
+        ):
+            assert session.post(f"{base}/{path}", json=body).status_code == 404, path
