@@ -2,6 +2,7 @@
 
 A row is a plain dict: project_key, project_name, phase, decision (or None), rag, spi, cpi,
 p85 (date), target_date, findings (list of short strings), report (relative link or None).
+RAG is the project's health; `decision` is what the phase's exit gate would decide today.
 """
 
 from __future__ import annotations
@@ -14,11 +15,24 @@ from reports.evaluation import fmt_number
 RAG_HTML = {"red": "#c0392b", "amber": "#d68910", "green": "#2e8540"}
 
 
-def rag_of(spi: float | None, critical_findings: int, decision: str | None = None) -> str:
-    """Red / amber / green, after Smartsheet's default rule on the schedule (SPI) and findings."""
-    if decision in {"Recycle", "Hold"} or critical_findings > 0 or (spi is not None and spi < 0.9):
+def rag_of(
+    spi: float | None,
+    critical_findings: int,
+    decision: str | None = None,
+    cpi: float | None = None,
+) -> str:
+    """Red / amber / green: the project's health, after Smartsheet's default rule (red beyond
+    10 % behind, amber when behind at all), applied to schedule (SPI) and cost (CPI), plus
+    critical findings and evidence too poor to judge (Hold).
+
+    The exit gate's other decisions stay out of it: a healthy project half-way through its
+    phase fails "work complete" and would recycle if it asked to leave now, which says it is
+    not done, not that it is in trouble. The digest shows that decision in its own column.
+    """
+    indices = [i for i in (spi, cpi) if i is not None]
+    if decision == "Hold" or critical_findings > 0 or any(i < 0.9 for i in indices):
         return "red"
-    if decision == "Go with conditions" or (spi is not None and spi < 1.0):
+    if decision == "Go with conditions" or any(i < 1.0 for i in indices):
         return "amber"
     return "green"
 
@@ -27,7 +41,7 @@ def portfolio_markdown(rows: list[dict[str, Any]], title: str = "Portfolio statu
     lines = [
         f"# {markdown_text(title)}",
         "",
-        "| project | phase | RAG | decision | SPI | CPI | P85 | target | top finding |",
+        "| project | phase | RAG | exit gate today | SPI | CPI | P85 | target | top finding |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
@@ -62,7 +76,7 @@ def portfolio_html(rows: list[dict[str, Any]], title: str = "Portfolio status") 
         + "</title>"
         "<style>body{font-family:Segoe UI,Arial,sans-serif;margin:2rem}table{border-collapse:collapse}"
         "td,th{border:1px solid #ccd;padding:.3rem .5rem;font-size:.9rem}th{background:#f3f5f9}</style></head><body>"
-        f"<h1>{html_text(title)}</h1><table><tr><th>Project</th><th>Phase</th><th>RAG</th><th>Decision</th>"
+        f"<h1>{html_text(title)}</h1><table><tr><th>Project</th><th>Phase</th><th>RAG</th><th title='what the exit gate of the phase would decide today'>Exit gate today</th>"
         "<th>SPI</th><th>CPI</th><th>P85</th><th>Target</th><th>Top findings</th><th></th></tr>"
         f"{body}</table></body></html>"
     )
@@ -131,6 +145,7 @@ def row_from_evaluation(doc: dict[str, Any], report: str | None = None) -> dict[
             metrics.get("evm.spi"),
             sum(f.get("severity") == "critical" for f in findings),
             doc.get("decision"),
+            metrics.get("evm.cpi"),
         ),
         "spi": metrics.get("evm.spi"),
         "cpi": metrics.get("evm.cpi"),
