@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from sandbox import jira_render as render
 from sandbox.call import Call
+from sandbox.errors import JiraError
 from sandbox.router import Router
 
 API = "rest/api/{ver}"
@@ -113,27 +114,27 @@ async def fields(call: Call) -> Response:
     return JSONResponse(field_list(call))
 
 
+def _listed_project(call: Call, stored: dict[str, Any]) -> dict[str, Any]:
+    """A project in a listing: like Jira, the lead and description only when expanded."""
+    expand = {part.strip() for part in (call.query("expand") or "").split(",")}
+    out = render.project(call.state, stored, call.version)
+    if "lead" in expand:
+        out["lead"] = render.user(call.state, stored.get("lead"))
+    if "description" in expand:
+        out["description"] = stored.get("description", "")
+    return out
+
+
 async def projects(call: Call) -> Response:
-    return JSONResponse(
-        [render.project(call.state, p, call.version) for p in call.state.doc["jira"]["projects"]]
-    )
+    return JSONResponse([_listed_project(call, p) for p in call.state.doc["jira"]["projects"]])
 
 
 async def project_search(call: Call) -> Response:
     every = call.state.doc["jira"]["projects"]
     start = call.query_int("startAt", 0)
     size = call.query_int("maxResults", 50, low=1, high=100)
-    # Like Jira, the listing leaves out the lead and description unless expanded.
-    expand = {part.strip() for part in (call.query("expand") or "").split(",")}
-
-    def render_one(stored: dict[str, Any]) -> dict[str, Any]:
-        out = render.project(call.state, stored, call.version)
-        if "lead" in expand:
-            out["lead"] = render.user(call.state, stored.get("lead"))
-        if "description" in expand:
-            out["description"] = stored.get("description", "")
-        return out
-
+    if call.state.doc["jira"].get("deployment") == "datacenter":
+        raise JiraError(404, "null for uri")  # Data Center lists projects with GET project
     return JSONResponse(
         render.page_bean(
             every,
@@ -141,7 +142,7 @@ async def project_search(call: Call) -> Response:
             size,
             self_url=str(call.request.url),
             next_base=f"{call.state.jira_base}/rest/api/{call.version}/project/search",
-            render_one=render_one,
+            render_one=lambda p: _listed_project(call, p),
         )
     )
 

@@ -71,6 +71,11 @@ class JiraReader:
             return [
                 self.api.get(f"project/{key}", context=f"configured project {key}") for key in keys
             ]
+        if not self.api.is_cloud:  # Data Center lists every project at once, unpaged
+            listed = self.api.get(
+                "project", {"expand": "lead,description"}, context="listing projects"
+            )
+            return list(listed or [])
         out: list[dict[str, Any]] = []
         for page in offset_pages(
             lambda start: self.api.get(

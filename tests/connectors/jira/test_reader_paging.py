@@ -88,6 +88,8 @@ def test_data_center_flavour_v2_with_a_personal_access_token(tmp_path: Path) -> 
         again = server.app.stats.snapshot()["routes"]
     assert snapshot(cloud) == snapshot(dc)
     assert not [r for r in routes if "search/jql" in r or "bulkfetch" in r]
+    assert "GET rest/api/{ver}/project/search" not in routes  # DC lists with GET project
+    assert sum(routes["GET rest/api/{ver}/project"].values()) == 1
     assert sum(routes["POST rest/api/{ver}/search"].values()) == 6  # 25 issues, 10 a page, x 2
     assert (
         sum(routes["GET rest/api/{ver}/issue/{key}/changelog"].values()) == 10

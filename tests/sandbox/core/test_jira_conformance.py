@@ -339,7 +339,8 @@ def test_responses_validate_against_the_official_schemas(
 def test_a_data_center_tenant_serves_offset_search_in_the_spec_shape(
     demo_tenant: dict[str, Any],
 ) -> None:
-    """Data Center has only the offset-paged `search`; Cloud's endpoints answer 404 there."""
+    """Data Center has only the offset-paged `search` and the unpaged project list; Cloud's
+    endpoints answer 404 there."""
     doc = copy.deepcopy(demo_tenant)
     doc["jira"]["deployment"] = "datacenter"
     spec = openapi.load(openapi.PLATFORM)
@@ -380,6 +381,12 @@ def test_a_data_center_tenant_serves_offset_search_in_the_spec_shape(
         )
         assert (first["startAt"], second["startAt"]) == (0, 2)
         assert not {i["id"] for i in first["issues"]} & {i["id"] for i in second["issues"]}
+        listed = session.get(f"{base}/project", params={"expand": "lead,description"})
+        openapi.validate(
+            spec, openapi.response_schema(spec, "/rest/api/3/project", "get", 200), listed.json()
+        )
+        assert all(p["lead"]["accountId"] for p in listed.json())
+        assert session.get(f"{base}/project/search").status_code == 404
         for path, body in (
             ("search/jql", {"jql": f"project = {project}"}),
             ("search/approximate-count", {"jql": f"project = {project}"}),
