@@ -20,10 +20,11 @@ def rag_of(
     critical_findings: int,
     decision: str | None = None,
     cpi: float | None = None,
+    warning_findings: int = 0,
 ) -> str:
     """Red / amber / green: the project's health, after Smartsheet's default rule (red beyond
     10 % behind, amber when behind at all), applied to schedule (SPI) and cost (CPI), plus
-    critical findings and evidence too poor to judge (Hold).
+    findings (critical: red; warning: amber) and evidence too poor to judge (Hold: red).
 
     The exit gate's other decisions stay out of it: a healthy project half-way through its
     phase fails "work complete" and would recycle if it asked to leave now, which says it is
@@ -32,7 +33,7 @@ def rag_of(
     indices = [i for i in (spi, cpi) if i is not None]
     if decision == "Hold" or critical_findings > 0 or any(i < 0.9 for i in indices):
         return "red"
-    if decision == "Go with conditions" or any(i < 1.0 for i in indices):
+    if decision == "Go with conditions" or warning_findings > 0 or any(i < 1.0 for i in indices):
         return "amber"
     return "green"
 
@@ -146,6 +147,7 @@ def row_from_evaluation(doc: dict[str, Any], report: str | None = None) -> dict[
             sum(f.get("severity") == "critical" for f in findings),
             doc.get("decision"),
             metrics.get("evm.cpi"),
+            sum(f.get("severity") == "warning" for f in findings),
         ),
         "spi": metrics.get("evm.spi"),
         "cpi": metrics.get("evm.cpi"),
