@@ -158,7 +158,7 @@ def status(
         "project",
         "phase",
         "RAG",
-        "decision",
+        "exit gate today",
         "SPI",
         "CPI",
         "P85",
