@@ -9,6 +9,7 @@ so a crash at any point resumes from the last committed page and duplicates noth
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from connectors.jira import census, metadata, pages, worklog_pages
@@ -25,6 +26,21 @@ from connectors.sync_types import SyncSummary
 SOURCE = "jira"
 WORKLOG_STREAMS = ("updated", "deleted")
 Progress = Callable[[str, dict[str, Any]], None]
+
+
+@dataclass
+class OffsetRun:
+    """One project's offset-paged read: its match count when it began, whether every page
+    since reported the same count, and the newest update seen."""
+
+    total: int | None
+    steady: bool = True
+    newest: int | None = None
+
+    def add(self, total: int | None, newest: int | None) -> None:
+        self.steady = self.steady and total == self.total
+        if newest is not None:
+            self.newest = newest if self.newest is None else max(self.newest, newest)
 
 
 class JiraSync:
@@ -50,7 +66,7 @@ class JiraSync:
             api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
         )
         self.lookahead = Lookahead()
-        self.offset_runs: dict[str, dict[str, Any]] = {}  # Data Center: per-project paging
+        self.offset_runs: dict[str, OffsetRun] = {}  # Data Center: per-project paging
         self.summaries: dict[str, SyncSummary] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.ctx: MappingContext | None = None
@@ -230,16 +246,12 @@ class JiraSync:
         """Offset pages (by id) move the cursor once, after the last page, and only if the
         query matched as many issues at the end as at the start: an issue created or
         deleted meanwhile shifts the pages, so the window is read again next run."""
-        run = self.offset_runs[key] = (
-            {"total": page.total, "newest": None, "steady": True}
-            if first
-            else self.offset_runs.get(key, {"total": None, "newest": None, "steady": False})
-        )
-        run["steady"] = run["steady"] and page.total == run["total"]
-        if newest is not None:
-            run["newest"] = max(newest, run["newest"] or newest)
-        if page.next_token is None and run["steady"]:
-            mark = pages.cursor_mark(self, key, run["newest"])
+        if first or key not in self.offset_runs:
+            self.offset_runs[key] = OffsetRun(page.total, steady=first)
+        run = self.offset_runs[key]
+        run.add(page.total, newest)
+        if page.next_token is None and run.steady:
+            mark = pages.cursor_mark(self, key, run.newest)
             if mark:
                 with self.warehouse.transaction() as txn:
                     txn.set_watermark(SOURCE, "issues", key, mark)

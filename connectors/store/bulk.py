@@ -52,6 +52,11 @@ def json_text(value: Any) -> str | None:
     return json.dumps(value, separators=(",", ":"), sort_keys=True)
 
 
+def is_json_type(type_: sa.types.TypeEngine[Any]) -> bool:
+    """A JSON column, also behind a dialect variant (JSONB on PostgreSQL)."""
+    return isinstance(type_, sa.JSON | sa.types.Variant) or type(type_).__name__ == "JSON"
+
+
 def _convert(column: sa.Column, values: pd.Series, dialect: str) -> list[Any]:
     type_ = column.type
     if isinstance(type_, sa.types.TypeDecorator):  # UTCDateTime
@@ -67,7 +72,7 @@ def _convert(column: sa.Column, values: pd.Series, dialect: str) -> list[Any]:
         if dialect == "sqlite":
             return iso_strings(days, "D")
         return [None if pd.isna(v) else v.date() for v in days]
-    if isinstance(type_, sa.JSON | sa.types.Variant) or type(type_).__name__ == "JSON":
+    if is_json_type(type_):
         return [json_text(v) for v in values]
     if isinstance(type_, sa.Boolean):
         converted = _none_where_missing(values)

@@ -29,7 +29,14 @@ import psycopg
 import sqlalchemy as sa
 from psycopg.copy import QueuedLibpqWriter
 
-from connectors.store.bulk import changed_condition, iso_strings, json_text, quote, set_clause
+from connectors.store.bulk import (
+    changed_condition,
+    is_json_type,
+    iso_strings,
+    json_text,
+    quote,
+    set_clause,
+)
 
 COPY_SLICE_ROWS = 5_000
 _NULL = "\\N"
@@ -72,13 +79,9 @@ def _format_uniques(type_: sa.types.TypeEngine[Any], uniques: Any) -> list[str]:
     return escape_copy_text([str(value) for value in np.asarray(uniques, dtype=object).tolist()])
 
 
-def _is_json(type_: sa.types.TypeEngine[Any]) -> bool:
-    return isinstance(type_, sa.JSON | sa.types.Variant) or type(type_).__name__ == "JSON"
-
-
 def column_texts(column: sa.Column[Any], values: pd.Series) -> list[str]:
     """One column as COPY text, each distinct value formatted once (batches repeat a lot)."""
-    if _is_json(column.type):
+    if is_json_type(column.type):
         values = pd.Series([json_text(v) for v in values], dtype=object)
         codes, uniques = pd.factorize(values)
         formatted = escape_copy_text(list(uniques))
