@@ -379,8 +379,8 @@ def to_frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.
     would otherwise drop data silently.
     """
     t = table(name)
-    # No defensive copy of a given frame: every column below is rebuilt by `astype`, which
-    # copies, so the result never shares memory with the caller's frame.
+    # No defensive copy of a given frame: the result is built below with
+    # `pd.DataFrame(dict)`, which copies, so it never shares memory with the caller's frame.
     frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(list(rows))
     unknown = set(frame.columns) - set(t.column_names)
     if unknown:
