@@ -8,8 +8,9 @@ so a crash at any point resumes from the last committed page and duplicates noth
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.jira import census, metadata, pages, worklog_pages
@@ -24,21 +25,33 @@ from connectors.store import Warehouse
 from connectors.sync_types import SyncSummary
 
 SOURCE = "jira"
+log = logging.getLogger(__name__)
 WORKLOG_STREAMS = ("updated", "deleted")
 Progress = Callable[[str, dict[str, Any]], None]
 
 
 @dataclass
-class OffsetRun:
-    """One project's offset-paged read: its match count when it began, whether every page
-    since reported the same count, and the newest update seen."""
+class ProjectRead:
+    """One project's issue pages in this run, watched for shifts.
 
+    Pages are positions in a result set; if the set changes under the read, the later pages
+    shift and an issue can be skipped. Two signs of that: an issue on two different pages
+    (Cloud orders by `updated`, so an issue edited mid-read moves to the end and comes
+    again), or a match count that changed between pages (Data Center's `total`, where the
+    order is by id and only creations and deletions shift it).
+    """
+
+    since_ms: int | None
     total: int | None
     steady: bool = True
     newest: int | None = None
+    page_of: dict[str, str | None] = field(default_factory=dict)  # issue id -> page token
 
-    def add(self, total: int | None, newest: int | None) -> None:
-        self.steady = self.steady and total == self.total
+    def add(self, token: str | None, page: IssuePage, newest: int | None) -> None:
+        for issue in page.issues:  # a retried page has the same token: not a shift
+            if self.page_of.setdefault(str(issue.get("id")), token) != token:
+                self.steady = False
+        self.steady = self.steady and page.total == self.total
         if newest is not None:
             self.newest = newest if self.newest is None else max(self.newest, newest)
 
@@ -66,7 +79,7 @@ class JiraSync:
             api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
         )
         self.lookahead = Lookahead()
-        self.offset_runs: dict[str, OffsetRun] = {}  # Data Center: per-project paging
+        self.reads: dict[str, ProjectRead] = {}  # this run's issue pages, per project
         self.summaries: dict[str, SyncSummary] = {}
         self.projects: dict[str, dict[str, Any]] = {}
         self.ctx: MappingContext | None = None
@@ -237,24 +250,32 @@ class JiraSync:
             self.lookahead.ahead(("issues", jql, next_token), lambda: fetch(next_token))
         self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
         newest = pages.apply_issue_page(self, key, page.issues, move_cursor=not offset_paged)
-        if offset_paged:
-            self._offset_cursor(key, page, newest, first=token is None)
+        if token is None or key not in self.reads:
+            self.reads[key] = ProjectRead(since_ms, page.total, steady=token is None)
+        self.reads[key].add(token, page, newest)
+        if page.next_token is None:
+            self._settle_cursor(key, self.reads[key], offset_paged)
         self.progress("issues", {"project": key, "count": len(page.issues)})
         return page.next_token
 
-    def _offset_cursor(self, key: str, page: IssuePage, newest: int | None, first: bool) -> None:
-        """Offset pages (by id) move the cursor once, after the last page, and only if the
-        query matched as many issues at the end as at the start: an issue created or
-        deleted meanwhile shifts the pages, so the window is read again next run."""
-        if first or key not in self.offset_runs:
-            self.offset_runs[key] = OffsetRun(page.total, steady=first)
-        run = self.offset_runs[key]
-        run.add(page.total, newest)
-        if page.next_token is None and run.steady:
-            mark = pages.cursor_mark(self, key, run.newest)
-            if mark:
-                with self.warehouse.transaction() as txn:
-                    txn.set_watermark(SOURCE, "issues", key, mark)
+    def _settle_cursor(self, key: str, read: ProjectRead, offset_paged: bool) -> None:
+        """After a project's last page. Offset pages (Data Center, by id) move the cursor
+        only now, and only if the read was steady. Token pages (Cloud) moved it page by page,
+        which keeps a crash cheap; if the read shifted, it goes back to where this read
+        began, so the next run reads the window again instead of missing an issue."""
+        if offset_paged:
+            mark = pages.cursor_mark(self, key, read.newest) if read.steady else None
+        elif not read.steady:
+            log.warning(
+                "project %s: issues moved while their pages were read; the next run reads them again",
+                key,
+            )
+            mark = {"updated_ms": read.since_ms or 0}
+        else:
+            return
+        if mark:
+            with self.warehouse.transaction() as txn:
+                txn.set_watermark(SOURCE, "issues", key, mark)
 
     def finish_project(self, key: str) -> None:
         """Tombstone issues that vanished; fetch issues the cursor missed (`census`): at

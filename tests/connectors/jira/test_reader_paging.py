@@ -135,3 +135,41 @@ def test_data_center_reads_again_when_the_pages_shifted(tmp_path: Path) -> None:
         fresh = new_warehouse(tmp_path, "fresh")
         sync(server, fresh, settings, full=True)
     assert snapshot(warehouse) == snapshot(fresh)
+
+
+def test_cloud_reads_again_when_an_edit_moved_an_issue_between_pages(tmp_path: Path) -> None:
+    """Cloud pages follow `updated`: an issue edited after its page was read moves to the
+    end, the next page starts one issue later, and one changed issue is skipped. The issue
+    showing up on two pages gives it away: the cursor goes back to where the read began."""
+    doc = build_tenant(25, 1)
+    warehouse = new_warehouse(tmp_path)
+    settings = jira_settings(page_size=10)
+    with start_sandbox(doc) as server:
+        state = server.state
+        sync(server, warehouse, settings)
+        cursor = warehouse.get_watermark("jira", "issues", "ABC")
+        abc = sorted(
+            (i for i in doc["jira"]["issues"] if i["key"].startswith("ABC-")),
+            key=lambda i: int(i["id"]),
+        )
+        before = {i["key"]: i["fields"]["summary"] for i in abc}
+        for issue in abc:  # all edited in the same instant: the read orders them by id
+            mutate.edit_issue(state, issue["key"], summary=f"{issue['key']} renamed")
+        mutate.advance_clock(state, 30)  # beyond the 5-minute lookback
+        run = JiraSync(settings, warehouse, build_jira(settings, server.info, seed=1))
+        run.prepare()
+        since = run.issue_cursor("ABC")
+        token = run.sync_issue_page("ABC", since, None)  # ABC-1 .. ABC-10
+        mutate.edit_issue(state, abc[0]["key"], summary="edited again")  # moves to the end
+        run.lookahead.close()  # page 2 must be read after the edit, not before
+        run.lookahead = Lookahead()
+        while token:
+            token = run.sync_issue_page("ABC", since, token)
+        skipped = warehouse.read("tasks").set_index("key").loc[abc[10]["key"], "title"]
+        assert skipped == before[abc[10]["key"]]  # ABC-11's edit was missed ...
+        assert warehouse.get_watermark("jira", "issues", "ABC") == cursor  # ... so: back
+        run.finalize()
+        sync(server, warehouse, settings)  # the window again: ABC-11 arrives
+        fresh = new_warehouse(tmp_path, "fresh")
+        sync(server, fresh, settings, full=True)
+    assert snapshot(warehouse) == snapshot(fresh)
