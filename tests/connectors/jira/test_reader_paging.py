@@ -98,14 +98,27 @@ def test_data_center_flavour_v2_with_a_personal_access_token(tmp_path: Path) -> 
     assert sum(again["POST rest/api/{ver}/search"].values()) == 3
 
 
-def test_data_center_reads_again_when_the_pages_shifted(tmp_path: Path) -> None:
-    """An issue deleted while a project's offset pages are read shifts the later pages by
-    one, so one changed issue is skipped: the cursor must stay where it was, and the next
-    run reads the window again and gets it."""
+@pytest.mark.parametrize(
+    ("deployment", "change_mid_read"),
+    [
+        # Data Center orders by id: edits cannot move an issue, a deletion shifts the pages
+        # and its `total` changes.
+        ("datacenter", "delete"),
+        # Cloud orders by `updated`: an issue edited after its page was read moves to the
+        # end and shows up on two pages.
+        ("cloud", "edit"),
+    ],
+)
+def test_a_read_whose_pages_shifted_is_read_again_by_the_next_run(
+    tmp_path: Path, deployment: str, change_mid_read: str
+) -> None:
+    """A change between two pages of a read shifts the later pages by one, so one changed
+    issue is skipped. The cursor must end where the read began, and the next run reads the
+    window again: the warehouse then equals a fresh full sync."""
     doc = build_tenant(25, 1)
-    doc["jira"]["deployment"] = "datacenter"
+    doc["jira"]["deployment"] = deployment
     warehouse = new_warehouse(tmp_path)
-    settings = jira_settings(deployment="datacenter", page_size=10)
+    settings = jira_settings(deployment=deployment, page_size=10)
     with start_sandbox(doc) as server:
         state = server.state
         sync(server, warehouse, settings)
@@ -115,61 +128,27 @@ def test_data_center_reads_again_when_the_pages_shifted(tmp_path: Path) -> None:
             key=lambda i: int(i["id"]),
         )
         before = {i["key"]: i["fields"]["summary"] for i in abc}
-        for issue in abc:
-            mutate.edit_issue(state, issue["key"], summary=f"{issue['key']} renamed")
-        run = JiraSync(settings, warehouse, build_jira(settings, server.info, seed=1))
-        run.prepare()
-        since = run.issue_cursor("ABC")
-        token = run.sync_issue_page("ABC", since, None)  # ids 1-10 of 25
-        mutate.delete_issue(state, abc[0]["key"])  # now the 11th is 10th: page 2 skips it
-        run.lookahead.close()  # page 2 must be read after the deletion, not before
-        run.lookahead = Lookahead()
-        while token:
-            token = run.sync_issue_page("ABC", since, token)
-        skipped = warehouse.read("tasks").set_index("key").loc[abc[10]["key"], "title"]
-        assert skipped == before[abc[10]["key"]]  # the edit was missed ...
-        assert warehouse.get_watermark("jira", "issues", "ABC") == cursor  # ... so no move
-        run.finalize()
-        sync(server, warehouse, settings)  # reads the window again: the pages are steady now
-        assert warehouse.get_watermark("jira", "issues", "ABC") != cursor
-        fresh = new_warehouse(tmp_path, "fresh")
-        sync(server, fresh, settings, full=True)
-    assert snapshot(warehouse) == snapshot(fresh)
-
-
-def test_cloud_reads_again_when_an_edit_moved_an_issue_between_pages(tmp_path: Path) -> None:
-    """Cloud pages follow `updated`: an issue edited after its page was read moves to the
-    end, the next page starts one issue later, and one changed issue is skipped. The issue
-    showing up on two pages gives it away: the cursor goes back to where the read began."""
-    doc = build_tenant(25, 1)
-    warehouse = new_warehouse(tmp_path)
-    settings = jira_settings(page_size=10)
-    with start_sandbox(doc) as server:
-        state = server.state
-        sync(server, warehouse, settings)
-        cursor = warehouse.get_watermark("jira", "issues", "ABC")
-        abc = sorted(
-            (i for i in doc["jira"]["issues"] if i["key"].startswith("ABC-")),
-            key=lambda i: int(i["id"]),
-        )
-        before = {i["key"]: i["fields"]["summary"] for i in abc}
-        for issue in abc:  # all edited in the same instant: the read orders them by id
+        for issue in abc:  # all edited in the same instant: Cloud's read orders them by id
             mutate.edit_issue(state, issue["key"], summary=f"{issue['key']} renamed")
         mutate.advance_clock(state, 30)  # beyond the 5-minute lookback
         run = JiraSync(settings, warehouse, build_jira(settings, server.info, seed=1))
         run.prepare()
         since = run.issue_cursor("ABC")
         token = run.sync_issue_page("ABC", since, None)  # ABC-1 .. ABC-10
-        mutate.edit_issue(state, abc[0]["key"], summary="edited again")  # moves to the end
-        run.lookahead.close()  # page 2 must be read after the edit, not before
+        if change_mid_read == "delete":
+            mutate.delete_issue(state, abc[0]["key"])
+        else:
+            mutate.edit_issue(state, abc[0]["key"], summary="edited again")
+        run.lookahead.close()  # page 2 must be read after the change, not before
         run.lookahead = Lookahead()
         while token:
             token = run.sync_issue_page("ABC", since, token)
         skipped = warehouse.read("tasks").set_index("key").loc[abc[10]["key"], "title"]
         assert skipped == before[abc[10]["key"]]  # ABC-11's edit was missed ...
-        assert warehouse.get_watermark("jira", "issues", "ABC") == cursor  # ... so: back
+        assert warehouse.get_watermark("jira", "issues", "ABC") == cursor  # ... so: no move
         run.finalize()
-        sync(server, warehouse, settings)  # the window again: ABC-11 arrives
+        sync(server, warehouse, settings)  # the window again, steady now: ABC-11 arrives
+        assert warehouse.get_watermark("jira", "issues", "ABC") != cursor
         fresh = new_warehouse(tmp_path, "fresh")
         sync(server, fresh, settings, full=True)
     assert snapshot(warehouse) == snapshot(fresh)
