@@ -1,6 +1,9 @@
 """After a project's issue pages: what vanished and what the cursor missed.
 
-A full read knows every id it saw. An incremental run compares Jira's (approximate) issue
+A full read knows every id it saw. That is the census when the read was steady and saw
+every issue the warehouse holds; otherwise (an issue deleted, or one pushed past a page
+boundary by an edit during the read) the ids are asked from Jira before anything is
+tombstoned, and what the read didn't see but Jira has is read by id. An incremental run compares Jira's (approximate) issue
 count with what the warehouse holds, live plus quarantined: equal means nothing vanished
 and nothing was missed, so the ids-only census (ceil(N/5000) requests) is skipped. The
 count is asked once for all incremental projects of the run (`project in (...)`); only
@@ -55,6 +58,18 @@ def _count_or_census(sync: JiraSync, key: str) -> None:
     present = set(sync.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
     missing = sorted({f"jira:{i}" for i in present} - held)
     pages.fetch_missing(sync, key, [m.split(":", 1)[1] for m in missing])
+    tombstone_vanished(sync, key, present)
+
+
+def settle_full_read(sync: JiraSync, key: str) -> None:
+    """After a full read of a project: tombstone what vanished, never what was only unseen."""
+    seen = sync.seen.get(key, set())
+    read = sync.reads.get(key)
+    unseen = {held.split(":", 1)[1] for held in _held(sync, key)} - seen
+    if not unseen and (read is None or read.steady):
+        return  # the read saw everything the warehouse holds: nothing vanished
+    present = set(sync.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
+    pages.fetch_missing(sync, key, sorted(present - seen, key=int))
     tombstone_vanished(sync, key, present)
 
 

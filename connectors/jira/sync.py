@@ -285,7 +285,7 @@ class JiraSync:
         if key in self.skipped:  # gone from Jira since the stored list: nothing to check
             self.finished.add(key)
         elif self.project_full.get(key):
-            census.tombstone_vanished(self, key, self.seen.get(key, set()))
+            census.settle_full_read(self, key)
         elif key not in self.pending_counts:
             self.pending_counts.append(key)
         self.finished.add(key)

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.jira.client import build_jira
 from connectors.jira.reader import Lookahead, _next_since, offset_pages
-from connectors.jira.sync import JiraSync
+from connectors.jira.sync import WORKLOG_STREAMS, JiraSync
 from sandbox.server import start_sandbox
 from tests.connectors.jira import mutate
 from tests.connectors.jira.conftest import jira_settings, new_warehouse, snapshot, sync
@@ -149,6 +149,43 @@ def test_a_read_whose_pages_shifted_is_read_again_by_the_next_run(
         run.finalize()
         sync(server, warehouse, settings)  # the window again, steady now: ABC-11 arrives
         assert warehouse.get_watermark("jira", "issues", "ABC") != cursor
+        fresh = new_warehouse(tmp_path, "fresh")
+        sync(server, fresh, settings, full=True)
+    assert snapshot(warehouse) == snapshot(fresh)
+
+
+def test_a_full_read_that_shifted_tombstones_nothing_that_is_still_in_jira(
+    tmp_path: Path,
+) -> None:
+    """A `--full` read trusts the ids it saw to find deletions. If an edit shifts its pages,
+    the issue pushed past a page boundary is not seen, yet still in Jira: it (and its
+    worklogs) must not be tombstoned, and it is read in the same run."""
+    doc = build_tenant(25, 2)
+    warehouse = new_warehouse(tmp_path)
+    settings = jira_settings(page_size=10)
+    with start_sandbox(doc) as server:
+        state = server.state
+        sync(server, warehouse, settings)
+        run = JiraSync(settings, warehouse, build_jira(settings, server.info, seed=1), full=True)
+        for key in run.prepare():
+            run.sync_project_meta(key)
+            since = run.issue_cursor(key)
+            token = run.sync_issue_page(key, since, None)
+            if key == "ABC":  # an issue of the first page edited: it moves to the end
+                first_page = sorted(run.reads["ABC"].page_of, key=int)
+                mutate.edit_issue(state, first_page[0], summary="edited mid-read")
+                run.lookahead.close()  # the next page is read after the edit
+                run.lookahead = Lookahead()
+            while token:
+                token = run.sync_issue_page(key, since, token)
+            run.finish_project(key)
+        assert not run.reads["ABC"].steady
+        run.retry_quarantined_worklogs()
+        for stream in WORKLOG_STREAMS:
+            cursor = run.worklog_cursor(stream)
+            while cursor is not None:
+                cursor = run.sync_worklog_page(stream, cursor)
+        run.finalize()
         fresh = new_warehouse(tmp_path, "fresh")
         sync(server, fresh, settings, full=True)
     assert snapshot(warehouse) == snapshot(fresh)
