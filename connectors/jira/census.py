@@ -63,8 +63,8 @@ def _count_or_census(sync: JiraSync, key: str) -> None:
 
 def settle_full_read(sync: JiraSync, key: str) -> None:
     """After a full read of a project: tombstone what vanished, never what was only unseen."""
-    seen = sync.seen.get(key, set())
     read = sync.reads.get(key)
+    seen = set(read.page_of) if read else set()
     unseen = {held.split(":", 1)[1] for held in _held(sync, key)} - seen
     if not unseen and (read is None or read.steady):
         return  # the read saw everything the warehouse holds: nothing vanished

@@ -45,7 +45,8 @@ class ProjectRead:
     total: int | None
     steady: bool = True
     newest: int | None = None
-    page_of: dict[str, str | None] = field(default_factory=dict)  # issue id -> page token
+    # issue id -> the token of its page; the keys are every issue this read saw
+    page_of: dict[str, str | None] = field(default_factory=dict)
 
     def add(self, token: str | None, page: IssuePage, newest: int | None) -> None:
         for issue in page.issues:  # a retried page has the same token: not a shift
@@ -84,7 +85,6 @@ class JiraSync:
         self.projects: dict[str, dict[str, Any]] = {}
         self.ctx: MappingContext | None = None
         self.field_ids: list[str] = []
-        self.seen: dict[str, set[str]] = {}
         self.project_full: dict[str, bool] = {}
         self.boards: dict[str, list[dict[str, Any]]] = {}
         self.refreshing = False  # metadata re-read from Jira this run
@@ -223,7 +223,6 @@ class JiraSync:
         """The epoch-ms cursor of a project, None for a full read (asked for, or first run)."""
         mark = None if self.full else self.warehouse.get_watermark(SOURCE, "issues", key)
         self.project_full[key] = mark is None
-        self.seen.setdefault(key, set())
         return int(mark["updated_ms"]) if mark else None
 
     def sync_issue_page(self, key: str, since_ms: int | None, token: str | None) -> str | None:
@@ -248,7 +247,6 @@ class JiraSync:
         if page.next_token:
             next_token = page.next_token
             self.lookahead.ahead(("issues", jql, next_token), lambda: fetch(next_token))
-        self.seen.setdefault(key, set()).update(str(i.get("id")) for i in page.issues)
         newest = pages.apply_issue_page(self, key, page.issues, move_cursor=not offset_paged)
         if token is None or key not in self.reads:
             self.reads[key] = ProjectRead(since_ms, page.total, steady=token is None)
