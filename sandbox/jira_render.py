@@ -27,8 +27,12 @@ def user(state: SandboxState, ref: dict[str, Any] | None) -> dict[str, Any] | No
         "displayName": ref.get("displayName") or (person or {}).get("display_name", account_id),
     }
     if person:
-        out["emailAddress"] = person["email"]
-        out["timeZone"] = person["time_zone"]
+        # A person whose e-mail is hidden (``email: null``) gets no `emailAddress` at all,
+        # as Jira Cloud answers for accounts whose profile visibility hides it.
+        if person.get("email"):
+            out["emailAddress"] = person["email"]
+        if person.get("time_zone"):
+            out["timeZone"] = person["time_zone"]
     return out
 
 
