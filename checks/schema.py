@@ -139,7 +139,11 @@ PEOPLE = _source_table(
     "people",
     "People across sources, matched by e-mail (aliases folded in config).",
     (
-        _key("person_id", "Lower-case canonical e-mail."),
+        _key(
+            "person_id",
+            "Lower-case canonical e-mail; jira:user:<accountId> for a Jira user whose "
+            "e-mail is hidden and not in jira.account_aliases.",
+        ),
         _c("display_name", "string", "Name as the source shows it."),
         _c("time_zone", "string", "IANA time zone, used to bucket hours into work days."),
         _c("weekly_capacity_hours", "float", "Hours per week the person can give to projects."),

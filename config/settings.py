@@ -139,6 +139,13 @@ class JiraSettings(Strict):
         description="Jira issue type name -> canonical task_type.",
     )
     risk_types: list[str] = ["Risk"]
+    account_aliases: dict[str, str] = Field(
+        default_factory=dict,
+        description="Jira accountId -> canonical e-mail, for people whose e-mail Jira hides "
+        "(most Cloud accounts): matches them with Microsoft 365. Without an entry such a "
+        "person is kept under 'jira:user:<accountId>'. Takes effect for issues and worklogs "
+        "synced after the change (a --full sync re-maps everything).",
+    )
     charter_property: str = Field(
         "pmo-charter", description="Project entity property with phase, dates, budget, KPIs."
     )

@@ -98,8 +98,7 @@ def person_from_user(user: Mapping[str, Any]) -> Person:
 
 
 def map_person(person: Person) -> dict[str, Any]:
-    if not person.person_id:
-        raise MappingError(f"user {person.account_id} has no visible e-mail address")
+    """A people row. A user whose e-mail Jira hides is kept, keyed by account id."""
     return {
         "person_id": person.person_id,
         "display_name": person.display_name,

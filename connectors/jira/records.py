@@ -6,7 +6,7 @@ Built once per sync from metadata streams; the mapping functions read nothing el
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 CUSTOM_FIELD_ROLES = (
@@ -31,16 +31,40 @@ class MappingError(ValueError):
     """A record that can't be mapped; the message is the quarantine reason."""
 
 
+ACCOUNT_PREFIX = "jira:user:"
+
+
 @dataclass(frozen=True)
 class Person:
+    """A Jira user. Jira Cloud hides most users' e-mail, so a person is kept whether or not
+    an e-mail is visible: the person id is the canonical e-mail when one is known (the
+    configured alias of the account or of the visible address, else the visible address),
+    otherwise the source account id (``jira:user:<accountId>``)."""
+
     account_id: str
     email: str | None
     display_name: str | None = None
     time_zone: str | None = None
+    alias: str | None = None  # canonical e-mail from config, overrides the visible one
 
     @property
-    def person_id(self) -> str | None:
-        return self.email.strip().lower() if self.email else None
+    def person_id(self) -> str:
+        if self.alias:
+            return self.alias.strip().lower()
+        if self.email:
+            return self.email.strip().lower()
+        return f"{ACCOUNT_PREFIX}{self.account_id}"
+
+
+def fold_alias(address: str | None, aliases: Mapping[str, str]) -> str | None:
+    """The canonical address of an alias (chains followed, cycle-safe); None if not an alias."""
+    if not address:
+        return None
+    current, seen = address.strip().lower(), set()
+    while current in aliases and current not in seen:
+        seen.add(current)
+        current = aliases[current]
+    return current if seen else None
 
 
 @dataclass(frozen=True)
@@ -87,20 +111,28 @@ class MappingContext:
     people_written: dict[str, Person] = field(
         default_factory=dict
     )  # rows already upserted this run
+    # accountId -> canonical e-mail (config `jira.account_aliases`): how a person whose
+    # e-mail Jira hides is matched with other sources
+    account_aliases: Mapping[str, str] = field(default_factory=dict)
+    email_aliases: Mapping[str, str] = field(default_factory=dict)  # lower alias -> canonical
 
     def person(self, user: Mapping[str, Any] | None) -> Person | None:
-        """A user object as a Person: the directory first, then what the object carries."""
+        """A user object as a Person: the directory first, then what the object carries;
+        the configured aliases decide the person id."""
         if not user or not user.get("accountId"):
             return None
-        known = self.people.get(str(user["accountId"]))
-        if known is not None:
-            return known
-        return Person(
-            str(user["accountId"]),
-            user.get("emailAddress"),
-            user.get("displayName"),
-            user.get("timeZone"),
-        )
+        account = str(user["accountId"])
+        known = self.people.get(account)
+        if known is None:
+            known = Person(
+                account, user.get("emailAddress"), user.get("displayName"), user.get("timeZone")
+            )
+        alias = self.account_aliases.get(account)
+        alias = fold_alias(alias, self.email_aliases) or alias
+        alias = alias or fold_alias(known.email, self.email_aliases)
+        if alias and alias != known.alias:
+            known = replace(known, alias=alias.strip().lower())
+        return known
 
     def person_id(self, user: Mapping[str, Any] | None) -> str | None:
         found = self.person(user)

@@ -71,6 +71,11 @@ class JiraSync:
         progress: Progress | None = None,
     ) -> None:
         self.settings = getattr(settings, "jira", settings)
+        graph = getattr(settings, "graph", None)  # its e-mail aliases fold Jira's addresses too
+        self.email_aliases = {
+            k.strip().lower(): v.strip().lower()
+            for k, v in (getattr(graph, "email_aliases", None) or {}).items()
+        }
         self.warehouse = warehouse
         self.api = api
         self.full = full
@@ -138,7 +143,11 @@ class JiraSync:
         self.refreshed_ms = int(mark["refreshed_ms"])
         resolved = metadata.field_ids(mark)
         self.ctx = MappingContext(
-            resolved, dict(self.settings.type_map), frozenset(self.settings.risk_types)
+            resolved,
+            dict(self.settings.type_map),
+            frozenset(self.settings.risk_types),
+            account_aliases=dict(self.settings.account_aliases),
+            email_aliases=self.email_aliases,
         )
         self.field_ids = list(resolved.ids.values())
         self.boards = {k: list(v) for k, v in mark["boards"].items()}

@@ -17,8 +17,8 @@ Generated from `checks/schema.py` and `connectors/store/tables.py` by
 `uv run python -m connectors.store.docs > docs/warehouse.md`; do not edit by hand.
 
 Conventions: ids are qualified by source (`jira:10001`, `planner:…`, `shifts:…`,
-`sharepoint:<list>:<item>`); people are identified by lower-case e-mail; all timestamps are
-UTC; hours are decimals; a sync never deletes rows: it sets `is_deleted` and `deleted_at`
+`sharepoint:<list>:<item>`); people are identified by lower-case e-mail
+(`jira:user:<accountId>` when Jira hides it); all timestamps are UTC; hours are decimals; a sync never deletes rows: it sets `is_deleted` and `deleted_at`
 (filter on `is_deleted = false` for the current state). The schema is created and upgraded by
 Alembic migrations (`connectors/store/migrations/`), run on every start.
 """

@@ -281,3 +281,29 @@ def test_project_version_sprint() -> None:
     assert (
         sprint["start_at"] == datetime(2026, 5, 31, 22, 0, tzinfo=UTC) and sprint["board_id"] == "1"
     )
+
+
+def test_people_without_visible_email_are_kept_and_matched_by_alias() -> None:
+    """Jira Cloud hides most e-mails: such a user is keyed by account id, unless config maps
+    the account (or a visible alias address) to a canonical e-mail."""
+    from connectors.jira.mapping_meta import map_person
+
+    context = ctx()
+    context.account_aliases = {"acc-9": "Kim@Example.com"}
+    context.email_aliases = {"a.lima@corp.example": "ana.lima@example.com"}
+    hidden = {"accountId": "acc-7", "displayName": "Bo Berg"}
+    assert context.person_id(hidden) == "jira:user:acc-7"
+    assert map_person(context.person(hidden)) == {
+        "person_id": "jira:user:acc-7",
+        "display_name": "Bo Berg",
+        "time_zone": None,
+        "weekly_capacity_hours": None,
+        "source_ids": {"jira": "acc-7"},
+        "source": "jira",
+    }
+    assert context.person_id({"accountId": "acc-9"}) == "kim@example.com"
+    aliased = {"accountId": "acc-8", "emailAddress": "A.Lima@corp.example"}
+    assert context.person_id(aliased) == "ana.lima@example.com"
+    issue = copy.deepcopy(ISSUE)
+    issue["fields"]["assignee"] = hidden
+    assert map_issue(issue, context).task["assignee_id"] == "jira:user:acc-7"
