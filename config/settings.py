@@ -195,6 +195,7 @@ class GraphSettings(Strict):
     concurrency: int = Field(4, ge=1, le=32)
     timeout_seconds: float = Field(30, gt=0)
     max_retries: int = Field(5, ge=0, le=10)
+    max_total_wait_seconds: float = Field(120, gt=0)
 
 
 class PublishTarget(Strict):

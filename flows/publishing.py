@@ -22,6 +22,7 @@ from prefect.logging import get_run_logger
 
 from config.redact import redact
 from config.settings import PublishTarget
+from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
 from flows.runtime import Runtime
 from flows.steps import Judged
@@ -41,17 +42,27 @@ class Outcome:
     done: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    # sent without a clear answer and not searchable (a webhook): warned, never re-sent
+    unknown: dict[str, str] = field(default_factory=dict)
 
     def attempt(self, target: str, action: Callable[[], str | None]) -> None:
         try:
             result = action()
+        except OutcomeUnknownError as exc:
+            self.unknown[target] = redact(str(exc))
+            return
         except Exception as exc:  # one target's failure must not stop the others
             self.failed[target] = redact(f"{type(exc).__name__}: {exc}")
             return
         self.done[target] = str(result)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"done": self.done, "skipped": self.skipped, "failed": self.failed}
+        return {
+            "done": self.done,
+            "skipped": self.skipped,
+            "failed": self.failed,
+            "unknown": self.unknown,
+        }
 
     def raise_if_failed(self) -> None:
         if self.failed:
@@ -332,3 +343,5 @@ def _log(outcome: Outcome) -> None:
         sorted(outcome.skipped),
         sorted(outcome.failed),
     )
+    for target, why in sorted(outcome.unknown.items()):
+        logger.warning("%s: outcome unknown, not sent again: %s", target, why)

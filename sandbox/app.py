@@ -66,14 +66,16 @@ class SandboxApp:
             return
         route, params, path_known = self.router.resolve(request.method, segments)
         name = route.name if route else "unmatched"
-        if service != "control" and await self._faulted(
-            request, service, name, scope, receive, send
-        ):
-            return
+        reply_delay = 0.0
+        if service != "control":
+            handled, reply_delay = await self._faulted(request, service, name, scope, receive, send)
+            if handled:
+                return
         call = Call(request, params, self.state, service)
         response = await self._respond(call, route, path_known)
         if service != "control":  # the counters are about the emulated services only
             self.stats.count(name, response.status_code)
+        await _slow_reply(reply_delay)
         await response(scope, receive, send)
 
     async def _graph(
@@ -82,7 +84,8 @@ class SandboxApp:
         """Graph and the Workflows webhook are served by `sandbox.graph`; faults and auth here."""
         req = await graph_asgi.graph_request(request)
         name = _graph_route_name(req) if service == "graph" else "POST /webhooks/teams/{hook}"
-        if await self._faulted(request, service, name, scope, receive, send):
+        handled, reply_delay = await self._faulted(request, service, name, scope, receive, send)
+        if handled:
             return
         call = Call(request, {}, self.state, "graph")
         try:
@@ -94,6 +97,7 @@ class SandboxApp:
         except ServiceError as exc:
             response = exc.response()  # type: ignore[attr-defined]
         self.stats.count(name, response.status_code)
+        await _slow_reply(reply_delay)
         await response(scope, receive, send)
 
     async def _webhook(self, request: Request) -> Response:
@@ -131,17 +135,20 @@ class SandboxApp:
 
     async def _faulted(
         self, request: Request, service: str, name: str, scope: Scope, receive: Receive, send: Send
-    ) -> bool:
-        """Apply this request's faults; True when an error (or a drop) answered it."""
+    ) -> tuple[bool, float]:
+        """Apply this request's faults: (True when an error or a drop answered it, seconds to
+        hold the reply back after the request was handled)."""
         decision = self.faults.decide(request.method, request.url.path)
         if decision.delay_s:
             self.stats.count_fault("latency")
             await asyncio.sleep(decision.delay_s)
         if decision.error is None:
-            return False
+            if decision.reply_delay_s:
+                self.stats.count_fault("slow_reply")
+            return False, decision.reply_delay_s
         self.stats.count_fault(decision.error.kind)
         await self._inject(decision.error, service, name, scope, receive, send)
-        return True
+        return True, 0.0
 
     def _authenticate(self, call: Call) -> None:
         creds = self.state.credentials
@@ -181,6 +188,12 @@ class SandboxApp:
             headers.pop("Retry-After")
         self.stats.count(name, status)
         await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+
+
+async def _slow_reply(seconds: float) -> None:
+    """The request took effect; its answer comes late (a client may have stopped waiting)."""
+    if seconds:
+        await asyncio.sleep(seconds)
 
 
 def _graph_route_name(req: graph_http.GraphRequest) -> str:

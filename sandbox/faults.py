@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FAULT_KINDS = ("latency", "429", "503", "500", "drop", "drop_mid")
+FAULT_KINDS = ("latency", "slow_reply", "429", "503", "500", "drop", "drop_mid")
 
 
 class FaultConfigError(ValueError):
@@ -28,7 +28,10 @@ class FaultRule:
     ``drop`` closes the connection before any byte of the response (clients see a
     connection error); ``drop_mid`` sends the headers and half the body, then closes.
     A rule fires with ``probability`` or, when ``every_nth`` is set, deterministically on
-    every Nth matching request. ``latency`` adds ``latency_ms`` plus up to ``jitter_ms``.
+    every Nth matching request. ``latency`` adds ``latency_ms`` plus up to ``jitter_ms``
+    before the request is handled; ``slow_reply`` handles the request (a post is made) and
+    then holds the reply back as long, like a slow service whose client times out after its
+    request took effect.
     """
 
     route: str = "*"
@@ -70,6 +73,7 @@ def rule_from_dict(raw: Any, where: str) -> FaultRule:
 class Decision:
     error: FaultRule | None = None
     delay_s: float = 0.0
+    reply_delay_s: float = 0.0
     kinds: list[str] = field(default_factory=list)
 
 
@@ -97,10 +101,12 @@ class FaultInjector:
                 if not self._matches(rule, method, path) or not self._fires(rule):
                     continue
                 decision.kinds.append(rule.kind)
-                if rule.kind == "latency":
-                    decision.delay_s += (
-                        rule.latency_ms + self._random.random() * rule.jitter_ms
-                    ) / 1000
+                if rule.kind in ("latency", "slow_reply"):
+                    delay = (rule.latency_ms + self._random.random() * rule.jitter_ms) / 1000
+                    if rule.kind == "latency":
+                        decision.delay_s += delay
+                    else:
+                        decision.reply_delay_s += delay
                 elif decision.error is None:
                     decision.error = rule
         return decision

@@ -2,10 +2,11 @@
 
 - Real tenants: app-only via azure-identity (`ClientSecretCredential` or
   `CertificateCredential`); the sandbox (or a token from elsewhere): a static bearer token.
-- The SDK's `RetryHandler` retries 429/503/504 honouring `Retry-After`, bounded by
-  `graph.max_retries`. It does not retry a dropped connection, so `TransportRetryHandler`
-  does, but only for requests that are safe to repeat (reads, PUT of content, `$batch` of
-  reads); a dropped POST that creates something is left to the publisher's ledger.
+- Retries follow the product's one policy (`connectors.resilience`) through
+  `PolicyRetryHandler`, which replaces the SDK's `RetryHandler`: 429/5xx and dropped
+  connections are retried for requests safe to repeat (reads, PUT of content, `$batch` of
+  reads), bounded by `graph.max_retries` and `graph.max_total_wait_seconds`; a create that
+  may have reached Graph raises `OutcomeUnknownError` for the publisher to look up.
 - `CountingHandler` sits next to the transport and counts every attempt, for the summary.
 - One `asyncio.Semaphore` per service bounds concurrency (`graph.concurrency`).
 """
@@ -29,12 +30,13 @@ from kiota_authentication_azure.azure_identity_authentication_provider import (
     AzureIdentityAuthenticationProvider,
 )
 from kiota_http.kiota_client_factory import KiotaClientFactory
+from kiota_http.middleware import RetryHandler
 from kiota_http.middleware.middleware import BaseMiddleware
-from kiota_http.middleware.options import RetryHandlerOption
 from msgraph import GraphRequestAdapter, GraphServiceClient
 from msgraph_core import GraphClientFactory
 
 from config.settings import ConfigError, GraphSettings
+from connectors.resilience import Attempts, OutcomeUnknownError, RetryPolicy, is_repeatable
 
 T = TypeVar("T")
 GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
@@ -102,39 +104,61 @@ class CountingHandler(BaseMiddleware):
         return response
 
 
+# POSTs to Graph that are safe to repeat: the connector's `$batch` requests carry GETs only,
+# and a second upload session leaves no trace (an unused one expires; the file is PUT).
+READ_ONLY_POSTS = ("/$batch", "/createUploadSession")
+
+
 def safe_to_repeat(request: httpx.Request) -> bool:
     """Repeating it cannot create a second copy of anything."""
-    if request.method in {"GET", "HEAD", "OPTIONS", "PUT", "DELETE"}:
-        return True
-    return request.method == "POST" and request.url.path.endswith("/$batch")
+    return is_repeatable(request.method, request.url.path, READ_ONLY_POSTS)
 
 
-class TransportRetryHandler(BaseMiddleware):
-    """Retries a connection dropped before a response arrived, with jittered backoff."""
+class PolicyRetryHandler(BaseMiddleware):
+    """The shared retry policy (`connectors.resilience`) as Graph middleware, in place of the
+    SDK's RetryHandler, which repeats POSTs on 503/504 (a gateway timeout on `sendMail` can
+    mean the mail went) and does not retry a dropped connection at all.
 
-    def __init__(self, counters: GraphCounters, max_retries: int, base_delay: float = 0.2) -> None:
+    A create that may have reached Graph raises `OutcomeUnknownError`; the publisher looks for
+    the post's marker before anything is sent again."""
+
+    def __init__(self, counters: GraphCounters, policy: RetryPolicy) -> None:
         super().__init__()
         self.counters = counters
-        self.max_retries = max_retries
-        self.base_delay = base_delay
+        self.policy = policy
+        self.rng = random.Random()
 
     async def send(
         self, request: httpx.Request, transport: httpx.AsyncBaseTransport
     ) -> httpx.Response:
-        attempt = 0
+        attempts = Attempts(self.policy, repeatable=safe_to_repeat(request), rng=self.rng)
         while True:
+            response: httpx.Response | None = None
             try:
                 response = await super().send(request, transport)
-                await response.aread()  # a body cut off mid-way fails here, inside the retry
-                return response
-            except httpx.TransportError:
+                await response.aread()  # a body cut off mid-way fails here, inside the policy
+            except httpx.TransportError as exc:
                 self.counters.dropped += 1
-                if attempt >= self.max_retries or not safe_to_repeat(request):
+                verdict = attempts.after_error(exc)
+                if verdict.action == "give_up":
                     raise
-            attempt += 1
-            self.counters.retries += 1
-            self.counters.retries_by_service[CURRENT_SERVICE.get()] += 1
-            await asyncio.sleep(self.base_delay * 2 ** (attempt - 1) * (0.5 + random.random()))
+            else:
+                verdict = attempts.after_status(
+                    response.status_code, response.headers.get("retry-after")
+                )
+                if verdict.action in ("return", "give_up"):
+                    return response  # the adapter turns an error status into an APIError
+            if response is not None:
+                await response.aclose()  # discarded: free its connection before going on
+            if verdict.action == "unknown":
+                raise OutcomeUnknownError(
+                    f"Graph {request.method} {request.url.path}: no clear answer "
+                    f"({verdict.reason}); it may have been applied",
+                    what=f"{request.method} {request.url.path}",
+                )
+            # the header marks the attempt as a retry for `CountingHandler` (which counts it)
+            request.headers["Retry-Attempt"] = str(attempts.retries)
+            await asyncio.sleep(verdict.delay)
 
 
 @dataclass
@@ -202,9 +226,17 @@ def connect(
         base_url or (REAL_GRAPH if settings.base_url == "sandbox" else settings.base_url)
     ).rstrip("/")
     counters = GraphCounters()
-    retry = RetryHandlerOption(delay=retry_delay, max_retries=settings.max_retries)
-    middleware = KiotaClientFactory.get_default_middleware({RetryHandlerOption.get_key(): retry})
-    middleware += [TransportRetryHandler(counters, settings.max_retries), CountingHandler(counters)]
+    policy = RetryPolicy(
+        max_retries=settings.max_retries,
+        max_total_wait=settings.max_total_wait_seconds,
+        base_delay=retry_delay,
+    )
+    middleware = [
+        m
+        for m in KiotaClientFactory.get_default_middleware(None)
+        if not isinstance(m, RetryHandler)  # ours replaces it (one policy for all HTTP)
+    ]
+    middleware += [PolicyRetryHandler(counters, policy), CountingHandler(counters)]
     http = httpx.AsyncClient(timeout=settings.timeout_seconds)
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
     credential = credential_for(settings, token)

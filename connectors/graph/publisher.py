@@ -7,9 +7,13 @@ Every call takes a deterministic key from the flow. The ledger says what happene
   the same size, a Planner task whose title carries the marker, a sent mail with the marker
   header, a channel message whose card shows it. Found -> recorded done, not posted again;
 - a post the service refused (an HTTP error) is recorded as failed and is safe to repeat;
-- a Workflows webhook can't be searched: a card the webhook refused or never answered is
-  recorded as failed and sent again later; a pending card without such a record (the process
-  died after posting) is taken as delivered ("unverified") rather than risk a second card.
+- a post with no clear answer (`OutcomeUnknownError`: a timeout or a dropped connection after
+  sending, a 5xx) is looked up at the target at once; not there -> failed, safe to repeat;
+- a Workflows webhook can't be searched: a card the webhook refused (4xx) or that never
+  left (connection refused) is recorded as failed and sent again later; a card that may
+  have arrived is recorded `unknown`, warned about and never sent again automatically; a
+  pending card without such a record (the process died after posting) is taken as
+  delivered ("unverified") rather than risk a second card.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from connectors.graph.publish_ops import (
     send_mail,
     upload_file,
 )
+from connectors.resilience import UNKNOWN, OutcomeUnknownError
 
 log = logging.getLogger(__name__)
 UNVERIFIED = "unverified"
@@ -124,6 +129,9 @@ class GraphPublisher:
         earlier = self.ledger.get(key)
         if earlier is not None and earlier.status == "done":
             return earlier.external_id or ""
+        if earlier is not None and earlier.status == UNKNOWN:
+            _warn_unknown(key, target)
+            raise PublicationUnknownError(key, target, "an earlier run got no clear answer")
         # a webhook needs no Graph credentials: a tenant may have only the webhook configured
         conn = (
             connect(self.settings, base_url=self.base_url, token=token or self.token)
@@ -144,6 +152,8 @@ class GraphPublisher:
             self.ledger.mark_pending(key, target, detail)
             try:
                 external_id = await post(conn)
+            except OutcomeUnknownError as exc:
+                return await self._resolve_unknown(key, target, detail, find, conn, exc)
             except (APIError, webhook.WebhookRejectedError, GraphConnectorError) as exc:
                 if _refused(exc):  # the service said no: nothing was made, safe to repeat
                     self.ledger.mark_pending(key, target, {**detail, "failed": str(exc)[:300]})
@@ -153,6 +163,29 @@ class GraphPublisher:
         finally:
             if conn is not None:
                 await conn.aclose()
+
+    async def _resolve_unknown(
+        self,
+        key: str,
+        target: str,
+        detail: dict[str, Any],
+        find: Any,
+        conn: GraphConnection | None,
+        exc: OutcomeUnknownError,
+    ) -> str:
+        """A post that may have arrived: look at the target where it can be searched; where
+        it can't (a webhook), record `unknown`, warn, and never send it again by itself."""
+        if find is not None:
+            found = await find(conn)
+            if found:
+                self.ledger.mark_done(key, target, found, detail)
+                return str(found)
+            # the target says it is not there: nothing was made, a later run may post it
+            self.ledger.mark_pending(key, target, {**detail, "failed": str(exc)[:300]})
+            raise exc
+        self.ledger.mark_unknown(key, target, {**detail, "outcome": UNKNOWN, "why": str(exc)[:300]})
+        _warn_unknown(key, target)
+        raise PublicationUnknownError(key, target, str(exc)) from None
 
     # --- targets ------------------------------------------------------------------------------
 
@@ -166,6 +199,7 @@ class GraphPublisher:
                 with_marker(card, mark),
                 timeout=self.settings.timeout_seconds,
                 retries=self.settings.max_retries,
+                max_total_wait=self.settings.max_total_wait_seconds,
             )
             return mark
 
@@ -249,9 +283,32 @@ class GraphPublisher:
         return self.settings.delegated_token.resolve()
 
 
+class PublicationUnknownError(OutcomeUnknownError):
+    """A publication that may or may not be at its target; recorded as `unknown` in the
+    ledger and not sent again automatically (see the README's reliability section)."""
+
+    def __init__(self, key: str, target: str, why: str) -> None:
+        super().__init__(
+            f"publication {key} to {target}: outcome unknown ({why}); not sent again - check "
+            "the target, and delete the ledger row to send it again",
+            what=target,
+        )
+        self.key = key
+        self.target = target
+
+
+def _warn_unknown(key: str, target: str) -> None:
+    log.warning(
+        "publication %s to %s may or may not have arrived (no clear answer); it is not sent "
+        "again automatically",
+        key,
+        target,
+    )
+
+
 def _refused(exc: BaseException) -> bool:
-    """Nothing was made: the service answered with an error, or a webhook never answered at
-    all (with no way to ask a webhook, re-sending a marked card beats losing it)."""
+    """Nothing was made: the service answered with an error, or a webhook could not be
+    reached at all (the card never left)."""
     if isinstance(exc, webhook.WebhookUnreachableError):
         return True
     status = getattr(exc, "response_status_code", None) or getattr(exc, "status", None)

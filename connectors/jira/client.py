@@ -24,8 +24,17 @@ from connectors.jira.http import (
     raise_for_status,
     set_label,
 )
+from connectors.resilience import is_repeatable
 
 AGILE = "agile/1.0"
+# POSTs that only read: repeating them is harmless, so the retry policy may repeat them.
+READ_ONLY_POSTS = (
+    "search/jql",
+    "search",
+    "search/approximate-count",
+    "changelog/bulkfetch",
+    "worklog/list",
+)
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,10 @@ class JiraApi:
         self.caller = RetryingCaller(policy, self.stats, seed=seed)
         self.timeout = timeout
         self.session: requests.Session = client._session  # the client's own session
-        self.session.headers["Accept-Language"] = "en"  # error texts we can match
+        # Error texts we can match and show: Jira localises them to the account's language
+        # unless told to honour Accept-Language.
+        self.session.headers["Accept-Language"] = "en"
+        self.session.headers["X-Force-Accept-Language"] = "true"
         self.server: dict[str, Any] | None = None  # serverInfo, once read
 
     @property
@@ -87,9 +99,13 @@ class JiraApi:
         data: Any = None,
         headers: Mapping[str, str] | None = None,
         files: Any = None,
-        idempotent: bool = True,
+        idempotent: bool | None = None,
     ) -> Any:
+        """`idempotent`: None decides by method (a POST creates, unless it is one of the
+        read-only POSTs); a caller that knows better says so."""
         url = self.url(path, api)
+        if idempotent is None:
+            idempotent = is_repeatable(method, path, READ_ONLY_POSTS)
         what = f"{method} /rest/{api or 'api/' + self.endpoint.api_version}/{path.lstrip('/')}"
         payload = json.dumps(body) if body is not None else data
 

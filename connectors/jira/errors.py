@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from connectors.resilience import OutcomeUnknownError
+
 
 class JiraError(Exception):
     """A Jira call failed; the message names the method, path and Jira's own error text."""
@@ -24,5 +26,7 @@ class JiraRetryExhaustedError(JiraError):
     """Throttling or transient failures outlasted the retry budget."""
 
 
-class JiraConnectionLostError(JiraError):
-    """A non-idempotent request lost its connection: it may or may not have been applied."""
+class JiraConnectionLostError(JiraError, OutcomeUnknownError):
+    """A request that is not safe to repeat got no clear answer (connection lost after
+    sending, a timeout, a 5xx): it may or may not have been applied. The publisher looks
+    for it at the target before anything is sent again."""

@@ -1,10 +1,10 @@
-"""One HTTP door to Jira: timeouts, bounded retries with jitter, counting, clean errors.
+"""One HTTP door to Jira: timeouts, the shared retry policy, counting, clean errors.
 
 Built on the `jira` client's own session (so auth and headers are the client's), with the
 client's retries switched off (``max_retries=0``): its ResilientSession only retries
-429/503, waits up to a minute and crashes on an HTTP-date ``Retry-After``. This policy
-retries 429, 502, 503, 504 and connection errors, honours ``Retry-After`` in both forms
-and never waits longer in total than configured.
+429/503, waits up to a minute, crashes on an HTTP-date ``Retry-After`` and would repeat a
+POST blindly. The rules applied instead are `connectors.resilience`'s, the same for Graph
+and the Teams webhook.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -28,44 +26,23 @@ from connectors.jira.errors import (
     JiraNotFoundError,
     JiraRetryExhaustedError,
 )
+from connectors.resilience import (
+    Attempts,
+    RetryPolicy,
+    classify_error,
+    parse_retry_after,
+)
 
-RETRYABLE_STATUS = frozenset({429, 502, 503, 504})
-
-
-def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header: integer seconds or an HTTP-date."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        moment = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Bounded exponential backoff with full jitter; a server's Retry-After wins if longer."""
-
-    max_retries: int = 5
-    max_total_wait: float = 120.0
-    base_delay: float = 0.2
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, retry_after: float | None, rng: random.Random) -> float:
-        """Wait before retry number `attempt` (1-based)."""
-        backoff = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
-        jittered = rng.uniform(backoff / 2, backoff)
-        if retry_after is not None:
-            # Never earlier than the server asked; a little jitter so workers don't stampede.
-            return min(self.max_delay, retry_after) + rng.uniform(0, self.base_delay)
-        return jittered
-
+__all__ = [
+    "HttpStats",
+    "RetryPolicy",
+    "RetryingCaller",
+    "current_label",
+    "json_body",
+    "parse_retry_after",
+    "raise_for_status",
+    "set_label",
+]
 
 _LABEL = threading.local()
 
@@ -123,7 +100,8 @@ Sender = Callable[[], requests.Response]
 
 
 class RetryingCaller:
-    """Runs one request with the policy; counts every attempt in `stats`."""
+    """Runs one request under the shared policy (`connectors.resilience`); counts every
+    attempt in `stats`."""
 
     def __init__(
         self,
@@ -139,48 +117,44 @@ class RetryingCaller:
         self._sleep = sleep
 
     def call(self, send: Sender, what: str, *, idempotent: bool = True) -> requests.Response:
-        """`idempotent=False` (a post that creates something): a dropped connection is not
-        retried blindly, since the server may have acted; the caller checks first."""
-        waited, attempt = 0.0, 0
+        """`idempotent=False` (a post that creates something): a request that may have
+        reached Jira is never repeated here; `JiraConnectionLostError` (an `OutcomeUnknownError`)
+        tells the caller to look at the target first."""
+        attempts = Attempts(self.policy, repeatable=idempotent, rng=self._rng)
         while True:
-            response, failure = _attempt(send)
-            status = response.status_code if response is not None else None
-            self.stats.count(status, retried=attempt > 0)
-            if response is not None and status not in RETRYABLE_STATUS:
+            retried = attempts.retries > 0
+            try:
+                response = send()
+            except Exception as exc:
+                self.stats.count(None, retried=retried)
+                verdict = attempts.after_error(exc)
+                if verdict.action == "give_up" and classify_error(exc) is None:
+                    raise
+                response = None
+            else:
+                self.stats.count(response.status_code, retried=retried)
+                verdict = attempts.after_status(
+                    response.status_code, response.headers.get("Retry-After")
+                )
+            if verdict.action == "return" and response is not None:
                 return response
-            if response is None and not idempotent:
+            if verdict.action == "unknown":
                 raise JiraConnectionLostError(
-                    f"{what}: connection lost ({failure}); the request may have been applied",
+                    f"{what}: no clear answer ({verdict.reason}); the request may have been "
+                    "applied, so it is not sent again without looking first",
+                    status=response.status_code if response is not None else None,
                     path=what,
                 )
-            attempt += 1
-            retry_after = (
-                parse_retry_after(response.headers.get("Retry-After"))
-                if response is not None
-                else None
-            )
-            pause = self.policy.delay(attempt, retry_after, self._rng)
-            if attempt > self.policy.max_retries or waited + pause > self.policy.max_total_wait:
-                reason = f"HTTP {status}" if status else f"connection error ({failure})"
+            if verdict.action == "give_up":
+                status = response.status_code if response is not None else None
+                reason = f"HTTP {status}" if status else f"connection error ({verdict.reason})"
                 raise JiraRetryExhaustedError(
-                    f"{what}: gave up after {attempt} attempts and {waited:.1f}s: {reason}",
+                    f"{what}: gave up after {attempts.retries + 1} attempts and "
+                    f"{attempts.waited:.1f}s: {reason}",
                     status=status,
                     path=what,
                 )
-            waited += pause
-            self._sleep(pause)
-
-
-def _attempt(send: Sender) -> tuple[requests.Response | None, str | None]:
-    try:
-        return send(), None
-    except (
-        requests.ConnectionError,
-        requests.Timeout,
-        requests.exceptions.ChunkedEncodingError,
-    ) as exc:
-        # The exception text names host and port only; keep just its class for the message.
-        return None, type(exc).__name__
+            self._sleep(verdict.delay)
 
 
 def raise_for_status(response: requests.Response, what: str, context: str) -> None:

@@ -51,6 +51,11 @@ class PublicationLedger:
     ) -> None:
         self._record(key, target, "done", external_id, detail)
 
+    def mark_unknown(self, key: str, target: str, detail: dict[str, Any] | None = None) -> None:
+        """Sent, but no clear answer, and the target can't be searched (a Teams webhook):
+        it may be there. Never re-sent automatically; a person checks and clears it."""
+        self._record(key, target, "unknown", None, detail)
+
     def _record(
         self,
         key: str,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 
 import pytest
 
@@ -178,9 +179,14 @@ def test_webhook_needs_no_graph_credentials_and_survives_an_unreachable_first_tr
         graph_settings(base_url="https://graph.example.test/v1.0", max_retries=1).graph,
         PublicationLedger(warehouse),
     )
-    sandbox.app.faults.set_rules([FaultRule(route="/webhooks/*", kind="drop", limit=2)])
+    # nothing listens there: the connection is refused, so the card never left
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    unreachable = f"http://127.0.0.1:{port}/webhooks/teams/pmo?sig=secret-sig"
     with pytest.raises(GraphConnectorError, match="no answer after 2 attempts"):
-        pub.post_card_webhook(sandbox.info.webhook_url, CARD, "alert:ABC:3")
+        pub.post_card_webhook(unreachable, CARD, "alert:ABC:3")
     assert "sig=" not in str(
         PublicationLedger(warehouse).get("alert:ABC:3").detail
     )  # no secret kept
