@@ -19,7 +19,7 @@ uv:
 		|| $(PYTHON) -m pip install --quiet --user --break-system-packages uv
 
 setup: uv
-	@$(UV) sync --frozen
+	@$(UV) sync --frozen --quiet
 
 demo: setup
 	@$(UV) run --frozen pmo demo

@@ -9,64 +9,27 @@ plus a hint; `PMO_DEBUG=1` shows the traceback too.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from config.redact import redact
-from config.settings import ConfigError, load_settings
-from flows.cli_options import EXIT_CONFIG, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK, ConfigOption
+from flows.cli_errors import guarded
+from flows.cli_options import (
+    EXIT_FAILED,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    ConfigOption,
+    err_console,
+    out_console,
+)
 
 PASSING = {"Go", "Go with conditions"}
 
-out = Console()  # results (stdout)
-err = Console(stderr=True)  # progress, hints and errors
-
-
-def fail(message: str, hint: str, code: int) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {redact(message)}")
-    err.print(f"[dim]hint: {hint}[/]")
-    return typer.Exit(code)
-
-
-def guarded(action: Callable[[], Any], config: str | None) -> Any:
-    """Run a command body, turning known failures into one line, a hint and an exit code.
-
-    The settings are checked first, so a bad config fails in a moment, before Prefect starts.
-    """
-    try:
-        load_settings(config)
-        return action()
-    except typer.Exit:
-        raise
-    except ConfigError as exc:
-        raise fail(
-            str(exc),
-            "fix the named key in your config file (see README, 'Configuration')",
-            EXIT_CONFIG,
-        ) from None
-    except LookupError as exc:
-        raise fail(
-            str(exc.args[0] if exc.args else exc),
-            "check the project key; `pmo status` lists projects",
-            EXIT_CONFIG,
-        ) from None
-    except Exception as exc:
-        if os.environ.get("PMO_DEBUG"):
-            raise
-        raise fail(
-            f"{type(exc).__name__}: {exc}",
-            "see README 'Troubleshooting'; PMO_DEBUG=1 shows the traceback",
-            EXIT_FAILED,
-        ) from None
-
 
 def _print_evaluation(document: dict[str, Any], as_json: bool) -> None:
+    from reports.evaluation import fmt_number
+
     if as_json:
         payload = {k: v for k, v in document.items() if k not in {"published"}}
         sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
@@ -74,26 +37,34 @@ def _print_evaluation(document: dict[str, Any], as_json: bool) -> None:
     colour = {"Go": "green", "Go with conditions": "yellow", "Hold": "blue", "Recycle": "red"}[
         document["decision"]
     ]
-    out.print(
+    out_console().print(
         f"[bold]{document['project_key']}[/] ({document['phase']}): [bold {colour}]{document['decision']}[/]"
     )
-    out.print(document["rationale"], markup=False)
+    out_console().print(document["rationale"], markup=False)
+    from rich.table import Table
+
     table = Table("result", "criterion", "value", "threshold")
     for c in document.get("criteria") or []:
         table.add_row(
             c["result"],
             c["description"],
-            str(c.get("value")),
-            f"{c['comparison']} {c.get('threshold')}",
+            fmt_number(c.get("value")),
+            f"{c['comparison']} {fmt_number(c.get('threshold'))}",
         )
-    out.print(table)
-    out.print(f"report: {document.get('report_path')}")
-    published = document.get("published") or {}
-    if published.get("failed"):
-        err.print(f"[red]publishing failed for: {', '.join(published['failed'])}[/]")
+    out_console().print(table)
+    out_console().print(f"report: {document.get('report_path')}", highlight=False)
+    failed = (document.get("published") or {}).get("failed")
+    if failed:
+        err_console().print(f"[bold red]error:[/] publishing failed for: {', '.join(failed)}")
+        err_console().print(
+            "[dim]hint: the evaluation is stored; run the command again to retry[/]"
+        )
 
 
 def _exit_for(document: dict[str, Any]) -> int:
+    """A target that failed outranks the decision: exit 3, as for any failed target."""
+    if (document.get("published") or {}).get("failed"):
+        return EXIT_FAILED
     return EXIT_OK if document["decision"] in PASSING else EXIT_FINDINGS
 
 
@@ -154,6 +125,8 @@ def status(
         lambda: status_report(projects=project or None, publish=not no_publish, config_path=config),
         config,
     )
+    from rich.table import Table
+
     table = Table(
         "project",
         "phase",
@@ -176,16 +149,16 @@ def status(
             str(row["p85"] or "–"),
             str(row["target_date"] or "–"),
         )
-    out.print(table)
-    out.print(f"report: {result['report_path']}")
+    out_console().print(table)
+    out_console().print(f"report: {result['report_path']}")
 
 
 def demo(config: ConfigOption = None) -> None:
     """Start the sandbox with the demo portfolio and run everything: sync, gates, closeout, status."""
     from flows.demo import print_summary, run_demo
 
-    summary = guarded(lambda: run_demo(config_path=config, console=err), config)
-    print_summary(summary, out)
+    summary = guarded(lambda: run_demo(config_path=config, console=err_console()), config)
+    print_summary(summary, out_console())
 
 
 def _num(value: Any) -> str:

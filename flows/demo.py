@@ -107,34 +107,42 @@ def run_demo(config_path: str | None = None, console: Console | None = None) -> 
         summary.reports_dir = str(Path(runtime.reports_dir).resolve())
         if runtime.sandbox_server is not None:
             summary.outbox = len(runtime.sandbox_server.state.outbox_entries())
-    summary.ui_hint = (
-        "Prefect UI: run `uv run prefect server start` and open http://127.0.0.1:4200 (see README)"
-    )
+    summary.ui_hint = "Prefect UI: `uv run prefect server start`, then http://127.0.0.1:4200"
     return summary
 
 
 def print_summary(summary: DemoSummary, console: Console) -> None:
-    table = Table("project", "phase", "evaluation", "decision", "top findings", title="pmo demo")
+    """One line per project, readable in an 80-column terminal; the reports hold the detail."""
+    from rich import box
+
+    table = Table(title="pmo demo", box=box.SIMPLE_HEAD, pad_edge=False)
+    fixed = {"project": 7, "phase": 15, "decision": 18}
+    for name, width in fixed.items():
+        table.add_column(name, no_wrap=True, width=width)
+    reason = max(20, console.width - sum(fixed.values()) - 3 * len(fixed) - 2)
+    table.add_column("main reason", no_wrap=True, overflow="ellipsis", width=reason)
     colours = {"Go": "green", "Go with conditions": "yellow", "Hold": "blue", "Recycle": "red"}
     for row in summary.rows:
         decision = f"[{colours.get(row['decision'], 'white')}]{row['decision']}[/]"
         table.add_row(
             row["project"],
-            row["phase"],
-            row["kind"].replace("_", " "),
+            PHASE_LABELS.get(row["phase"], str(row["phase"]).replace("_", " ")),
             decision,
-            "\n".join(_short(f) for f in row["findings"]) or "–",
+            (row["findings"] or ["–"])[0],
         )
     console.print(table)
-    console.print(f"HTML reports:   {summary.reports_dir}")
-    console.print(f"status report:  {summary.status_report}")
+    console.print(f"reports:   {summary.reports_dir}", highlight=False, soft_wrap=True)
+    console.print(f"status:    {summary.status_report}", highlight=False, soft_wrap=True)
     if summary.outbox is not None:
         console.print(
-            f"published:      {summary.outbox} item(s) in the sandbox outbox this run "
-            "(a second run publishes nothing again)"
+            f"published: {summary.outbox} item(s) to the sandbox (a second run adds none)",
+            highlight=False,
         )
-    console.print(summary.ui_hint)
+    console.print(summary.ui_hint, highlight=False, soft_wrap=True)
 
 
-def _short(text: str, limit: int = 70) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+PHASE_LABELS = {
+    "qa_uat": "QA / UAT",
+    "training_documentation": "training & docs",
+    "closeout": "closeout",
+}

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
-from rich.table import Table
 
-from config.settings import ConfigError, load_settings
-from flows.cli_options import EXIT_CONFIG, EXIT_FAILED, ConfigOption
+from flows.cli_errors import guarded
+from flows.cli_options import ConfigOption
 
 ProjectOption = Annotated[
     list[str] | None, typer.Option("--project", "-p", help="Only this project key (repeatable).")
@@ -24,7 +22,7 @@ JudgeOption = Annotated[
 ]
 
 
-def _listener(progress: Progress, task_id: Any) -> Any:
+def _listener(progress: Any, task_id: Any) -> Any:
     counts = {"issues": 0, "worklogs": 0}
 
     def on_event(event: str, data: dict[str, Any]) -> None:
@@ -46,7 +44,9 @@ def _listener(progress: Progress, task_id: Any) -> Any:
     return on_event
 
 
-def summary_table(summaries: list[dict[str, Any]]) -> Table:
+def summary_table(summaries: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
     table = Table(title="Sync summary")
     for column in (
         "source",
@@ -87,34 +87,37 @@ def register(app: typer.Typer) -> None:
         judge: JudgeOption = True,
     ) -> None:
         """Sync Jira (and Microsoft 365) into the warehouse, incrementally."""
-        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+        )
 
-        from flows.nightly_sync import add_progress_listener, nightly_sync
+        from flows.cli_options import err_console
 
-        console = Console(stderr=True)
-
+        console = err_console()
         columns = (
             SpinnerColumn(),
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
         )
-        try:
-            load_settings(config)  # a bad config fails in a moment, before Prefect starts
+
+        def run() -> list[dict[str, Any]]:
+            from flows.nightly_sync import add_progress_listener, nightly_sync
+
             with Progress(*columns, console=console, transient=True) as progress:
                 remove = add_progress_listener(
                     _listener(progress, progress.add_task("Jira", total=None))
                 )
                 try:
-                    summaries = nightly_sync(
+                    return nightly_sync(
                         config_path=config, full=full, projects=project or None, judge=judge
                     )
                 finally:
                     remove()
-        except ConfigError as exc:
-            console.print(f"[red]configuration error:[/red] {exc}")
-            raise typer.Exit(EXIT_CONFIG) from None
-        except Exception as exc:
-            console.print(f"[red]sync failed:[/red] {exc}")
-            raise typer.Exit(EXIT_FAILED) from None
+
+        summaries = guarded(run, config)  # a bad config fails in a moment, before Prefect starts
         console.print(summary_table(summaries))

@@ -13,9 +13,7 @@ from typing import Annotated
 
 import typer
 
-from sandbox.faults import FaultConfigError, rule_from_dict
 from sandbox.generator_cli import generate
-from sandbox.tenant import TenantError, load_tenant
 
 app = typer.Typer(help="The local Jira Cloud + Microsoft Graph sandbox.", no_args_is_help=True)
 
@@ -32,8 +30,13 @@ def serve(
     ] = None,
 ) -> None:
     """Serve a tenant until interrupted; prints one JSON object with URLs and credentials."""
+    from sandbox.faults import FaultConfigError
     from sandbox.server import SandboxServer
     from sandbox.state import SandboxState
+    from sandbox.tenant import (  # numpy: loaded when serving, not for --help
+        TenantError,
+        load_tenant,
+    )
 
     try:
         doc = load_tenant(tenant)
@@ -51,6 +54,8 @@ def serve(
 
 
 def _load_faults(path: Path) -> list:
+    from sandbox.faults import FaultConfigError, rule_from_dict
+
     raw = json.loads(path.read_text(encoding="utf-8"))
     rules = raw.get("rules", raw) if isinstance(raw, dict) else raw
     if not isinstance(rules, list):

@@ -9,8 +9,6 @@ from typing import Annotated
 
 import typer
 
-from sandbox.tenant import save_tenant
-
 
 def manifest_path(out: Path) -> Path:
     """``<FILE>.manifest.json`` next to the tenant (``demo.json`` -> ``demo.manifest.json``)."""
@@ -37,6 +35,7 @@ def generate(
 ) -> None:
     """Write a tenant (plus a .bulk.npz sidecar at scale) and <FILE>.manifest.json."""
     from sandbox.gen.api import generate_tenant
+    from sandbox.tenant import save_tenant  # numpy: loaded when generating, not for --help
 
     try:
         moment = datetime.fromisoformat(now) if now else None
