@@ -189,6 +189,12 @@ class GraphSettings(Strict):
         default_factory=dict, description="Bucket name -> phase."
     )
     read_task_details: bool = False
+    max_row_hours: float = Field(
+        24,
+        gt=0,
+        description="A SharePoint timesheet row (one day) with more hours than this, or with "
+        "negative hours, is quarantined with the reason instead of stored.",
+    )
     email_aliases: dict[str, str] = Field(
         default_factory=dict, description="alias e-mail -> canonical e-mail."
     )

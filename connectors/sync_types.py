@@ -34,6 +34,7 @@ class SyncSummary:
     requests: int = 0
     retries: int = 0
     errors: list[str] = field(default_factory=list)  # readable, secret-free messages
+    warnings: list[str] = field(default_factory=list)  # it worked, but someone should know
 
     def stream(self, name: str) -> StreamCounts:
         return self.streams.setdefault(name, StreamCounts())
@@ -58,4 +59,5 @@ class SyncSummary:
             "requests": self.requests,
             "retries": self.retries,
             "errors": list(self.errors),
+            "warnings": list(self.warnings),
         }

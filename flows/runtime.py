@@ -166,6 +166,7 @@ def with_sandbox_scopes(settings: Settings, tenant: dict[str, Any]) -> Settings:
             }
             for site in sites
             for lst in site.get("lists") or []
+            if not (lst.get("list") or {}).get("hidden")  # the user information list
         ],
     }
     people = tenant.get("people") or []

@@ -182,12 +182,25 @@ def _timesheet_refs(doc: dict[str, Any]) -> list[str]:
         if d.get("site") and d["site"] not in sites
     ]
     for site in doc["graph"].get("sites", []):
+        site_users = {
+            str(item["id"])
+            for lst in site.get("lists", [])
+            if lst.get("displayName") == "User Information List"
+            for item in lst.get("items", [])
+        }
         for lst in site.get("lists", []):
             for item in lst.get("items", []):
-                person = item.get("fields", {}).get("Person")
+                fields = item.get("fields", {})
+                person = fields.get("Person")
                 if person is not None and person not in addresses:
                     out.append(
                         f"list {lst['displayName']} item {item['id']}: Person {person!r} "
                         "is no known address"
+                    )
+                lookup = fields.get("PersonLookupId")
+                if lookup is not None and str(lookup) not in site_users:
+                    out.append(
+                        f"list {lst['displayName']} item {item['id']}: PersonLookupId "
+                        f"{lookup!r} is in no user information list of the site"
                     )
     return out

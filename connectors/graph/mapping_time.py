@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 from connectors.graph.mapping import Mapped, Quarantine, local_date, record_json
 from connectors.graph.people import PersonDirectory
-from connectors.graph.records import BreakRecord, ListItemRecord, TimeCardRecord
+from connectors.graph.records import BreakRecord, ListItemRecord, SiteUser, TimeCardRecord
 
 SHIFTS = "shifts"
 SHAREPOINT = "sharepoint"
+MAX_ROW_HOURS = 24.0  # one timesheet row is one day: more hours than that is no work time
 
 
 # --- time cards ------------------------------------------------------------------------------
@@ -147,25 +148,112 @@ class WorkIndex:
     tasks: Mapping[str, tuple[str, str]]  # lower-case key or id -> (task_id, project_id)
 
 
-def _person_value(value: Any) -> str | None:
+SiteUsers = Mapping[str, SiteUser]  # lookup id -> entry of the site's user information list
+
+
+def _first(value: Any) -> Any:
+    """A multi-person column is a list: the first person is the one who logged the row."""
     if isinstance(value, list):
-        value = value[0] if value else None
+        return value[0] if value else None
+    return value
+
+
+def _site_user_address(
+    lookup_id: Any, column: str, site_users: SiteUsers
+) -> tuple[str | None, str]:
+    """(address, problem) for a `<Name>LookupId` value."""
+    key = str(lookup_id).strip()
+    user = site_users.get(key)
+    if user is None:
+        return (
+            None,
+            f"person column {column!r} refers to site user {key}, who is not in the site's user information list",
+        )
+    address = user.address()
+    if address is None:
+        return None, (
+            f"person column {column!r} is site user {key} ({user.title or 'no name'}), "
+            "who has no e-mail address in the site's user information list"
+        )
+    return address, ""
+
+
+def _name_address(
+    name: str, column: str, people: PersonDirectory, site_users: SiteUsers
+) -> tuple[str | None, str]:
+    """(address, problem) for a display name (what Graph sends when the column is selected)."""
+    folded = name.strip().casefold()
+    found = {
+        u.address() for u in site_users.values() if (u.title or "").strip().casefold() == folded
+    }
+    found |= {
+        u.addresses()[0]
+        for u in people.users.values()
+        if u.addresses() and (u.display_name or "").strip().casefold() == folded
+    }
+    found.discard(None)
+    if len(found) == 1:
+        return found.pop(), ""
+    why = "matches no person with an e-mail address" if not found else "matches several people"
+    return None, f"person column {column!r} is the name {name!r}, which {why}"
+
+
+def resolve_person(
+    fields: Mapping[str, Any], column: str, people: PersonDirectory, site_users: SiteUsers
+) -> tuple[str | None, str]:
+    """(person id, problem): the row's person from an e-mail, a `<column>LookupId` (the
+    default with `expand=fields`), a lookup object, or a display name (a selected column)."""
+    lookup = _first(fields.get(f"{column}LookupId"))
+    value = _first(fields.get(column))
     if isinstance(value, Mapping):
+        lookup = lookup if lookup not in (None, "") else value.get("LookupId")
         value = value.get("Email") or value.get("email") or value.get("LookupValue")
-    return value if isinstance(value, str) else None
+    address, problem = None, ""
+    if isinstance(value, str) and "@" in value:
+        address = value
+    elif lookup not in (None, ""):
+        address, problem = _site_user_address(lookup, column, site_users)
+    elif isinstance(value, str) and value.strip():
+        address, problem = _name_address(value, column, people, site_users)
+    else:
+        problem = f"person column {column!r} is empty"
+    person = people.canonical(address)
+    if person is None and not problem:
+        problem = f"person column {column!r} is {address!r}, not an e-mail address"
+    return person, problem
 
 
 def parse_hours(value: Any) -> float | None:
     """A non-negative finite number of hours from a number or numeric text; else None."""
+    hours = _number(value)
+    return hours if hours is not None and hours >= 0 else None
+
+
+def _number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     try:
-        hours = (
+        number = (
             float(str(value).strip().replace(",", ".")) if isinstance(value, str) else float(value)
         )
     except (TypeError, ValueError):
         return None
-    return hours if math.isfinite(hours) and hours >= 0 else None
+    return number if math.isfinite(number) else None
+
+
+def hours_problem(value: Any, column: str, max_hours: float) -> str | None:
+    """Why a row's hours can't be stored: no number, negative, or beyond what one day holds."""
+    number = _number(value)
+    if number is None:
+        return f"column {column!r} is {value!r}, not a number of hours"
+    if number < 0:
+        return f"column {column!r} is {number:g} h: negative hours are no work time"
+    if number > max_hours:
+        return (
+            f"column {column!r} is {number:g} h, more than the {max_hours:g} h one day can "
+            "hold (graph.max_row_hours)"
+        )
+    return None
 
 
 def parse_work_date(value: Any, zone: Any) -> date | None:
@@ -207,23 +295,24 @@ def map_timesheet_item(
     people: PersonDirectory,
     index: WorkIndex,
     site_zone: ZoneInfo | None = None,
+    site_users: SiteUsers | None = None,
+    max_hours: float = MAX_ROW_HOURS,
 ) -> dict[str, Any] | Quarantine:
+    """One list item as a `time_entries` row, or the reason it can't be one. A row whose
+    person can't be resolved is quarantined: hours of nobody can't be reconciled."""
     fields = item.fields
-    person = people.canonical(_person_value(fields.get(columns.person)))
-    hours = parse_hours(fields.get(columns.hours))
+    person, person_problem = resolve_person(fields, columns.person, people, site_users or {})
     zone = site_zone or ZoneInfo(people.default_zone)
     work_date = parse_work_date(fields.get(columns.date), zone)
-    problem = None
-    if hours is None:
-        problem = (
-            f"column {columns.hours!r} is {fields.get(columns.hours)!r}, not a number of hours"
-        )
-    elif work_date is None:
+    problem = hours_problem(fields.get(columns.hours), columns.hours, max_hours)
+    if problem is None and work_date is None:
         problem = f"column {columns.date!r} is {fields.get(columns.date)!r}, not a date"
+    problem = problem or person_problem or None
     if problem:
         reason = f"timesheet list {item.list_id} item {item.id}: {problem}"
         return Quarantine("timesheets", f"{item.list_id}:{item.id}", reason, record_json(item))
-    flags: list[str] = [] if person else ["unknown_person"]
+    hours = parse_hours(fields.get(columns.hours))
+    flags: list[str] = []
     project, task = _work_refs(fields, columns, index, flags)
     return {
         "entry_id": f"{SHAREPOINT}:{item.list_id}:{item.id}",
@@ -245,11 +334,15 @@ def map_timesheet_items(
     people: PersonDirectory,
     index: WorkIndex,
     site_zone: ZoneInfo | None = None,
+    site_users: SiteUsers | None = None,
+    max_hours: float = MAX_ROW_HOURS,
 ) -> Mapped:
-    """Live items only: the reader turns deleted ones into tombstones itself."""
+    """Live items only (the reader turns deleted ones into tombstones); folders are skipped."""
     out = Mapped()
     for item in items:
-        mapped = map_timesheet_item(item, columns, people, index, site_zone)
+        if item.folder:
+            continue
+        mapped = map_timesheet_item(item, columns, people, index, site_zone, site_users, max_hours)
         if isinstance(mapped, Quarantine):
             out.quarantined.append(mapped)
             continue

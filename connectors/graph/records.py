@@ -111,6 +111,26 @@ class ListItemRecord:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted: bool = False
+    folder: bool = False  # a folder in the list: holds items, is no timesheet row
+    web_url: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteUser:
+    """An entry of a site's hidden "User Information List": what a person column's
+    `<Name>LookupId` points at (the lookup id is the entry's list item id)."""
+
+    lookup_id: str
+    title: str | None = None  # the display name
+    email: str | None = None  # `EMail`; empty for accounts without a mailbox
+    login: str | None = None  # `UserName` (the UPN) or the claims `Name` (`i:0#.f|membership|upn`)
+
+    def address(self) -> str | None:
+        """The e-mail to match: `EMail`, else the sign-in name when it is an address."""
+        for value in (self.email, self.login):
+            if value and "@" in value:
+                return value.rsplit("|", 1)[-1]
+        return None
 
 
 # --- from Graph JSON ------------------------------------------------------------------------
@@ -150,18 +170,21 @@ def user_from_json(raw: dict[str, Any]) -> GraphUser:
     )
 
 
+def plan_categories(details: dict[str, Any] | None) -> Mapping[str, str]:
+    """`categoryDescriptions` of plan details: slot -> label name, unnamed slots left out."""
+    names = (details or {}).get("categoryDescriptions") or {}
+    return MappingProxyType({k: str(v) for k, v in names.items() if k.startswith("category") and v})
+
+
 def plan_from_json(raw: dict[str, Any], details: dict[str, Any] | None = None) -> PlanRecord:
     container = raw.get("container") or {}
-    names = (details or {}).get("categoryDescriptions") or {}
     return PlanRecord(
         id=str(raw["id"]),
         title=raw.get("title"),
         owner_id=container.get("containerId") or raw.get("owner"),
         created_by=_user_id(raw.get("createdBy")),
         created_at=parse_time(raw.get("createdDateTime")),
-        categories=MappingProxyType(
-            {k: str(v) for k, v in names.items() if k.startswith("category") and v}
-        ),
+        categories=plan_categories(details),
     )
 
 
@@ -234,6 +257,17 @@ def time_card_from_json(team_id: str, raw: dict[str, Any]) -> TimeCardRecord:
     )
 
 
+def is_folder(raw: dict[str, Any], fields: Mapping[str, Any]) -> bool:
+    """Graph marks a folder item by its content type (`contentType.name`, or the
+    `ContentType` field) or by SharePoint's object type `FSObjType` 1; drives add `folder`."""
+    content_type = (raw.get("contentType") or {}).get("name") or fields.get("ContentType")
+    return (
+        str(content_type or "").casefold() == "folder"
+        or str(fields.get("FSObjType", "")) == "1"
+        or "folder" in raw
+    )
+
+
 def list_item_from_json(list_id: str, raw: dict[str, Any]) -> ListItemRecord:
     fields = {k: v for k, v in (raw.get("fields") or {}).items() if not k.startswith("@")}
     return ListItemRecord(
@@ -242,5 +276,21 @@ def list_item_from_json(list_id: str, raw: dict[str, Any]) -> ListItemRecord:
         fields=MappingProxyType(fields),
         created_at=parse_time(raw.get("createdDateTime")),
         updated_at=parse_time(raw.get("lastModifiedDateTime")),
-        deleted="@removed" in raw or "deleted" in raw,
+        # Graph sends deletions as `@removed` (the delta-query convention) or, for list
+        # items, as the `deleted` facet (`{"state": "deleted"}`)
+        deleted="@removed" in raw or raw.get("deleted") is not None,
+        folder=is_folder(raw, fields),
+        web_url=raw.get("webUrl"),
+    )
+
+
+def site_user_from_json(raw: dict[str, Any]) -> SiteUser:
+    """A "User Information List" item (read with `expand=fields`)."""
+    fields = raw.get("fields") or {}
+    login = fields.get("UserName") or fields.get("Name")
+    return SiteUser(
+        lookup_id=str(raw["id"]),
+        title=fields.get("Title"),
+        email=fields.get("EMail") or None,
+        login=str(login) if login else None,
     )

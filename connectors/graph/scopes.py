@@ -20,6 +20,8 @@ from connectors.graph.apply import (
 from connectors.graph.errors import GraphConnectorError
 from connectors.graph.mapping import map_buckets, map_plan, map_tasks, project_id
 from connectors.graph.mapping_time import (
+    MAX_ROW_HOURS,
+    SiteUsers,
     TimesheetColumns,
     WorkIndex,
     map_time_cards,
@@ -156,6 +158,9 @@ def apply_list_round(
     people: PersonDirectory,
     index: WorkIndex,
     summary: SyncSummary,
+    *,
+    site_users: SiteUsers | None = None,
+    max_hours: float = MAX_ROW_HOURS,
 ) -> None:
     site, _ = list_scope(cfg, cfg["index"])
     columns = TimesheetColumns.from_config(
@@ -164,15 +169,22 @@ def apply_list_round(
     prefix = f"sharepoint:{delta_round.list_id}:"
     live_items = [i for i in delta_round.items if not i.deleted]
     zone = ZoneInfo(str(cfg.get("time_zone") or people.default_zone))
-    mapped = map_timesheet_items(live_items, columns, people, index, zone)
-    removed = {prefix + i.id for i in delta_round.items if i.deleted}
+    mapped = map_timesheet_items(live_items, columns, people, index, zone, site_users, max_hours)
+    deleted = [i for i in delta_round.items if i.deleted]
+    removed = {prefix + i.id for i in deleted}
     removed |= {prefix + q.record_id.split(":", 1)[1] for q in mapped.quarantined}
     live = live_ids_with_prefix(warehouse, "time_entries", "sharepoint", prefix)
     counts = summary.stream("timesheets")
+    if delta_round.warning:
+        summary.warnings.append(delta_round.warning)
     with warehouse.transaction() as txn:
         write_rows(txn, "time_entries", "sharepoint", mapped, counts, stream="timesheets")
         counts.add(fetched=len(delta_round.items) - len(live_items))  # removals read too
         counts.add(deleted=txn.tombstone("time_entries", sorted(removed & live)))
+        # an item deleted at the source takes its open quarantine entry with it
+        txn.resolve_quarantine(
+            "sharepoint", "timesheets", [f"{delta_round.list_id}:{i.id}" for i in deleted]
+        )
         if delta_round.full:  # a full round lists every live item: the rest is gone
             tombstone_missing(
                 txn, "time_entries", live - removed, [r["entry_id"] for r in mapped.rows], counts
@@ -181,7 +193,11 @@ def apply_list_round(
             "sharepoint",
             "list_items",
             f"{site}|{delta_round.list_id}",
-            {"delta_link": delta_round.delta_link, "restarted": delta_round.restarted},
+            {
+                # absolute as Graph gave it; the reader moves it onto the configured base URL
+                "delta_link": delta_round.delta_link,
+                "restarted": delta_round.restarted,
+            },
         )
 
 

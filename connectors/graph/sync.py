@@ -45,12 +45,21 @@ log = logging.getLogger(__name__)
 Progress = Callable[[str, str, int], None]
 
 
+@dataclass(frozen=True)
+class ListRound:
+    """A timesheet list's delta round with what its person columns point at."""
+
+    cfg: dict[str, Any]
+    round: readers.DeltaRound
+    site_users: dict[str, Any]
+
+
 @dataclass
 class Gathered:
     plans: list[readers.PlanContents] = field(default_factory=list)
     cards: list[Any] = field(default_factory=list)
     cards_complete: bool = True
-    rounds: list[tuple[dict[str, Any], readers.DeltaRound]] = field(default_factory=list)
+    rounds: list[ListRound] = field(default_factory=list)
     users: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -126,8 +135,10 @@ async def gather(
     plans = await _guard(out, "planner", readers.read_plans(conn, g.groups, g.plans)) or []
     plan_jobs = [readers.read_plan(conn, p, details=g.read_task_details) for p in plans]
     card_jobs = [readers.read_time_cards(conn, team) for team in g.shifts_teams]
+    site_users = readers.SiteUserCache()
     list_jobs = [
-        _read_list(conn, warehouse, cfg, i, full) for i, cfg in enumerate(g.timesheet_lists)
+        _read_list(conn, warehouse, cfg, i, full, site_users)
+        for i, cfg in enumerate(g.timesheet_lists)
     ]
     results = await asyncio.gather(
         asyncio.gather(*[_guard(out, "planner", j) for j in plan_jobs]),
@@ -146,16 +157,30 @@ async def gather(
 
 
 async def _read_list(
-    conn: GraphConnection, warehouse: Warehouse, cfg: dict[str, Any], index: int, full: bool
-) -> tuple[dict[str, Any], readers.DeltaRound]:
+    conn: GraphConnection,
+    warehouse: Warehouse,
+    cfg: dict[str, Any],
+    index: int,
+    full: bool,
+    site_users: readers.SiteUserCache,
+) -> ListRound:
     site, name = list_scope(cfg, index)
-    TimesheetColumns.from_config(cfg.get("columns"), f"graph.timesheet_lists[{index}]")
-    list_id = await readers.resolve_list_id(conn, site, name)
+    columns = TimesheetColumns.from_config(cfg.get("columns"), f"graph.timesheet_lists[{index}]")
+    try:
+        list_id = await readers.resolve_list_id(conn, site, name)
+    except GraphConnectorError as exc:  # name the configured list, not only Graph's words
+        raise GraphConnectorError(
+            f"graph.timesheet_lists[{index}] (list {name!r} of site {site}): {exc}",
+            status=exc.status,
+        ) from None
     mark = (
         None if full else warehouse.get_watermark("sharepoint", "list_items", f"{site}|{list_id}")
     )
     delta_round = await readers.read_list_delta(conn, site, list_id, (mark or {}).get("delta_link"))
-    return {**cfg, "index": index}, delta_round
+    users = {}
+    if readers.needs_site_users(delta_round.items, columns.person):
+        users = await site_users.get(conn, site)
+    return ListRound({**cfg, "index": index}, delta_round, users)
 
 
 # --- apply -----------------------------------------------------------------------------------
@@ -202,9 +227,18 @@ def apply_all(
         )
         _report(progress, "shifts", "time_cards", len(gathered.cards))
     index = work_index(warehouse) if gathered.rounds else WorkIndex({}, {})
-    for cfg, delta_round in gathered.rounds:
-        apply_list_round(warehouse, cfg, delta_round, people, index, summaries["sharepoint"])
-        _report(progress, "sharepoint", "timesheets", len(delta_round.items))
+    for found in gathered.rounds:
+        apply_list_round(
+            warehouse,
+            found.cfg,
+            found.round,
+            people,
+            index,
+            summaries["sharepoint"],
+            site_users=found.site_users,
+            max_hours=settings.graph.max_row_hours,
+        )
+        _report(progress, "sharepoint", "timesheets", len(found.round.items))
     if not any(gathered.errors.get(s) for s in ("planner", "directory")):
         census_plans(warehouse, gathered.plans, summaries["planner"])
     add_people(warehouse, gathered.users, people)

@@ -15,6 +15,7 @@ from sandbox.gen.graph_gen import (
     add_groups_and_plans,
     add_teams,
     add_timesheet_site,
+    edit_time_cards,
 )
 from sandbox.gen.jira_gen import JiraWorld, set_history
 from sandbox.gen.ledger import HoursLedger
@@ -217,6 +218,7 @@ def _build_graph(
     add_time_cards(graph, ledger, team_ids["Field Services"], techs[:3], night)
     add_time_cards(graph, ledger, team_ids["Network Operations"], techs[3:], night)
     clock_in_now(graph, team_ids["Network Operations"], _person(people, "Wendy Scott"))
+    edit_time_cards(graph)
     _site, timesheet = add_timesheet_site(graph)
     consultants = by_role(people, "consultant")
     packages = [i for key in ("M365", "CRM") for i in projects[key].items if is_package(i)]

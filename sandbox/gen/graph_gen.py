@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -56,12 +57,16 @@ class GraphWorld:
             "buckets": [],
             "tasks": [],
             "task_details": {},
+            "plan_details": {},
             "teams": [],
             "time_cards": {},
             "sites": [],
             "drives": [],
         }
     )
+
+    # the timesheet site's user information list: M365 address -> lookup id
+    site_users: dict[str, str] = field(default_factory=dict)
 
     def etag(self) -> str:
         raw = base64.b64encode(f"1-Task@@@@{self.rng.getrandbits(40):x}".encode()).decode()
@@ -104,6 +109,19 @@ def add_groups_and_plans(world: GraphWorld, members: list[Person]) -> None:
                 "@odata.etag": world.etag(),
             }
         )
+        # the plan's label names, with unnamed slots as `null` (plannerPlanDetails example)
+        world.data["plan_details"][plan_id] = {
+            "id": plan_id,
+            "sharedWith": {members[0].graph_user_id: True},
+            "categoryDescriptions": {
+                "category1": "Customer-facing",
+                "category2": "Defect",
+                "category3": None,
+                "category4": "Lessons learned",
+                "category5": None,
+                "category6": None,
+            },
+        }
         bucket_ids = []
         for n, name in enumerate(buckets):
             bucket_id = rng.getrandbits(96).to_bytes(12, "big").hex()[:28]
@@ -209,13 +227,15 @@ def add_teams(world: GraphWorld, shift_teams: dict[str, list[Person]]) -> dict[s
 
 
 def add_timesheet_site(world: GraphWorld) -> tuple[str, dict[str, Any]]:
+    """The PMO site: a Timesheets list (with a folder, as real lists have), the site's hidden
+    user information list that person columns point into, and the document library."""
     rng = world.rng
     site_id = f"{SP_HOST},{new_uuid(rng)},{new_uuid(rng)}"
     timesheet = {
         "id": new_uuid(rng),
         "displayName": "Timesheets",
         "name": "Timesheets",
-        "items": [],
+        "items": [_folder_item("Archive 2025")],
     }
     world.data["sites"].append(
         {
@@ -223,7 +243,7 @@ def add_timesheet_site(world: GraphWorld) -> tuple[str, dict[str, Any]]:
             "name": "PMO",
             "displayName": "PMO",
             "webUrl": f"https://{SP_HOST}/sites/PMO",
-            "lists": [timesheet],
+            "lists": [timesheet, _user_information_list(world, site_id)],
         }
     )
     world.data["drives"].append(
@@ -232,9 +252,63 @@ def add_timesheet_site(world: GraphWorld) -> tuple[str, dict[str, Any]]:
             "name": "Documents",
             "driveType": "documentLibrary",
             "site": site_id,
+            "webUrl": f"https://{SP_HOST}/sites/PMO/Shared%20Documents",
         }
     )
     return site_id, timesheet
+
+
+def _folder_item(name: str) -> dict[str, Any]:
+    """A folder in a list: an item with the Folder content type and no timesheet columns."""
+    return {
+        "id": "1",
+        "createdDateTime": "2025-01-02T08:00:00Z",
+        "lastModifiedDateTime": "2025-01-02T08:00:00Z",
+        "contentType": {"id": "0x012000C0FFEE", "name": "Folder"},
+        "fields": {"Title": name, "FileLeafRef": name, "ContentType": "Folder"},
+    }
+
+
+def _user_information_list(world: GraphWorld, site_id: str) -> dict[str, Any]:
+    """SharePoint's hidden list of the site's users; a person column stores the item id of
+    its entry (`PersonLookupId`). Every sixth user has no mailbox: `mail` is null in the
+    directory and `EMail` empty here, only the sign-in name carries the address."""
+    items = []
+    for n, user in enumerate(world.data["users"]):
+        if n % 6 == 5:
+            user["mail"] = None
+        lookup_id = str(7 + 2 * n)  # SharePoint ids have gaps (groups and removed users)
+        upn = user["userPrincipalName"]
+        world.site_users[upn] = lookup_id
+        items.append(
+            {
+                "id": lookup_id,
+                "createdDateTime": "2025-01-02T08:00:00Z",
+                "lastModifiedDateTime": "2025-01-02T08:00:00Z",
+                "contentType": {"id": "0x010A00C0FFEE", "name": "Person"},
+                "fields": {
+                    "Title": user["displayName"],
+                    "EMail": user["mail"] or "",
+                    "UserName": upn,
+                    "Name": f"i:0#.f|membership|{upn.lower()}",
+                    "ContentType": "Person",
+                },
+            }
+        )
+    name = uuid.uuid5(uuid.NAMESPACE_URL, f"{site_id}/users")
+    return {
+        "id": str(name),
+        "displayName": "User Information List",
+        "name": "users",
+        "list": {"hidden": True, "template": "genericList"},
+        "items": items,
+    }
+
+
+def mixed_precision(moment: datetime, n: int) -> str:
+    """Graph's timestamps come with 0, 3 or 7 fractional digits; the sandbox sends all three."""
+    base = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return base + ("Z", ".000Z", ".0000000Z")[n % 3]
 
 
 def add_timesheet_row(
@@ -252,11 +326,13 @@ def add_timesheet_row(
     row = {
         "id": item_id,
         "@odata.etag": f'"{new_uuid(world.rng)},1"',
-        "createdDateTime": graph_ts(entered),
-        "lastModifiedDateTime": graph_ts(entered),
+        "createdDateTime": mixed_precision(entered, int(item_id)),
+        "lastModifiedDateTime": mixed_precision(entered, int(item_id) + 1),
+        "contentType": {"id": "0x0100C0FFEE", "name": "Item"},
         "fields": {
             "Title": f"{person.display_name} {day.isoformat()}",
-            "Person": person.m365_mail,
+            # a person column as Graph returns it with expand=fields: the lookup id only
+            "PersonLookupId": world.site_users[person.m365_mail],
             "WorkDate": f"{day.isoformat()}T00:00:00Z",
             "Hours": hours,
             "Project": project,
@@ -265,3 +341,24 @@ def add_timesheet_row(
     }
     timesheet["items"].append(row)
     return row
+
+
+def edit_time_cards(world: GraphWorld) -> None:
+    """Cards as Shifts keeps them after edits: every fifth closed card was corrected by a
+    manager (`originalEntry` keeps the first clock-out, 20 minutes later than the final one),
+    and timestamps come with 0, 3 or 7 fractional digits. Final entries are unchanged."""
+    n = 0
+    for cards in world.data["time_cards"].values():
+        for card in cards:
+            n += 1
+            for event in (card.get("clockInEvent"), card.get("clockOutEvent")):
+                if event and event.get("dateTime"):
+                    moment = datetime.fromisoformat(event["dateTime"].replace("Z", "+00:00"))
+                    event["dateTime"] = mixed_precision(moment, n)
+            out = card.get("clockOutEvent")
+            if not out or n % 5:
+                continue
+            original = dict(out)
+            moment = datetime.fromisoformat(out["dateTime"].replace("Z", "+00:00"))
+            original["dateTime"] = mixed_precision(moment + timedelta(minutes=20), n)
+            card["originalEntry"] = {**card["originalEntry"], "clockOutEvent": original}

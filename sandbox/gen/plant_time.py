@@ -196,7 +196,8 @@ def plant_long_day_timesheet(
     world: GraphWorld, timesheet: dict[str, Any], person: Person, list_id: str
 ) -> Problem:
     """One row of 14 h; another day of that week shortened so the week stays in capacity."""
-    rows = [r for r in timesheet["items"] if r["fields"]["Person"] == person.m365_mail]
+    lookup_id = world.site_users[person.m365_mail]
+    rows = [r for r in timesheet["items"] if r["fields"].get("PersonLookupId") == lookup_id]
     row, other = rows[-8], rows[-7]
     row["fields"]["Hours"] = 14.0
     other["fields"]["Hours"] = 2.0

@@ -108,7 +108,13 @@ def put_content(graph: GraphState, req: GraphRequest, **params: str) -> GraphRes
     store = drive_of(graph, params)
     status, item = _write(graph, store, params["ref"], req.body, req.query(CONFLICT))
     _publish_file(graph, store, item)
-    return json_response(store.to_graph(item, req.base_url), status=status)
+    return json_response(_upload_reply(store.to_graph(item, req.base_url)), status=status)
+
+
+def _upload_reply(item: dict[str, Any]) -> dict[str, Any]:
+    """The driveItem an upload answers with: the documented replies carry no `webUrl`
+    (a client that needs one reads the item), so neither does the sandbox's."""
+    return {k: v for k, v in item.items() if k != "webUrl"}
 
 
 def create_upload_session(graph: GraphState, req: GraphRequest, **params: str) -> GraphResponse:
@@ -150,7 +156,8 @@ def put_upload_chunk(graph: GraphState, req: GraphRequest, session: str) -> Grap
     if upload.result is not None:
         # The SDK re-sends the final range once more; answer it with the finished item again.
         status, item_id = upload.result
-        return json_response(store.to_graph(store.get(item_id), req.base_url), status=status)
+        reply = store.to_graph(store.get(item_id), req.base_url)
+        return json_response(_upload_reply(reply), status=status)
     upload.accept(req.header("content-range"), req.body)
     if not upload.complete:
         body = {
@@ -161,7 +168,7 @@ def put_upload_chunk(graph: GraphState, req: GraphRequest, session: str) -> Grap
     status, item = store.write(upload.parent_id, upload.path, bytes(upload.buffer), graph.now())
     upload.result, upload.buffer = (status, item.id), bytearray()
     _publish_file(graph, store, item)
-    return json_response(store.to_graph(item, req.base_url), status=status)
+    return json_response(_upload_reply(store.to_graph(item, req.base_url)), status=status)
 
 
 def cancel_upload(graph: GraphState, req: GraphRequest, session: str) -> GraphResponse:

@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from sandbox.graph.clock import graph_time
 from sandbox.graph.errors import GraphError, bad_request, not_found
@@ -54,10 +55,9 @@ class UploadSession:
     result: tuple[int, str] | None = None  # (201 or 200, item id) once complete
 
     def next_ranges(self) -> list[str]:
-        """`start-end` ranges: the SDK's LargeFileUploadTask can't parse the open `start-` form."""
-        if self.total is None:
-            return [f"{self.received}-"]
-        return [f"{self.received}-{self.total - 1}"]
+        """The open `start-` form of the documented examples (`"26-"`). msgraph-core's
+        LargeFileUploadTask can't parse it (`int('')`); the connector's uploader can."""
+        return [f"{self.received}-"]
 
     def accept(self, content_range: str | None, chunk: bytes) -> None:
         """Store one PUT; overlapping re-sends are fine, gaps and wrong totals answer 4xx."""
@@ -168,6 +168,14 @@ class DriveStore:
     def children(self, folder: DriveItem) -> list[DriveItem]:
         return [item for item in self.items.values() if item.parent_id == folder.id]
 
+    def web_url(self, item: DriveItem, base_url: str) -> str:
+        """Where a person opens the item: under the library's own web address when the
+        tenant gives one (`https://contoso.sharepoint.com/sites/PMO/Shared%20Documents/...`)."""
+        library = self.meta.get("webUrl")
+        if not library:
+            return f"{base_url}/drives/{self.id}/items/{item.id}"
+        return f"{library}/{quote(self.path_of(item))}".rstrip("/")
+
     def to_graph(self, item: DriveItem, base_url: str) -> dict[str, Any]:
         """driveItem in Graph's shape (folder or file facet, parentReference with the path)."""
         etag = f'"{{{item.id}}},{item.version}"'
@@ -179,7 +187,7 @@ class DriveStore:
             "createdDateTime": graph_time(item.created),
             "lastModifiedDateTime": graph_time(item.modified),
             "size": len(item.content),
-            "webUrl": f"{base_url}/drives/{self.id}/items/{item.id}",
+            "webUrl": self.web_url(item, base_url),
         }
         if item.parent_id is None:
             body["root"] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -52,7 +53,19 @@ class GraphRequest:
 
     def expands(self, navigation: str) -> bool:
         expand = self.query("expand") or ""
-        return navigation in {part.strip().split("(")[0] for part in expand.split(",")}
+        return expand.strip().split("(")[0].strip() == navigation or navigation in {
+            part.strip().split("(")[0] for part in expand.split(",")
+        }
+
+    def expand_select(self, navigation: str) -> list[str] | None:
+        """The names in `expand=fields(select=A,B)` (also `$select`); None without a select."""
+        match = EXPAND_SELECT.match((self.query("expand") or "").strip())
+        if match is None or match.group("nav") != navigation:
+            return None
+        return [n.strip() for n in match.group("names").split(",") if n.strip()]
+
+
+EXPAND_SELECT = re.compile(r"^(?P<nav>\w+)\(\$?select=(?P<names>[^)]*)\)$")
 
 
 @dataclass

@@ -56,6 +56,9 @@ class ListStore:
         self.items: dict[str, dict[str, Any]] = {}
         self.changed: dict[str, int] = {}
         self.deleted: dict[str, int] = {}
+        # deleted items as last listed, with the sequence of that change: a delta round that
+        # spans both lists the item, then reports it deleted (Graph's feed may repeat an item)
+        self.ghosts: dict[str, tuple[int, dict[str, Any]]] = {}
         self.cursors: dict[str, DeltaCursor] = {}
         self._guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_id}/{self.id}"))
         for raw in items:
@@ -97,10 +100,12 @@ class ListStore:
         return item
 
     def delete(self, item_id: str) -> None:
-        self.get(item_id)
+        item = self.get(item_id)
         del self.items[item_id]
         self.seq += 1
-        self.changed.pop(item_id, None)
+        changed = self.changed.pop(item_id, None)
+        if changed is not None:
+            self.ghosts[item_id] = (changed, item)
         self.deleted[item_id] = self.seq
 
     def ordered_items(self) -> Sequence[dict[str, Any]]:
@@ -130,6 +135,8 @@ class ListStore:
         """(item id, deleted?) changed in (since, upto], oldest first; a full round skips deletes."""
         live = [(seq, item_id, False) for item_id, seq in self.changed.items()]
         gone = [(seq, item_id, True) for item_id, seq in self.deleted.items()] if since else []
+        # a change and the deletion after it both inside the window: listed, then deleted
+        gone += [(seq, item_id, False) for item_id, (seq, _) in self.ghosts.items() if since]
         window = [entry for entry in live + gone if since < entry[0] <= upto]
         return [(item_id, is_deleted) for _, item_id, is_deleted in sorted(window)]
 
@@ -150,11 +157,24 @@ class _InsertionOrder(SlicedView):
         return list(itertools.islice(self._items.values(), first, last))
 
 
-def public_item(item: dict[str, Any], with_fields: bool) -> dict[str, Any]:
+def public_item(
+    item: dict[str, Any], with_fields: bool, lookups: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The listItem as Graph sends it: `fields` only when expanded, no bookkeeping keys.
 
-    A shallow view: responses are rendered under the state's lock, so nothing is copied.
+    `lookups` (column -> {lookup id: display value}) are the person/lookup columns the
+    request selected by name: Graph then answers `<Name>` with the value instead of only
+    `<Name>LookupId`. A shallow view otherwise: responses are rendered under the state's
+    lock, so nothing is copied.
     """
-    return {
+    public = {
         k: v for k, v in item.items() if not k.startswith("_") and (with_fields or k != "fields")
     }
+    if with_fields and lookups:
+        fields = dict(public.get("fields") or {})
+        for column, values in lookups.items():
+            lookup_id = fields.get(f"{column}LookupId")
+            if lookup_id is not None:
+                fields[column] = values.get(str(lookup_id))
+        public["fields"] = fields
+    return public

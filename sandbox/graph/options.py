@@ -6,6 +6,7 @@ never mistakes an ignored `$filter` or `$orderby` for a served one (a silent wro
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sandbox.graph.errors import bad_request
@@ -30,8 +31,11 @@ def check_options(req: GraphRequest, accepted: frozenset[str]) -> None:
             raise bad_request(f"The query option '{key}' is not supported on this resource.")
         if name == "orderby" and " ".join(value.lower().split()) not in DEFAULT_ORDER:
             raise bad_request(f"$orderby '{value}' is not supported: only clockInEvent/dateTime.")
-        if name == "expand" and {part.strip() for part in value.split(",")} != {"fields"}:
+        if name == "expand" and not EXPAND_FIELDS.match(value.strip()):
             raise bad_request(f"$expand '{value}' is not supported: only 'fields'.")
+
+
+EXPAND_FIELDS = re.compile(r"^fields(\(\$?select=[\w,\s]*\))?$")
 
 
 def apply_select(req: GraphRequest, response: GraphResponse) -> GraphResponse:

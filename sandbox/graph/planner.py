@@ -39,6 +39,20 @@ def get_plan(graph: GraphState, req: GraphRequest, plan: str) -> GraphResponse:
     return json_response(graph.plan(plan))
 
 
+def get_plan_details(graph: GraphState, req: GraphRequest, plan: str) -> GraphResponse:
+    """plannerPlanDetails: the names of the plan's label slots (`categoryDescriptions`),
+    `null` for a slot nobody named, as in Graph's documented example."""
+    graph.plan(plan)
+    details = graph.plan_details.setdefault(plan, {})
+    details.setdefault("id", plan)
+    details.setdefault("sharedWith", {})
+    names = details.setdefault("categoryDescriptions", {})
+    for slot in range(1, 7):
+        names.setdefault(f"category{slot}", None)
+    details.setdefault("@odata.etag", graph.next_etag("PlanDetails"))
+    return json_response(details)
+
+
 def list_plan_tasks(graph: GraphState, req: GraphRequest, plan: str) -> GraphResponse:
     graph.plan(plan)
     tasks = graph.tasks_by_plan.get(plan, [])

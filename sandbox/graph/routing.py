@@ -44,6 +44,7 @@ def _operations() -> list[Operation]:
     table: list[tuple[str, str, Handler]] = [
         ("GET", "groups/{group}/planner/plans", planner.list_group_plans),
         ("GET", "planner/plans/{plan}", planner.get_plan),
+        ("GET", "planner/plans/{plan}/details", planner.get_plan_details),
         ("GET", "planner/plans/{plan}/tasks", planner.list_plan_tasks),
         ("GET", "planner/plans/{plan}/buckets", planner.list_plan_buckets),
         ("GET", "planner/buckets/{bucket}/tasks", planner.list_bucket_tasks),

@@ -47,6 +47,7 @@ class GraphState:
         self.tasks = _by_id(tenant_graph.get("tasks"))
         self.tasks_by_plan: dict[str, list[dict[str, Any]]] = {}  # a page must not scan all
         self.task_details = tenant_graph.get("task_details") or {}
+        self.plan_details: dict[str, dict[str, Any]] = tenant_graph.get("plan_details") or {}
         self._etag_counter = 0
         for task in self.tasks.values():
             self.tasks_by_plan.setdefault(str(task.get("planId")), []).append(task)
@@ -169,7 +170,8 @@ class GraphState:
             return self.list_store(site_id, list_ref).upsert(str(item_id), fields, self.now())
 
     def delete_list_item(self, site_id: str, list_ref: str, item_id: str) -> None:
-        """Delete a list item; the next delta round reports it as `@removed`."""
+        """Delete a list item; the next delta round reports it with the `deleted` facet (and,
+        when it changed since the round's token, lists it first, as Graph may)."""
         with self.lock:
             self.list_store(site_id, list_ref).delete(str(item_id))
 

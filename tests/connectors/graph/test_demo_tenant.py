@@ -69,7 +69,14 @@ def test_full_sync_loads_every_task_card_and_timesheet_row(demo, synced):
     tasks = wh.read("tasks").set_index("task_id")
     entries = wh.read("time_entries").set_index("entry_id")
     cards = [c for team in graph["time_cards"].values() for c in team]
-    items = [i for site in graph["sites"] for lst in site["lists"] for i in lst["items"]]
+    items = [  # the timesheet rows: no folders, not the user information list
+        i
+        for site in graph["sites"]
+        for lst in site["lists"]
+        if lst["displayName"] != "User Information List"
+        for i in lst["items"]
+        if i.get("contentType", {}).get("name") != "Folder"
+    ]
     assert len(tasks) == len(graph["tasks"])
     assert (entries["kind"] == "timecard").sum() == len(cards)
     assert (entries["kind"] == "timesheet").sum() == len(items)

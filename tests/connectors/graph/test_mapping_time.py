@@ -233,7 +233,7 @@ def test_timesheet_rules(record, hours, work_date, project, task, flags):
     ("fields", "reason"),
     [
         ({"Hours": None}, "'Hours' is None, not a number of hours"),  # missing hours
-        ({"Hours": -2}, "not a number of hours"),  # negative hours
+        ({"Hours": -2}, "is -2 h: negative hours"),  # negative hours
         ({"Hours": "lots"}, "not a number of hours"),  # text that is no number
         ({"WorkDate": "20/11/2026"}, "'WorkDate' is '20/11/2026', not a date"),  # unparseable date
     ],

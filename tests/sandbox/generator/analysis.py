@@ -97,7 +97,7 @@ def hours_by_person_day(t: Tenant) -> dict[tuple[str, date], float]:
         )
     for row in timesheet_rows(t):
         f = row["fields"]
-        days[(who[f["Person"]], date.fromisoformat(f["WorkDate"][:10]))] += f["Hours"]
+        days[(who[row_person(t, row)], date.fromisoformat(f["WorkDate"][:10]))] += f["Hours"]
     for card in all_time_cards(t):
         hours = card_hours(card)
         if hours is not None and hours > 0:
@@ -119,7 +119,29 @@ def capacity(t: Tenant) -> dict[str, float]:
 
 
 def timesheet_rows(t: Tenant) -> list[dict[str, Any]]:
-    return [item for site in t["graph"]["sites"] for lst in site["lists"] for item in lst["items"]]
+    """Rows of the timesheet lists: no folders, not the sites' user information lists."""
+    return [
+        item
+        for site in t["graph"]["sites"]
+        for lst in site["lists"]
+        if lst.get("displayName") != "User Information List"
+        for item in lst["items"]
+        if (item.get("contentType") or {}).get("name") != "Folder"
+    ]
+
+
+def row_person(t: Tenant, row: dict[str, Any]) -> str:
+    """The address a row's person column points at (through the user information list)."""
+    fields = row["fields"]
+    if "Person" in fields:
+        return fields["Person"]
+    for site in t["graph"]["sites"]:
+        for lst in site["lists"]:
+            if lst.get("displayName") == "User Information List":
+                for user in lst["items"]:
+                    if user["id"] == str(fields["PersonLookupId"]):
+                        return user["fields"]["EMail"] or user["fields"]["UserName"]
+    raise KeyError(fields["PersonLookupId"])
 
 
 def all_time_cards(t: Tenant) -> list[dict[str, Any]]:

@@ -115,8 +115,8 @@ def test_microsoft_365_side(demo: Pair) -> None:
     ]
     assert {str(zones[c["userId"]]) for c in overnight} - {"UTC"}, "night shifts in local zones"
     aliases = {alias for p in tenant["people"] for alias in p["aliases"]}
-    assert aliases & {u["mail"] for u in graph["users"]}
-    assert aliases & {r["fields"]["Person"] for r in a.timesheet_rows(tenant)}
+    assert aliases & {u["userPrincipalName"] for u in graph["users"]}
+    assert aliases & {a.row_person(tenant, r) for r in a.timesheet_rows(tenant)}
 
 
 def test_worklog_authors_span_the_time_zones(demo: Pair) -> None:

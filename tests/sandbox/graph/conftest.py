@@ -132,7 +132,12 @@ def graph_tenant(tasks_in_plan_1: int = 230, list_items: int = 250) -> dict[str,
         "time_cards": {"team-1": [_time_card(n) for n in range(120)]},
         "sites": [{"id": SITE, "name": "PMO", "displayName": "PMO",
                    "lists": [{"id": "list-1", "displayName": "Timesheets", "name": "Timesheets",
-                              "items": [_list_item(n) for n in range(1, list_items + 1)]}]}],
+                              "items": [_list_item(n) for n in range(1, list_items + 1)]},
+                             {"id": "uil-1", "displayName": "User Information List",
+                              "name": "users", "list": {"hidden": True},
+                              "items": [{"id": "13", "fields": {
+                                  "Title": "Brad Cleaver", "EMail": "",
+                                  "UserName": "bradc@contoso.com"}}]}]}],
         "drives": [{"id": "drive-1", "name": "Documents", "site": SITE}],
     }  # fmt: skip
     return graph_only_tenant(graph, token=TOKEN, now=NOW.isoformat())

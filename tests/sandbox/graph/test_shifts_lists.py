@@ -90,10 +90,41 @@ def test_delta_rounds_report_changes_and_deletions(client: TestClient, core: Loc
     by_id = {entry["id"]: entry for entry in second}
     assert set(by_id) == {"3", "4", "900"}
     assert by_id["3"]["fields"]["Hours"] == 9.0
-    assert by_id["4"] == {"id": "4", "@removed": {"reason": "deleted"}}
+    assert by_id["4"] == {  # the `deleted` facet, as the listItem delta docs show it
+        "id": "4",
+        "parentReference": {"siteId": SITE},
+        "deleted": {"state": "deleted"},
+    }
     assert "$expand=fields" in last2["@odata.deltaLink"]
     third, _ = _all_pages(client, last2["@odata.deltaLink"])
     assert third == []
+
+
+def test_an_item_changed_then_deleted_in_one_round_is_listed_then_reported_deleted(
+    client: TestClient, core: LocalCore
+) -> None:
+    # Graph's feed may carry an item more than once; the last occurrence is its state
+    _, last = _all_pages(client, f"{ITEMS}/delta?$expand=fields")
+    core.graph.edit_list_item(SITE, "list-1", "8", {"Hours": 3.0})
+    core.graph.delete_list_item(SITE, "list-1", "8")
+    second, _ = _all_pages(client, last["@odata.deltaLink"])
+    assert [(e["id"], "deleted" in e) for e in second] == [("8", False), ("8", True)]
+    assert second[0]["fields"]["Hours"] == 3.0
+
+
+def test_person_columns_are_lookup_ids_unless_selected_by_name(
+    client: TestClient, core: LocalCore
+) -> None:
+    core.graph.edit_list_item(SITE, "list-1", "9", {"AuthorLookupId": "13"})
+    core.graph.edit_list_item(SITE, "list-1", "1", {"Hours": 1.0})  # not a person column
+    expanded = client.get(f"{ITEMS}/9?expand=fields").json()["fields"]
+    assert expanded["AuthorLookupId"] == "13" and "Author" not in expanded
+    selected = client.get(f"{ITEMS}/9?expand=fields(select=Author,Hours)").json()["fields"]
+    assert selected == {
+        "@odata.etag": expanded["@odata.etag"],
+        "Author": "Brad Cleaver",
+        "Hours": expanded["Hours"],
+    }
 
 
 def test_delta_function_forms_of_the_sdk(client: TestClient) -> None:
