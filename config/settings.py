@@ -107,6 +107,20 @@ class JiraFieldNames(Strict):
     severity: list[str] = ["Severity"]
 
 
+# Jira link types that mean finish-to-start, and which side is the predecessor: "outward"
+# when it is the issue the outward description is said of ("A blocks B": A must finish
+# first), "inward" when it is the other one ("A depends on B": B must finish first).
+# Jira's own "Blocks"; "Depends" (a common custom type); the Gantt apps' finish-to-start.
+DEFAULT_DEPENDENCY_LINK_TYPES: dict[str, Literal["outward", "inward"]] = {
+    "Blocks": "outward",  # outward "blocks"
+    "Depends": "inward",  # outward "depends on"
+    "Gantt: finish-start": "outward",  # outward "has to be done before"
+    "Gantt End to Start": "outward",  # outward "has to be done before"
+}
+# Link types known not to order work (not reported as unknown in the sync summary).
+DEFAULT_IGNORED_LINK_TYPES = ["Relates", "Duplicate", "Cloners", "Issue split"]
+
+
 class JiraSettings(Strict):
     enabled: bool = True
     url: str = Field("sandbox", description="Jira base URL, or 'sandbox' for the local one.")
@@ -139,6 +153,19 @@ class JiraSettings(Strict):
         description="Jira issue type name -> canonical task_type.",
     )
     risk_types: list[str] = ["Risk"]
+    dependency_link_types: dict[str, Literal["outward", "inward"]] = Field(
+        default_factory=lambda: dict(DEFAULT_DEPENDENCY_LINK_TYPES),
+        description="Link type name -> the side that must finish first: 'outward' when the "
+        "predecessor is the issue the outward description is said of ('A blocks B': A), "
+        "'inward' when it is the other ('A depends on B': B). These links (and only these) "
+        "are finish-to-start dependencies: the dependency graph, critical path and DCMA logic "
+        "checks. Replaces the default; a change applies to issues synced after it (--full).",
+    )
+    ignored_link_types: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_IGNORED_LINK_TYPES),
+        description="Link types that do not order work; any other type that is not a "
+        "dependency is listed once in the sync summary as unknown.",
+    )
     account_aliases: dict[str, str] = Field(
         default_factory=dict,
         description="Jira accountId -> canonical e-mail, for people whose e-mail Jira hides "

@@ -87,6 +87,7 @@ def register(app: typer.Typer) -> None:
         judge: JudgeOption = True,
     ) -> None:
         """Sync Jira (and Microsoft 365) into the warehouse, incrementally."""
+        from rich.markup import escape
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -121,3 +122,6 @@ def register(app: typer.Typer) -> None:
 
         summaries = guarded(run, config)  # a bad config fails in a moment, before Prefect starts
         console.print(summary_table(summaries))
+        for summary in summaries:  # it worked, but someone should look (text from sources)
+            for warning in summary.get("warnings") or []:
+                console.print(f"[yellow]warning[/yellow] {summary['source']}: {escape(warning)}")

@@ -78,7 +78,8 @@ def _missing_logic(
     out: OutputBuilder, frames: ProjectFrames, work: pd.DataFrame, is_open: np.ndarray
 ) -> None:
     deps = frames.dependencies
-    linked = set(strings(deps, "from_task_id")) | set(strings(deps, "to_task_id"))
+    logic = deps["is_blocking"].to_numpy(dtype=bool, na_value=False)  # "Relates" is no logic
+    linked = set(strings(deps, "from_task_id")[logic]) | set(strings(deps, "to_task_id")[logic])
     unlinked = np.array([t not in linked for t in strings(work, "task_id")], dtype=bool)
     no_logic = is_open & unlinked & (strings(work, "parent_id") == None)  # noqa: E711
     out.metric(

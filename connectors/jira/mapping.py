@@ -13,7 +13,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from connectors.jira.records import MappingContext, MappingError
+from config.settings import DEFAULT_DEPENDENCY_LINK_TYPES
+from connectors.jira.records import MappingContext, MappingError, link_type_map
 from connectors.jira.timeparse import parse_date, parse_jira_time
 
 SOURCE = "jira"
@@ -109,7 +110,7 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
         "project_id": project_id,
         "key": _require(record, "key"),
         "title": fields.get("summary"),
-        "task_type": ctx.type_map.get(source_type, "task"),
+        "task_type": ctx.task_type(fields["issuetype"]),
         "source_type": source_type,
         "status": _require(record, "fields.status.name"),
         "status_category": ctx.category(status.get("name")),
@@ -133,7 +134,12 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
         "resolved_at": parse_jira_time(fields.get("resolutiondate")),
         "source": SOURCE,
     }
-    rows = IssueRows(task, dependencies=map_links(record))
+    rows = IssueRows(
+        task,
+        dependencies=map_links(
+            record, ctx.dependency_link_types, ctx.ignored_link_types, ctx.unknown_link_types
+        ),
+    )
     if source_type in ctx.risk_types:
         rows.risk = map_risk(task, fields, ctx)
     return rows
@@ -184,31 +190,48 @@ def map_risk(
 
 
 def map_links(
-    record: Mapping[str, Any], blocking: Iterable[str] = ("blocks",)
+    record: Mapping[str, Any],
+    dependency_types: Mapping[str, str] | None = None,
+    ignored: Iterable[str] = (),
+    unknown: dict[str, set[str]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Issue links oriented predecessor -> successor; each link appears on both issues and
-    maps to the same row from either side."""
+    """Issue links as rows; each link appears on both issues and maps to the same row from
+    either side. A dependency link type (`dependency_types`: lower-case name -> the side
+    that is the predecessor) is blocking and oriented predecessor -> successor; any other
+    link keeps the outward reading ("A relates to B": A -> B). Types neither dependencies
+    nor `ignored` are collected in `unknown` (name -> link ids) for the sync summary."""
     own = task_id(record["id"])
-    blocking_names = {b.lower() for b in blocking}
+    types = (
+        link_type_map(DEFAULT_DEPENDENCY_LINK_TYPES)
+        if dependency_types is None
+        else dependency_types
+    )
+    skip = {str(name).lower() for name in ignored}
     rows = []
     for link in (record.get("fields") or {}).get("issuelinks") or []:
         link_type = link.get("type") or {}
         if link.get("id") is None:
             raise MappingError("issue link without id")
-        if link.get("outwardIssue"):  # this issue <outward verb> the other: this one first
+        # (subject, object) of the outward description: "subject <outward> object"
+        if link.get("outwardIssue"):
             pair = (own, task_id(link["outwardIssue"]["id"]))
         elif link.get("inwardIssue"):
             pair = (task_id(link["inwardIssue"]["id"]), own)
         else:
             raise MappingError(f"issue link {link['id']} names no other issue")
-        names = {str(link_type.get(k, "")).lower() for k in ("name", "outward")}
+        name = str(link_type.get("name") or "")
+        side = types.get(name.lower())
+        if side == "inward":
+            pair = (pair[1], pair[0])
+        elif side is None and unknown is not None and name.lower() not in skip:
+            unknown.setdefault(name, set()).add(str(link["id"]))
         rows.append(
             {
                 "dependency_id": f"jira:link:{link['id']}",
                 "from_task_id": pair[0],
                 "to_task_id": pair[1],
                 "link_type": link_type.get("name"),
-                "is_blocking": bool(names & blocking_names),
+                "is_blocking": side is not None,
                 "source": SOURCE,
             }
         )

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from config.settings import DEFAULT_DEPENDENCY_LINK_TYPES, DEFAULT_IGNORED_LINK_TYPES
+
 CUSTOM_FIELD_ROLES = (
     "story_points",
     "start_date",
@@ -25,6 +27,11 @@ STATUS_CATEGORY = {
     "indeterminate": "in_progress",
     "done": "done",
 }
+
+
+def link_type_map(configured: Mapping[str, str]) -> dict[str, str]:
+    """Configured dependency link types, by lower-case name."""
+    return {name.strip().lower(): side for name, side in configured.items()}
 
 
 class MappingError(ValueError):
@@ -107,7 +114,13 @@ class MappingContext:
     risk_types: frozenset[str]
     people: dict[str, Person] = field(default_factory=dict)  # accountId -> Person
     status_categories: dict[str, str] = field(default_factory=dict)  # status name/id (lower) -> cat
-    blocking_link_types: frozenset[str] = frozenset({"blocks"})
+    # lower-case link type name -> the side that is the predecessor ("outward"/"inward")
+    dependency_link_types: Mapping[str, str] = field(
+        default_factory=lambda: link_type_map(DEFAULT_DEPENDENCY_LINK_TYPES)
+    )
+    ignored_link_types: frozenset[str] = frozenset(t.lower() for t in DEFAULT_IGNORED_LINK_TYPES)
+    # link types seen that are neither dependencies nor ignored: name -> link ids
+    unknown_link_types: dict[str, set[str]] = field(default_factory=dict)
     people_written: dict[str, Person] = field(
         default_factory=dict
     )  # rows already upserted this run
@@ -115,6 +128,14 @@ class MappingContext:
     # e-mail Jira hides is matched with other sources
     account_aliases: Mapping[str, str] = field(default_factory=dict)
     email_aliases: Mapping[str, str] = field(default_factory=dict)  # lower alias -> canonical
+
+    def task_type(self, issuetype: Mapping[str, Any]) -> str:
+        """The canonical kind of an issue type: configured by name, else a sub-task type
+        (``subtask: true``, e.g. "Technical task") is a sub-task, else a task."""
+        name = str(issuetype.get("name"))
+        if name in self.type_map:
+            return self.type_map[name]
+        return "subtask" if issuetype.get("subtask") is True else "task"
 
     def person(self, user: Mapping[str, Any] | None) -> Person | None:
         """A user object as a Person: the directory first, then what the object carries;

@@ -20,7 +20,13 @@ from connectors.jira.http import set_label
 from connectors.jira.jql import issue_fields, issues_jql
 from connectors.jira.mapping_meta import map_project, map_sprint, map_version
 from connectors.jira.reader import IssuePage, JiraReader, Lookahead
-from connectors.jira.records import CUSTOM_FIELD_ROLES, MappingContext, MappingError, resolve_fields
+from connectors.jira.records import (
+    CUSTOM_FIELD_ROLES,
+    MappingContext,
+    MappingError,
+    link_type_map,
+    resolve_fields,
+)
 from connectors.store import Warehouse
 from connectors.sync_types import SyncSummary
 
@@ -108,9 +114,21 @@ class JiraSync:
     def finalize(self) -> list[SyncSummary]:
         """Summaries with the request and retry counts of each scope filled in."""
         self.lookahead.close()
+        self._note_unknown_link_types()
         for scope, summary in self.summaries.items():
             summary.requests, summary.retries = self.api.stats.for_label(scope)
         return list(self.summaries.values())
+
+    def _note_unknown_link_types(self) -> None:
+        """Link types this run met that are neither dependencies nor ignored: listed once,
+        so a tenant's own finish-to-start type is not silently left out of the schedule."""
+        unknown = self.ctx.unknown_link_types if self.ctx is not None else {}
+        if unknown:
+            listed = ", ".join(f"{name} ({len(ids)})" for name, ids in sorted(unknown.items()))
+            self.summary("*").warnings.append(
+                f"link types not treated as dependencies: {listed}; configure "
+                "jira.dependency_link_types (or jira.ignored_link_types) to decide"
+            )
 
     @property
     def worklog_scope(self) -> str:
@@ -148,6 +166,8 @@ class JiraSync:
             frozenset(self.settings.risk_types),
             account_aliases=dict(self.settings.account_aliases),
             email_aliases=self.email_aliases,
+            dependency_link_types=link_type_map(self.settings.dependency_link_types),
+            ignored_link_types=frozenset(t.lower() for t in self.settings.ignored_link_types),
         )
         self.field_ids = list(resolved.ids.values())
         self.boards = {k: list(v) for k, v in mark["boards"].items()}

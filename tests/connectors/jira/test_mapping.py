@@ -307,3 +307,44 @@ def test_people_without_visible_email_are_kept_and_matched_by_alias() -> None:
     issue = copy.deepcopy(ISSUE)
     issue["fields"]["assignee"] = hidden
     assert map_issue(issue, context).task["assignee_id"] == "jira:user:acc-7"
+
+
+def test_dependency_link_types_orient_predecessor_first_and_unknown_types_are_collected() -> None:
+    """'A depends on B' makes B the predecessor; 'A blocks B' makes A the predecessor; a type
+    that is neither a dependency nor ignored is collected once per link id."""
+
+    def issue(*links: dict[str, Any]) -> dict[str, Any]:
+        return {"id": "1", "fields": {"issuelinks": list(links)}}
+
+    depends = {"name": "Depends", "inward": "is dependent of", "outward": "depends on"}
+    gantt = {"name": "Gantt End to End", "outward": "has to be finished together with"}
+    record = issue(
+        {"id": "7", "type": depends, "outwardIssue": {"id": "2"}},  # 1 depends on 2
+        {"id": "8", "type": depends, "inwardIssue": {"id": "3"}},  # 3 depends on 1
+        {"id": "9", "type": gantt, "outwardIssue": {"id": "4"}},
+        {"id": "10", "type": {"name": "Relates"}, "outwardIssue": {"id": "5"}},
+    )
+    unknown: dict[str, set[str]] = {}
+    rows = map_links(record, {"depends": "inward"}, {"relates"}, unknown)
+    pairs = [(r["from_task_id"], r["to_task_id"], r["is_blocking"]) for r in rows]
+    assert pairs == [
+        ("jira:2", "jira:1", True),
+        ("jira:1", "jira:3", True),
+        ("jira:1", "jira:4", False),
+        ("jira:1", "jira:5", False),
+    ]
+    assert unknown == {"Gantt End to End": {"9"}}
+    # the same link seen from the other issue maps to the same row
+    other = issue({"id": "7", "type": depends, "inwardIssue": {"id": "1"}})
+    other["id"] = "2"
+    assert map_links(other, {"depends": "inward"})[0] == rows[0]
+    # Depends is among the default dependency types
+    assert map_links(record)[0]["is_blocking"] is True
+
+
+def test_sub_task_types_not_in_the_type_map_are_sub_tasks() -> None:
+    record = copy.deepcopy(ISSUE)
+    record["fields"]["issuetype"] = {"name": "Technical task", "subtask": True}
+    assert map_issue(record, ctx()).task["task_type"] == "subtask"
+    record["fields"]["issuetype"] = {"name": "Improvement", "subtask": False}
+    assert map_issue(record, ctx()).task["task_type"] == "task"
