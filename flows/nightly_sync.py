@@ -175,7 +175,8 @@ def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> l
         summaries += _sync_jira(runtime, full, projects, run_id, started, failures)
     if _graph_available(settings) and not projects:
         try:
-            summaries += graph_sync(settings, warehouse, runtime.graph_access(), full)
+            graph_summaries = graph_sync(settings, warehouse, runtime.graph_access(), full)
+            summaries += _record_graph(warehouse, run_id, started, graph_summaries, failures)
         except Exception as exc:  # one source failing must not hide the other's results
             failures.append(f"graph: {exc}")
             log_sync(
@@ -187,15 +188,73 @@ def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> l
                 status="failed",
                 error=str(exc)[:500],
             )
-    rows = [
-        row | {"requests": s.requests, "retries": s.retries} for s in summaries for row in s.rows()
-    ]
-    table_artifact(rows, "nightly-sync-summary", "Rows per stream, requests and retries")
+    table_artifact(
+        summary_rows(summaries),
+        "nightly-sync-summary",
+        "Rows per stream, requests and retries; a failed scope shows its error",
+    )
+    for summary in summaries:
+        for warning in summary.warnings:
+            logger.warning("sync %s: %s", summary.source, warning)
     for failure in failures:
         logger.error("sync failed: %s", failure)
     if failures:
-        raise RuntimeError("; ".join(failures))
+        # the flow run is Failed (the CLI exits 3): every scope that worked has landed
+        raise SyncFailedError(failures, [s.to_dict() for s in summaries])
     return [s.to_dict() for s in summaries]
+
+
+class SyncFailedError(RuntimeError):
+    """Some source scopes failed; the message names each in one line. The summaries of the
+    whole run (failed scopes included) ride along for the CLI's table."""
+
+    def __init__(self, failures: list[str], summaries: list[dict[str, Any]]) -> None:
+        super().__init__("; ".join(" ".join(f.split()) for f in failures))
+        self.summaries = summaries
+
+
+def summary_rows(summaries: list[SyncSummary]) -> list[dict[str, Any]]:
+    """One row per stream, plus a row for a scope that failed before reading any stream."""
+    rows = []
+    for s in summaries:
+        extra = {
+            "requests": s.requests,
+            "retries": s.retries,
+            "status": "failed" if s.errors else "ok",
+            "error": " ".join(s.errors[0].split())[:300] if s.errors else "",
+        }
+        found = s.rows() or (
+            [{"source": s.source, "scope": s.scope, "stream": "-"}] if s.errors else []
+        )
+        rows += [row | extra for row in found]
+    return rows
+
+
+def _record_graph(
+    warehouse: Any,
+    run_id: str,
+    started: datetime,
+    summaries: list[SyncSummary],
+    failures: list[str],
+) -> list[SyncSummary]:
+    """Microsoft 365 scopes in the sync log like Jira's; each failed one becomes a failure
+    line naming it. Sources the config doesn't use (no streams, no errors) are left out."""
+    used = [s for s in summaries if s.streams or s.errors]
+    for summary in used:
+        error = " ".join(summary.errors[0].split())[:500] if summary.errors else None
+        log_sync(
+            warehouse,
+            run_id,
+            summary.source,
+            summary.scope,
+            started_at=started,
+            status="failed" if summary.errors else "succeeded",
+            summary=summary.to_dict(),
+            error=error,
+        )
+        if error:
+            failures.append(f"microsoft 365 {summary.source}: {error}")
+    return used
 
 
 def _sync_jira(

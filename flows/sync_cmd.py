@@ -62,6 +62,8 @@ def summary_table(summaries: list[dict[str, Any]]) -> Any:
             column, justify="right" if column not in ("source", "scope", "stream") else "left"
         )
     for summary in summaries:
+        if summary.get("errors") and not summary["streams"]:  # failed before any stream
+            table.add_row(summary["source"], summary["scope"], "[red]failed[/]", *["-"] * 5)
         for stream, counts in sorted(summary["streams"].items()):
             table.add_row(
                 summary["source"],
@@ -107,7 +109,7 @@ def register(app: typer.Typer) -> None:
         )
 
         def run() -> list[dict[str, Any]]:
-            from flows.nightly_sync import add_progress_listener, nightly_sync
+            from flows.nightly_sync import SyncFailedError, add_progress_listener, nightly_sync
 
             with Progress(*columns, console=console, transient=True) as progress:
                 remove = add_progress_listener(
@@ -117,6 +119,10 @@ def register(app: typer.Typer) -> None:
                     return nightly_sync(
                         config_path=config, full=full, projects=project or None, judge=judge
                     )
+                except SyncFailedError as exc:  # what landed is shown, then the one-line error
+                    progress.stop()
+                    console.print(summary_table(exc.summaries))
+                    raise
                 finally:
                     remove()
 

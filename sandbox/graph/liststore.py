@@ -14,7 +14,7 @@ import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sandbox.graph.clock import graph_time
@@ -60,6 +60,7 @@ class ListStore:
         # spans both lists the item, then reports it deleted (Graph's feed may repeat an item)
         self.ghosts: dict[str, tuple[int, dict[str, Any]]] = {}
         self.cursors: dict[str, DeltaCursor] = {}
+        self.generation = 0
         self._guid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{site_id}/{self.id}"))
         for raw in items:
             self._store(self._with_etag(raw, version=1))  # the caller hands over its own copy
@@ -114,15 +115,36 @@ class ListStore:
 
     # -- delta -------------------------------------------------------------------------------
     def issue(self, cursor: DeltaCursor) -> str:
+        """A token for the cursor. A deltaLink's token describes itself (list, position,
+        issue time, token generation), so it outlives this process as Graph's tokens outlive
+        a client: a sandbox restarted on the same tenant honours the links it handed out. A
+        nextLink's token (the rest of a round in progress) is kept in memory."""
+        if cursor.pending is None:
+            issued = int(cursor.issued.timestamp())
+            return f"d{self.generation}.{cursor.since}.{issued}.{self._guid[:8]}"
         token = secrets.token_urlsafe(16)
         self.cursors[token] = cursor
         return token
+
+    def _parse(self, token: str) -> DeltaCursor | None:
+        """The cursor a self-describing deltaLink token stands for; None if not this list's,
+        of an older generation (expired) or ahead of this list's changes."""
+        parts = token.split(".")
+        if len(parts) != 4 or not parts[0].startswith("d") or parts[3] != self._guid[:8]:
+            return None
+        try:
+            generation, since, issued = int(parts[0][1:]), int(parts[1]), int(parts[2])
+        except ValueError:
+            return None
+        if generation != self.generation or since > self.seq:
+            return None
+        return DeltaCursor(since, since, None, datetime.fromtimestamp(issued, UTC))
 
     def cursor(self, token: str | None, now: datetime) -> DeltaCursor:
         """The round behind `token` (None starts a full one); 410 when unknown or expired."""
         if token is None:
             return self._round(0, now)
-        found = self.cursors.get(token)
+        found = self.cursors.get(token) or self._parse(token)
         if found is None or now - found.issued > DELTA_TOKEN_LIFETIME:
             self.cursors.pop(token, None)
             raise resync_required(self.id)
@@ -142,6 +164,7 @@ class ListStore:
 
     def expire_tokens(self) -> None:
         self.cursors.clear()
+        self.generation += 1  # every deltaLink token handed out so far now answers 410
 
 
 class _InsertionOrder(SlicedView):

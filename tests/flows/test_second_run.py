@@ -38,3 +38,8 @@ def test_second_run_is_incremental_and_publishes_nothing(tmp_path: Path) -> None
     assert second_outbox == [], [(e["kind"], e["target"]) for e in second_outbox]
     written = sum(c["inserted"] + c["updated"] for s in second_sync for c in s["streams"].values())
     assert written == 0, "nothing changed in the tenant, so nothing is written"
+    # the stored delta link named the first sandbox's port: rebased, it still works, so the
+    # timesheets are read incrementally (nothing changed: nothing fetched), with no warning
+    (sheets,) = [s for s in second_sync if s["source"] == "sharepoint"]
+    assert sheets["errors"] == [] and sheets["warnings"] == []
+    assert sheets["streams"]["timesheets"]["fetched"] == 0

@@ -171,3 +171,27 @@ KEYS = [datetime(2026, 1, day, tzinfo=UTC) for day in (1, 2, 2, 3, 5)]  # sorted
 def test_clock_in_windows_bisect_like_a_scan(text: str, expected_days: list[int]) -> None:
     window = parse_clock_in_filter(text).slice(KEYS)
     assert [moment.day for moment in KEYS[window]] == expected_days
+
+
+def test_a_delta_link_outlives_the_sandbox_that_issued_it() -> None:
+    # Graph's delta tokens outlive the client's connection; a sandbox restarted on the same
+    # tenant (a second `pmo demo`) must honour them too, until they expire
+    from datetime import UTC, datetime
+
+    from sandbox.graph.errors import GraphError
+    from sandbox.graph.liststore import ListStore
+
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    items = [{"id": str(n), "fields": {"Hours": n}} for n in range(1, 4)]
+    first = ListStore(SITE, {"id": "list-1"}, [dict(i) for i in items])
+    full = first.cursor(None, now)
+    token = first.issue(type(full)(full.upto, full.upto, None, now))
+    restarted = ListStore(SITE, {"id": "list-1"}, [dict(i) for i in items])
+    restarted.upsert("2", {"Hours": 9}, now)
+    assert restarted.cursor(token, now).pending == (("2", False),)
+    other_list = ListStore(SITE, {"id": "list-2"}, [dict(i) for i in items])
+    restarted.expire_tokens()
+    for store in (restarted, other_list):
+        with pytest.raises(GraphError) as gone:
+            store.cursor(token, now)
+        assert gone.value.status == 410
