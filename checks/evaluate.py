@@ -87,9 +87,10 @@ def evaluate_portfolio(
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
-    Closed projects, and projects with no lifecycle phase at all (an intake or PMO project),
-    are skipped unless named in `project_ids`; any other phase without a gate is a
-    ConfigError naming the project.
+    Closed projects are skipped unless named in `project_ids`. A project with no phase in
+    config or charter is judged at the phase its evidence points to (`checks.phase`), so
+    every synced project is reported; any phase without a gate is a ConfigError naming the
+    project.
 
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
@@ -143,9 +144,9 @@ class _PortfolioJob:
 
     def assess_one(self, pid: str) -> Assessment | None:
         pf = self.split.project(pid, self.as_of)
-        phase = phase_of(pf, self.settings)
-        if (phase == "closed" or pd.isna(phase)) and not self.named:
-            return None  # finished, or not run through the lifecycle: no gate to review
+        phase = phase_of(pf, self.settings).phase
+        if phase == "closed" and not self.named:
+            return None  # finished and closed: no gate to review
         kind = "closeout" if phase == "closeout" else "gate_review"
         mine = self.snapshots.get(pid)
         return assess_project(pf, self.settings, self.rules, mine, None, kind, self.hashes)

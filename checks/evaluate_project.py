@@ -30,6 +30,7 @@ from checks.gates import (
 )
 from checks.gates.metrics import finding_metrics, quality_metrics
 from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
+from checks.phase import PhaseChoice, choose_phase
 from checks.project_config import effective_project, mapping, project_overrides
 from checks.risk import run_risk_checks
 from checks.risk.catalog import knob
@@ -47,6 +48,7 @@ class _Project:
     frames: ProjectFrames
     key: str
     phase: str
+    phase_source: PhaseChoice
     rules: LifecycleRules
     checks: ChecksSettings
     overrides: Mapping[str, Any]
@@ -133,7 +135,8 @@ def conclude(done: Assessment, quality: QualityReport) -> Evaluation:
         evidence.update(report.evidence())
     gate = project.rules.gate(project.phase)
     evidence = {k: tuple(v[:EVIDENCE_LIMIT]) for k, v in evidence.items()}
-    verdict = decide(gate, metrics, evidence, findings, scoped)
+    reasons = not_computable(metrics, risk.reasons, fc)
+    verdict = decide(gate, metrics, evidence, findings, scoped, reasons)
     config = _version_config(project, scoped, done.snapshots)
     return Evaluation(
         kind=done.kind,
@@ -157,7 +160,43 @@ def conclude(done: Assessment, quality: QualityReport) -> Evaluation:
             "evidence": {k: list(v) for k, v in sorted(evidence.items())},
             "charts": done.charts,
         },
+        not_computable=reasons,
+        phase_source=project.phase_source.to_dict(),
     )
+
+
+# Why a gate metric (not a risk check's) is null, by metric-name prefix.
+_GATE_REASONS = (
+    ("forecast.record_", "no earlier forecast has been scored against the finish yet"),
+    ("forecast.on_time_probability", "no target date, or no throughput to simulate"),
+    ("forecast.p85_days_late", "no target date, or the forecast has no P85 date"),
+    ("closeout.kpis_met_pct", "no KPI has both a target and a measured value"),
+    ("closeout.schedule_variance_days", "no target date, or no finish (actual or forecast)"),
+    ("closeout.effort_variance_pct", "the project has no budget_hours"),
+    ("closeout.cost_variance_pct", "no budget_cost, or someone logging hours has no rate"),
+    ("closeout.scope_change_pct", "no baseline: no start date and no items before it"),
+)
+
+
+def not_computable(
+    metrics: Mapping[str, float | None],
+    risk_reasons: Mapping[str, str],
+    fc: ForecastResult | None,
+) -> dict[str, str]:
+    """Metric -> why it is null, for every null metric (sorted): a null never goes unexplained."""
+    out: dict[str, str] = {}
+    for name, value in sorted(metrics.items()):
+        if value is not None:
+            continue
+        reason = risk_reasons.get(name)
+        if reason is None and name.startswith("forecast.p") and name.endswith("_date"):
+            reason = f"forecast: {fc.trust_note}" if fc else "no forecast for this project"
+        for prefix, text in _GATE_REASONS if reason is None else ():
+            if name.startswith(prefix):
+                reason = text
+                break
+        out[name] = reason or "not computable from the available data"
+    return out
 
 
 def _row_only(pf: ProjectFrames) -> ProjectFrames:
@@ -177,12 +216,15 @@ def _resolve(
     overrides = project_overrides(settings, pf.project)
     where = f"projects.{key}"
     project = effective_project(pf.project, overrides, where)
-    chosen = phase or project.get("phase")
+    choice = choose_phase(pf, overrides, phase)
+    chosen = choice.phase
     if chosen not in rules.gate_phases:
         raise ConfigError(
-            f"project {key} ({pf.project['project_id']}): no gate for phase {chosen!r}; "
-            f"gates: {', '.join(rules.gate_phases)} (set {where}.phase or pass a phase)"
+            f"project {key} ({pf.project['project_id']}): no gate for phase {chosen!r} "
+            f"({choice.source}); gates: {', '.join(rules.gate_phases)} "
+            f"(set {where}.phase or pass a phase)"
         )
+    project["phase"] = chosen
     checks = settings.checks
     if "thresholds" in overrides:
         extra = mapping(overrides["thresholds"], f"{where}.thresholds")
@@ -191,14 +233,16 @@ def _resolve(
         frames=replace(pf, project=project),
         key=key,
         phase=str(chosen),
+        phase_source=choice,
         rules=with_project_overrides(rules, overrides.get("gates"), f"{where}.gates"),
         checks=checks,
         overrides=overrides,
     )
 
 
-def phase_of(pf: ProjectFrames, settings: Settings) -> Any:
-    return project_overrides(settings, pf.project).get("phase", pf.project.get("phase"))
+def phase_of(pf: ProjectFrames, settings: Settings) -> PhaseChoice:
+    """The project's phase (config, else charter, else inferred from its evidence)."""
+    return choose_phase(pf, project_overrides(settings, pf.project))
 
 
 def _forecast(project: _Project) -> ForecastResult | None:
@@ -296,6 +340,7 @@ def _version_config(
     mine = None if snapshots is None else snapshots[snapshots["project_id"] == pid]
     return {
         "phase": project.phase,
+        "phase_source": project.phase_source.to_dict(),
         "checks": project.checks.model_dump(mode="json"),
         "gate": project.rules.gate(project.phase),
         "overrides": project.overrides,

@@ -110,6 +110,7 @@ class CriterionOutcome:
     weight: float
     result: CriterionResult
     evidence: tuple[str, ...] = ()  # item keys behind the value
+    reason: str | None = None  # why the value is null (metric not computable), else None
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
@@ -136,6 +137,11 @@ class Evaluation:
     conditions: tuple[str, ...] = ()
     closeout: dict[str, Any] | None = None  # objectives/KPIs, variances, lessons
     extra: dict[str, Any] = field(default_factory=dict)
+    # metric name -> why it could not be computed, for every metric whose value is null
+    not_computable: dict[str, str] = field(default_factory=dict)
+    # how the phase was chosen: {"source": "config" | "charter" | "inferred" | "requested",
+    # "rule": ...} (docs/evaluation.md, "Phase")
+    phase_source: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
@@ -191,9 +197,11 @@ class CheckOutput:
     evidence: dict[str, tuple[str, ...]] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)  # tables/series for reports
+    reasons: dict[str, str] = field(default_factory=dict)  # metric -> why it is None
 
     def merge(self, other: CheckOutput) -> CheckOutput:
         self.metrics.update(other.metrics)
+        self.reasons.update(other.reasons)
         self.evidence.update(other.evidence)
         self.findings.extend(other.findings)
         self.details.update(other.details)

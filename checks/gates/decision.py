@@ -46,11 +46,17 @@ def evaluate_criterion(
     metrics: Mapping[str, float | None],
     evidence: Mapping[str, tuple[str, ...]],
     findings: Iterable[Finding] = (),
+    reasons: Mapping[str, str] | None = None,
 ) -> CriterionOutcome:
-    """One criterion against the measured value; evidence = the items behind the metric."""
+    """One criterion against the measured value; evidence = the items behind the metric;
+    `reasons`: why a metric is null (the criterion is then missing, with that reason)."""
     value = _finite(metrics.get(crit.metric))
+    reason = None
     if value is None:
         result = CriterionResult.MISSING
+        reason = (reasons or {}).get(crit.metric) or (
+            "not measured" if crit.metric not in metrics else "not computable"
+        )
     else:
         result = CriterionResult.PASS if crit.passes(value) else CriterionResult.FAIL
     keys = tuple(evidence.get(crit.metric, ()))
@@ -69,6 +75,7 @@ def evaluate_criterion(
         weight=crit.weight,
         result=result,
         evidence=keys,
+        reason=reason,
     )
 
 
@@ -78,10 +85,14 @@ def decide(
     evidence: Mapping[str, tuple[str, ...]],
     findings: Iterable[Finding],
     quality: QualityReport,
+    reasons: Mapping[str, str] | None = None,
 ) -> GateDecision:
-    """The recommendation for `gate` (quality already scoped to the project)."""
+    """The recommendation for `gate` (quality already scoped to the project); `reasons`: why
+    each null metric could not be computed (named in the rationale and conditions)."""
     listed = list(findings)
-    outcomes = tuple(evaluate_criterion(c, metrics, evidence, listed) for c in gate.criteria)
+    outcomes = tuple(
+        evaluate_criterion(c, metrics, evidence, listed, reasons) for c in gate.criteria
+    )
     must = [o for o in outcomes if o.must_meet]
     should = [o for o in outcomes if not o.must_meet]
     failed_must = [o for o in must if o.result == CriterionResult.FAIL]
@@ -166,14 +177,14 @@ def _list(outcomes: list[CriterionOutcome]) -> str:
 def _describe(o: CriterionOutcome) -> str:
     need = f"needs {o.comparison} {_fmt(o.threshold)}"
     if o.value is None:
-        return f"{o.id} ({o.metric} could not be computed, {need})"
+        return f"{o.id} ({o.metric} could not be computed: {o.reason}; {need})"
     return f"{o.id} ({o.metric} = {_fmt(o.value)}, {need})"
 
 
 def _condition(o: CriterionOutcome) -> str:
     label = o.description or o.id
     if o.value is None:
-        return f"Provide evidence for '{label}': {o.metric} could not be computed."
+        return f"Provide evidence for '{label}': {o.metric} could not be computed ({o.reason})."
     return f"Bring '{label}' to {o.comparison} {_fmt(o.threshold)}: {o.metric} is {_fmt(o.value)}."
 
 

@@ -152,15 +152,25 @@ class OutputBuilder:
         self.out = CheckOutput()
 
     def metric(
-        self, name: str, value: float | None, items: Iterable[str] = (), message: str | None = None
+        self,
+        name: str,
+        value: float | None,
+        items: Iterable[str] = (),
+        message: str | None = None,
+        reason: str | None = None,
     ) -> None:
-        """Record a metric and its evidence; raise its finding when a threshold is breached."""
+        """Record a metric and its evidence; raise its finding when a threshold is breached.
+
+        `reason` says why a None value could not be computed (kept only when it is None)."""
         if name not in METRICS:
             raise KeyError(f"metric {name!r} is not in checks/risk/catalog.py")
-        value = None if value is None or not np.isfinite(value) else float(value)
+        # + 0.0 turns -0.0 into 0.0: a sign on zero is noise in a report
+        value = None if value is None or not np.isfinite(value) else float(value) + 0.0
         evidence = tuple(items)
         self.out.metrics[name] = value
         self.out.evidence[name] = evidence
+        if value is None:
+            self.out.reasons[name] = reason or "not computable from the available data"
         severity = breach(name, value, self.settings)
         if severity is None:
             return

@@ -38,11 +38,11 @@ def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
 def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
     """One concrete cycle per strongly connected component that has one, sorted."""
     cycles = []
-    for component in nx.strongly_connected_components(graph):
+    for component in sorted(nx.strongly_connected_components(graph), key=min):
         first = min(component)
         if len(component) == 1 and not graph.has_edge(first, first):
             continue
-        cycle = nx.find_cycle(graph.subgraph(component), source=first)
+        cycle = nx.find_cycle(_induced(graph, set(component)), source=first)
         cycles.append([edge[0] for edge in cycle])
     return sorted(cycles)
 
@@ -57,10 +57,11 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
         dag = nx.condensation(graph)
         members = {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
     best: dict[object, tuple[float, int, tuple[str, ...]]] = {}
-    # Nodes are inserted in sorted order and compared with a strict ">", so ties are stable:
-    # heavier chains win, then longer ones, then the one met first.
+    # Heavier chains win, then longer ones, then the one with the smaller ids (compared as a
+    # tuple): a total order on chains, so the result never depends on the order networkx
+    # walks the graph in (set order, hence PYTHONHASHSEED, for subgraph views).
     winner: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
-    for node in nx.topological_sort(dag):
+    for node in nx.lexicographical_topological_sort(dag, key=lambda n: min(members[n])):
         heaviest: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
         for pred in dag.predecessors(node):
             if _chain_key(best[pred]) > _chain_key(heaviest):
@@ -77,8 +78,28 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
     return list(winner[2])
 
 
-def _chain_key(chain: tuple[float, int, tuple[str, ...]]) -> tuple[float, int]:
-    return (round(chain[0], 9), chain[1])
+class _Smaller:
+    """Wraps an id tuple so that the *smaller* tuple compares as greater (wins ties)."""
+
+    __slots__ = ("ids",)
+
+    def __init__(self, ids: tuple[str, ...]):
+        self.ids = ids
+
+    def __gt__(self, other: _Smaller) -> bool:
+        return self.ids < other.ids
+
+    def __lt__(self, other: _Smaller) -> bool:
+        return self.ids > other.ids
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Smaller) and self.ids == other.ids
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _chain_key(chain: tuple[float, int, tuple[str, ...]]) -> tuple[float, int, _Smaller]:
+    return (round(chain[0], 9), chain[1], _Smaller(chain[2]))
 
 
 def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
@@ -89,7 +110,7 @@ def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> Check
     out.metric("dependencies.cycles", float(len(cycles)), sorted({t for c in cycles for t in c}))
     open_ids = set(strings(tasks, "task_id")[~is_done(tasks)])
     known = set(strings(tasks, "task_id"))
-    open_graph = graph.subgraph([n for n in graph.nodes if n in open_ids])
+    open_graph = _induced(graph, open_ids)
     estimate = tasks["estimate_hours"].astype("Float64").fillna(0).to_numpy(dtype=float)
     weight = dict(zip(strings(tasks, "task_id"), estimate, strict=True))
     path = critical_path(open_graph, weight)
@@ -108,6 +129,15 @@ def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> Check
         "blocked_critical_items": {item: blockers[item] for item in blocked},
     }
     return out.out
+
+
+def _induced(graph: nx.DiGraph, keep: set[str]) -> nx.DiGraph:
+    """The subgraph on `keep`, built in sorted order (a `subgraph` view iterates a set)."""
+    nodes = sorted(keep & set(graph.nodes))
+    sub = nx.DiGraph()
+    sub.add_nodes_from(nodes)
+    sub.add_edges_from((u, v) for u in nodes for v in sorted(graph.successors(u)) if v in keep)
+    return sub
 
 
 def _open_blockers(graph: nx.DiGraph, open_ids: set[str], known: set[str]) -> dict[str, list[str]]:

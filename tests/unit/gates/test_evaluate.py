@@ -29,7 +29,7 @@ CLEAN = QualityReport((QualityResult("tasks", "task_id_unique", Severity.CRITICA
 TOP_KEYS = {
     "kind", "project_id", "project_key", "project_name", "phase", "decision", "rationale",
     "criteria", "findings", "data_quality", "metrics", "forecast", "data_version",
-    "evaluated_at", "conditions", "closeout", "extra",
+    "evaluated_at", "conditions", "closeout", "extra", "not_computable", "phase_source",
 }  # fmt: skip
 
 

@@ -306,3 +306,150 @@ def test_spi_evidence_adds_open_items_past_due_that_the_hour_plan_cannot_see():
     )
     out = check_evm(frames, ChecksSettings())
     assert out.evidence["evm.spi"] == ("jira:1", "jira:2")  # lagging first, then points-only
+
+
+# --- Effort EVM without a time-phased plan (issue 11, point 1) -------------------------------
+
+
+def _undated(status: str = "done", **fields: object) -> list[dict[str, object]]:
+    """Three estimated tasks with no start, due or target date (CESAW-like)."""
+    return [
+        task(f"jira:{i}", estimate_hours=est, status_category=status, **fields)
+        for i, est in ((1, 10.0), (2, 20.0), (3, 12.0))
+    ]
+
+
+UNDATED_CASES = [
+    # All done, 40 h logged against 42 h estimated: CPI = 42 / 40 = 1.05 (the old code had
+    # EV = 0 for undated work, so CPI = 0: a critical must-meet failure).
+    pytest.param(
+        _undated(resolved_at="2026-01-03T00:00:00+00:00"),
+        [entry("e1", 25, "2026-01-02", task_id="jira:1"), entry("e2", 15, "2026-01-03")],
+        {
+            "evm.bac_hours": 42,
+            "evm.ev_hours": 42,
+            "evm.ac_hours": 40,
+            "evm.cpi": 1.05,
+            "evm.cv_hours": 2,
+            "evm.percent_complete": 100,
+            "evm.eac_hours": 40,
+            "evm.vac_hours": 2,
+            "evm.etc_hours": 0,
+        },
+        {
+            "evm.pv_hours": "no time-phased plan",
+            "evm.spi": "no time-phased plan",
+            "evm.sv_hours": "no time-phased plan",
+            "evm.spi_t": "no time-phased plan",
+            "evm.es_days": "no time-phased plan",
+            "evm.sv_t_days": "no time-phased plan",
+            "evm.tcpi": "nothing is left to complete",
+        },
+        id="undated-finished",
+    ),
+    # Half the work done, nothing logged: CPI undefined (AC = 0), never 0 or infinite.
+    pytest.param(
+        [*_undated("todo")[:2], task("jira:3", estimate_hours=30, status_category="done")],
+        [],
+        {"evm.bac_hours": 60, "evm.ev_hours": 30, "evm.ac_hours": 0, "evm.tcpi": 0.5},
+        {
+            "evm.cpi": "no hours logged",
+            "evm.eac_hours": "no hours logged",
+            "evm.spi": "no time-phased plan",
+        },
+        id="undated-no-hours",
+    ),
+    # No estimates at all, hours logged: no budget, so no EV, CPI, CV (the old CPI was 0).
+    pytest.param(
+        [task("jira:1", status_category="done"), task("jira:2")],
+        [entry("e1", 8, "2026-01-02", task_id="jira:1")],
+        {"evm.ac_hours": 8},
+        {
+            "evm.bac_hours": "no work item has an estimate",
+            "evm.cpi": "no work item has an",
+            "evm.cv_hours": "no work item has an",
+            "evm.ev_hours": "no work item has an",
+            "evm.spi": "no work item has an",
+            "evm.tcpi": "no work item has an",
+            "evm.percent_complete": "no work item has an",
+        },
+        id="no-estimates",
+    ),
+    # Spent past the budget with work left: TCPI would be negative; it is undefined instead.
+    pytest.param(
+        _undated("todo"),
+        [entry("e1", 50, "2026-01-02", task_id="jira:1")],
+        {"evm.bac_hours": 42, "evm.ev_hours": 0, "evm.cpi": 0.0},
+        {"evm.tcpi": "reached BAC", "evm.eac_hours": "nothing earned yet"},
+        id="overspent-nothing-earned",
+    ),
+]
+
+
+@pytest.mark.parametrize(("tasks", "entries", "values", "reasons"), UNDATED_CASES)
+def test_effort_evm_without_dates_is_computed_or_null_with_a_reason(
+    tasks, entries, values, reasons
+):
+    frames = frames_of(_at(6), tasks=tasks, entries=entries)  # no start/target date
+    out = check_evm(frames, ChecksSettings())
+    for name, value in values.items():
+        assert out.metrics[name] == pytest.approx(value, abs=1e-9), name
+    for name, fragment in reasons.items():
+        assert out.metrics[name] is None, name
+        assert fragment in out.reasons[name], (name, out.reasons[name])
+    # every null metric says why; no zero carries a sign
+    assert {k for k, v in out.metrics.items() if v is None} == set(out.reasons)
+    zeros = [k for k, v in out.metrics.items() if v == 0]
+    assert all(np.copysign(1.0, out.metrics[k]) > 0 for k in zeros), zeros
+    assert not [f for f in out.findings if f.check in ("evm.spi", "evm.spi_t")]
+
+
+def test_partly_dated_plan_schedules_only_the_dated_items():
+    # 40 h dated over Jan 1-4 and done; 60 h undated, open: BAC/EV cover both (100 / 40),
+    # PV and SPI only the dated part (PV = 40 on Jan 6, EV of dated = 40 -> SPI 1).
+    frames = frames_of(
+        _at(6),
+        tasks=[
+            task(
+                "jira:1",
+                estimate_hours=40,
+                start_date="2026-01-01",
+                due_date="2026-01-04",
+                status_category="done",
+                resolved_at="2026-01-04T00:00:00+00:00",
+            ),
+            task("jira:2", estimate_hours=60),
+        ],
+        entries=[entry("e1", 50, "2026-01-03", task_id="jira:1")],
+    )
+    out = check_evm(frames, ChecksSettings())
+    assert out.metrics["evm.bac_hours"] == 100
+    assert out.metrics["evm.ev_hours"] == 40
+    assert out.metrics["evm.cpi"] == pytest.approx(0.8)
+    assert out.metrics["evm.pv_hours"] == pytest.approx(40)
+    assert out.metrics["evm.spi"] == pytest.approx(1.0)
+    assert out.details["evm"]["unplanned_items"] == ["jira:2"]
+    assert out.details["evm"]["planned_share_of_bac"] == pytest.approx(0.4)
+
+
+def test_earned_schedule_stops_when_the_work_is_done():
+    # 100 h planned Jan 1-10, done on Jan 15 (5 days late). Judged on Feb 28, SPI(t) is
+    # 10 / 14 (planned duration / actual duration), not 10 / 58 ("years late").
+    frames = frames_of(
+        datetime(2026, 2, 28, tzinfo=UTC),
+        tasks=[
+            task(
+                "jira:1",
+                estimate_hours=100,
+                start_date="2026-01-01",
+                due_date="2026-01-10",
+                status_category="done",
+                resolved_at="2026-01-15T00:00:00+00:00",
+            ),
+        ],
+        project=START,
+    )
+    out = check_evm(frames, ChecksSettings())
+    assert out.metrics["evm.at_days"] == pytest.approx(14)
+    assert out.metrics["evm.es_days"] == pytest.approx(10)
+    assert out.metrics["evm.spi_t"] == pytest.approx(10 / 14)
