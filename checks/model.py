@@ -64,6 +64,9 @@ class QualityResult:
     example_keys: tuple[str, ...] = ()
     detail: str = ""
     project_id: str | None = None  # None: not tied to one project (e.g. freshness, people)
+    # share of the checked rows (for time entries: rows or hours, the larger) that fail;
+    # decides the severity of a critical rule (checks/quality/severity.py)
+    tainted_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)

@@ -16,7 +16,7 @@ import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -271,6 +271,12 @@ class ChecksSettings(Strict):
     )
     thresholds: dict[str, float] = Field(
         default_factory=dict, description="Overrides of metric thresholds."
+    )
+    quality_critical_share: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict,
+        description="Data-quality rule (name or glob, e.g. 'integrity.*') -> share of a "
+        "project's rows or hours a failure must taint to be critical (hold the gate); at or "
+        "below it, a warning. Over the defaults in checks/quality/severity.py.",
     )
 
 

@@ -53,12 +53,19 @@ def failure_results(
     keys: pd.Series,
     failing: pd.Series,
     projects: pd.Series | None,
+    weights: pd.Series | None = None,
 ) -> list[QualityResult]:
     """Results for a failed check: `keys` and `projects` align with the checked rows, `failing`
-    is the boolean mask of failing rows among them."""
+    is the boolean mask of failing rows among them; `weights` (e.g. hours) make the tainted
+    share the larger of the failing rows' share and the failing weight's share."""
     failing = failing.fillna(False).astype(bool)
+    if weights is not None:
+        weights = pd.to_numeric(weights, errors="coerce").astype("float64").abs().fillna(0.0)
     if projects is None:
-        return [_result(table, expectation, severity, detail, keys[failing], len(keys), None)]
+        share = _share(failing, pd.Series(True, index=failing.index), weights)
+        return [
+            _result(table, expectation, severity, detail, keys[failing], len(keys), None, share)
+        ]
     scope = projects.astype("object").where(projects.notna(), None)
     results = []
     for project in _ordered_projects(scope[failing]):
@@ -72,9 +79,23 @@ def failure_results(
                 keys[failing & in_project],
                 int(in_project.sum()),
                 project,
+                _share(failing, in_project, weights),
             )
         )
     return results
+
+
+def _share(failing: pd.Series, scope: pd.Series, weights: pd.Series | None) -> float | None:
+    """Share of the rows in `scope` that fail; with weights, the larger of rows and weight."""
+    rows = int(scope.sum())
+    if rows == 0:
+        return None
+    share = int((failing & scope).sum()) / rows
+    if weights is not None:
+        total = float(weights[scope].sum())
+        if total > 0:
+            share = max(share, float(weights[failing & scope].sum()) / total)
+    return min(share, 1.0)
 
 
 def _ordered_projects(values: pd.Series) -> list[str | None]:
@@ -90,6 +111,7 @@ def _result(
     failing_keys: pd.Series,
     checked: int,
     project: str | None,
+    share: float | None = None,
 ) -> QualityResult:
     examples = tuple(dict.fromkeys(str(k) for k in failing_keys.dropna()))[:MAX_EXAMPLES]
     return QualityResult(
@@ -102,6 +124,7 @@ def _result(
         example_keys=examples,
         detail=detail,
         project_id=project,
+        tainted_share=share,
     )
 
 

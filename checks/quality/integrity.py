@@ -79,4 +79,5 @@ def _check(
         keys=frame[table_schema(ref.table).primary_key[0]],
         failing=dangling,
         projects=row_projects(ref.table, frame, by_task),
+        weights=frame["hours"] if ref.table == "time_entries" else None,
     )

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from checks.model import QualityReport, QualityResult
+from checks.model import QualityReport, QualityResult, Severity
 from checks.quality import freshness, integrity, reconciliation, tables, timesheets
 from checks.quality.context import QualityContext
 from checks.quality.evidence import row_projects, task_projects
+from checks.quality.severity import entry_issue_keys, proportionate
 from checks.schema import CANONICAL_TABLES
 from config.settings import ChecksSettings
 
@@ -44,9 +45,28 @@ def run_quality_gates(
         live.get("tasks"), context.previous_counts, settings.census_drop_share
     )
     results += _timesheet_checks(scoped, by_task, context, settings)
+    results = proportionate(
+        results, settings.quality_critical_share, _outlier_issue_keys(results, live)
+    )
     if context.project_id is not None:
         return quality_results_for_project(QualityReport(tuple(results)), context.project_id)
     return QualityReport(tuple(results))
+
+
+def _outlier_issue_keys(
+    results: list[QualityResult], live: Mapping[str, pd.DataFrame]
+) -> dict[str, str]:
+    """Issue keys of the time entries named by failed critical results (only those rows)."""
+    named = {
+        k
+        for r in results
+        if not r.success and r.table == "time_entries" and r.severity == Severity.CRITICAL
+        for k in r.example_keys
+    }
+    entries = live.get("time_entries")
+    if not named or entries is None:
+        return {}
+    return entry_issue_keys(entries[entries["entry_id"].isin(named)], live.get("tasks"))
 
 
 def _timesheet_checks(

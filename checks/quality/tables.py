@@ -81,6 +81,7 @@ def _failed(
         keys=keys,
         failing=mask,
         projects=projects,
+        weights=frame["hours"] if name == "time_entries" else None,
     )
     if found:
         return found
