@@ -15,16 +15,17 @@ input gives the same output, byte for byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pandas as pd
 
+from checks.as_of import project_as_of
 from checks.data_version import TableHashes
 from checks.evaluate_project import Assessment, assess_project, conclude, evaluate_project, phase_of
 from checks.evaluate_workers import run_overlapped
 from checks.gates import LifecycleRules
-from checks.model import Evaluation, QualityReport
+from checks.model import Evaluation, ProjectFrames, QualityReport
 from checks.quality import QualityContext, run_quality_gates
 from checks.risk.frames import PortfolioSplit
 from config.settings import ChecksSettings, Settings
@@ -53,9 +54,15 @@ def evaluate_gate(
     quality: QualityReport,
     snapshots: pd.DataFrame | None = None,
     phase: str | None = None,
+    *,
+    default_as_of: bool = False,
 ) -> Evaluation:
-    """The gate review of one project (`phase` defaults to the project's current phase)."""
+    """The gate review of one project (`phase` defaults to the project's current phase).
+
+    `default_as_of`: `as_of` is the run's clock, not a date someone chose, so a project whose
+    work is all done (or in closeout) is judged as of its finish (`checks.as_of`)."""
     pf = PortfolioSplit(frames).project(project_id, as_of)
+    pf = settle_as_of(pf, settings, phase, default_as_of)
     return evaluate_project(pf, settings, rules, quality, snapshots, phase, "gate_review")
 
 
@@ -67,9 +74,13 @@ def evaluate_closeout(
     as_of: datetime,
     quality: QualityReport,
     snapshots: pd.DataFrame | None = None,
+    *,
+    default_as_of: bool = False,
 ) -> Evaluation:
-    """The closeout evaluation of one project: the closeout gate plus the closeout report."""
+    """The closeout evaluation of one project: the closeout gate plus the closeout report
+    (`default_as_of` as for `evaluate_gate`: judged as of the project's finish)."""
     pf = PortfolioSplit(frames).project(project_id, as_of)
+    pf = settle_as_of(pf, settings, "closeout", default_as_of)
     return evaluate_project(pf, settings, rules, quality, snapshots, "closeout", "closeout")
 
 
@@ -84,6 +95,7 @@ def evaluate_portfolio(
     quality_context: QualityContext | None = None,
     run_quality: QualityRunner = run_quality_gates,
     workers: int = 1,
+    default_as_of: bool = False,
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
@@ -96,7 +108,8 @@ def evaluate_portfolio(
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
     status date). Frames are grouped by project once. `workers` > 1 evaluates the projects
     in that many forked processes (`checks.evaluate_workers`) while this process runs the
-    quality gates: same list, same order, as one process.
+    quality gates: same list, same order, as one process. `default_as_of`: as for
+    `evaluate_gate`, per project (the quality gates run as of `as_of`).
     """
     split = PortfolioSplit(frames)
     job = _PortfolioJob(
@@ -107,6 +120,7 @@ def evaluate_portfolio(
         as_of=as_of,
         snapshots=_snapshots_by_project(snapshots),
         named=project_ids is not None,
+        default_as_of=default_as_of,
     )
     ids = sorted(project_ids) if project_ids is not None else split.project_ids
 
@@ -131,6 +145,7 @@ class _PortfolioJob:
     as_of: datetime
     snapshots: Mapping[str, pd.DataFrame]
     named: bool  # ids given by the caller: evaluate them even if closed
+    default_as_of: bool = False  # as_of is the clock: finished projects at their finish
 
     def run(self, project_ids: Iterable[str], quality: QualityReport) -> list[Evaluation]:
         """Project by project (one project's frames in memory at a time)."""
@@ -147,9 +162,22 @@ class _PortfolioJob:
         phase = phase_of(pf, self.settings).phase
         if phase == "closed" and not self.named:
             return None  # finished and closed: no gate to review
+        if self.default_as_of:
+            pf = replace(pf, as_of=project_as_of(pf, self.as_of, phase))
         kind = "closeout" if phase == "closeout" else "gate_review"
         mine = self.snapshots.get(pid)
         return assess_project(pf, self.settings, self.rules, mine, None, kind, self.hashes)
+
+
+def settle_as_of(
+    pf: ProjectFrames, settings: Settings, phase: str | None, default_as_of: bool
+) -> ProjectFrames:
+    """`pf` as of its default status date when `default_as_of` (see `checks.as_of`)."""
+    if not default_as_of:
+        return pf
+    chosen = phase or phase_of(pf, settings).phase
+    when = project_as_of(pf, pf.as_of, chosen)
+    return pf if when == pf.as_of else replace(pf, as_of=when)
 
 
 def _snapshots_by_project(snapshots: pd.DataFrame | None) -> dict[str, pd.DataFrame]:

@@ -17,7 +17,9 @@ import pandas as pd
 
 from checks.model import ProjectFrames
 from checks.risk.catalog import knob
+from checks.risk.common import WORK_TYPES
 from checks.risk.resources import project_weeks
+from checks.throughput import done_timestamps
 from config.settings import ChecksSettings
 
 LESSON_LABELS = ("lessons-learned", "lessons_learned", "lesson", "retrospective", "retro")
@@ -256,14 +258,24 @@ def over_allocation(pf: ProjectFrames, checks: ChecksSettings) -> list[Lesson]:
 
 
 def _status_history(pf: ProjectFrames) -> pd.DataFrame:
-    """Each stay of a task in a status: task_id, status, category, from/to category, days."""
-    changes = pf.status_changes.sort_values(["task_id", "changed_at", "change_id"], kind="stable")
+    """Each stay of a task in a status: task_id, status, category, from/to category, days.
+
+    A stay ends at the task's next change, else at the status date; for a task that is done
+    now, never after it got done (resolved_at, else its last move into done), whatever order
+    the changelog lists its moves in: finished work is not "in progress" until today."""
+    as_of = pd.Timestamp(pf.as_of)
+    changes = pf.status_changes
+    changes = changes[pd.to_datetime(changes["changed_at"], utc=True) <= as_of]
+    changes = changes.sort_values(["task_id", "changed_at", "change_id"], kind="stable")
     if changes.empty:
         return pd.DataFrame(
             columns=["task_id", "status", "category", "from_category", "to_category", "days"]
         )
     at = pd.to_datetime(changes["changed_at"], utc=True)
-    following = at.groupby(changes["task_id"]).shift(-1).fillna(pd.Timestamp(pf.as_of))
+    following = at.groupby(changes["task_id"]).shift(-1).fillna(as_of)
+    finished = done_timestamps(pf.tasks, pf.status_changes, WORK_TYPES)
+    done_at = changes["task_id"].map(finished)
+    following = following.where(done_at.isna() | (following <= done_at), done_at)
     days = (following - at).dt.total_seconds().to_numpy() / 86400
     return pd.DataFrame(
         {

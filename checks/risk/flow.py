@@ -9,7 +9,8 @@
 - stale: in-progress items whose last status change (else their last update) is older than
   `flow.stale_days` days;
 - reopen rate: items ever moved from done back to not done / items ever moved into done;
-- blocked time: time spent in any status whose name contains "block" (e.g. 'Blocked').
+- blocked time: time spent in any status whose name contains "block" (e.g. 'Blocked'),
+  up to the status date, or for a done item up to when it got done.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
-from checks.risk.common import OutputBuilder, as_of_days, days, strings, work_items
+from checks.risk.common import WORK_TYPES, OutputBuilder, as_of_days, days, strings, work_items
+from checks.throughput import done_timestamps
 from config.settings import ChecksSettings
 
 
@@ -52,7 +54,9 @@ def history(frames: ProjectFrames) -> History:
     task = strings(changes, "task_id")
     at = days(changes["changed_at"])
     keep = np.array([t in work_ids for t in task], dtype=bool) & (at <= as_of_days(frames))
-    order = np.lexsort((at[keep], pd.factorize(task[keep])[0]))
+    # by task, then time, then change id: equal timestamps never depend on the row order
+    change = strings(changes, "change_id")[keep].astype(str)
+    order = np.lexsort((change, at[keep], task[keep].astype(str)))
     pick = np.flatnonzero(keep)[order]
     return History(
         task=task[pick],
@@ -86,7 +90,7 @@ def check_flow(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     reached = set(h.task[into_done])
     rate = None if not reached else len(reopened) / len(reached)
     out.metric("flow.reopen_rate", rate, reopened)
-    _blocked(out, work, h, now)
+    _blocked(out, work, h, now, frames.status_changes)
     return out.out
 
 
@@ -142,11 +146,24 @@ def _wip_and_age(
     out.metric("flow.stale_in_progress", float(stale.sum()), sorted(active_ids[stale]))
 
 
-def _blocked(out: OutputBuilder, work: pd.DataFrame, h: History, now: float) -> None:
+def done_at(work: pd.DataFrame, status_changes: pd.DataFrame) -> dict[str, float]:
+    """When each work item that is done now got done (resolved_at, else its last move into
+    done), as float days: its time in any status ends there, whatever order the changelog
+    lists its moves in."""
+    stamps = done_timestamps(work, status_changes, WORK_TYPES)
+    return dict(zip(stamps.index, days(stamps), strict=True))
+
+
+def _blocked(
+    out: OutputBuilder, work: pd.DataFrame, h: History, now: float, changes: pd.DataFrame
+) -> None:
     blocked = _blocked_names(h.to_status)
     same_task_next = np.r_[h.task[1:] == h.task[:-1], False] if len(h.task) else np.array([], bool)
     next_at = np.where(same_task_next, np.r_[h.at[1:], now] if len(h.at) else h.at, now)
-    spent = (next_at - h.at)[blocked]
+    if blocked.any():
+        finished = done_at(work, changes)
+        next_at = np.minimum(next_at, [finished.get(t, now) for t in h.task])
+    spent = np.clip(next_at - h.at, 0.0, None)[blocked]
     out.metric("flow.blocked_days", float(spent.sum()), sorted(set(h.task[blocked])))
     open_now = _blocked_names(strings(work, "status")) & (
         strings(work, "status_category") != "done"
