@@ -189,6 +189,19 @@ async def link_types(call: Call) -> Response:
     return JSONResponse({"issueLinkTypes": types})
 
 
+async def statuses(call: Call) -> Response:
+    """`GET status`: every status of the site with its category, unpaginated (Cloud and
+    Data Center alike); `self` URLs point at this server and the requested API version."""
+    base = f"{call.state.jira_base}/rest/api/{call.version}"
+    out = []
+    for status in call.state.doc["jira"].get("statuses", []):
+        category = dict(status.get("statusCategory") or {})
+        if category.get("id") is not None:
+            category["self"] = f"{base}/statuscategory/{category['id']}"
+        out.append(dict(status, self=f"{base}/status/{status['id']}", statusCategory=category))
+    return JSONResponse(out)
+
+
 async def boards(call: Call) -> Response:
     every = call.state.doc["jira"].get("boards", [])
     key = call.query("projectKeyOrId")
@@ -246,6 +259,7 @@ def register(router: Router) -> None:
         ("project/{key}/properties/{prop}", project_property),
         ("issuetype", issue_types),
         ("issueLinkType", link_types),
+        ("status", statuses),
     ):
         router.add("GET", f"{API}/{ver_path}", handler)
     router.add("GET", "rest/auth/1/session", session)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import DEFAULT_DEPENDENCY_LINK_TYPES
-from connectors.jira.records import MappingContext, MappingError, link_type_map
+from connectors.jira.records import MappingContext, MappingError, categories_of, link_type_map
 from connectors.jira.timeparse import parse_date, parse_jira_time
 
 SOURCE = "jira"
@@ -104,7 +104,6 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
     project_id = f"jira:{_require(record, 'fields.project.id')}"
     source_type = str(_require(record, "fields.issuetype.name"))
     status = fields.get("status") or {}
-    ctx.learn_statuses([status])
     task = {
         "task_id": task_id(issue_id),
         "project_id": project_id,
@@ -113,7 +112,7 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
         "task_type": ctx.task_type(fields["issuetype"]),
         "source_type": source_type,
         "status": _require(record, "fields.status.name"),
-        "status_category": ctx.category(status.get("name")),
+        "status_category": _status_category(status, ctx),
         "priority": (fields.get("priority") or {}).get("name"),
         "severity": _severity(_custom(fields, ctx, "severity")),
         "assignee_id": ctx.person_id(fields.get("assignee")),
@@ -143,6 +142,15 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
     if source_type in ctx.risk_types:
         rows.risk = map_risk(task, fields, ctx)
     return rows
+
+
+def _status_category(status: Mapping[str, Any], ctx: MappingContext) -> str | None:
+    """From Jira's status list (by id, then name); a status created after the list was read
+    falls back to the category the issue itself carries (the same whatever the read order)."""
+    known = ctx.category(status.get("id"), status.get("name"))
+    if known is not None:
+        return known
+    return categories_of([status]).get(str(status.get("id") or status.get("name") or "").lower())
 
 
 def _first_version(versions: Any) -> str | None:
@@ -258,10 +266,8 @@ def map_status_changes(
                     "author_id": ctx.person_id(history.get("author")),
                     "from_status": item.get("fromString"),
                     "to_status": item.get("toString"),
-                    "from_category": ctx.category(item.get("fromString"))
-                    or ctx.category(item.get("from")),
-                    "to_category": ctx.category(item.get("toString"))
-                    or ctx.category(item.get("to")),
+                    "from_category": ctx.category(item.get("from"), item.get("fromString")),
+                    "to_category": ctx.category(item.get("to"), item.get("toString")),
                     "source": SOURCE,
                 }
             )

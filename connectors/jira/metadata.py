@@ -1,6 +1,6 @@
 """Jira metadata that has no change cursor, read at most every `jira.metadata_refresh_hours`.
 
-Fields, the project list and boards (what the run needs before any page) are stored as one
+Fields, statuses, the project list and boards (what the run needs before any page) are stored as one
 watermark in `sync_state` together with the time they were read, so an incremental run
 inside the interval asks Jira for none of them. A project's charter and versions are
 written to the warehouse with a per-project watermark holding the refresh time they
@@ -15,7 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from connectors.jira.records import CUSTOM_FIELD_ROLES, FieldIds
+from connectors.jira.records import CUSTOM_FIELD_ROLES, FieldIds, categories_of
 from connectors.store import Warehouse
 
 SOURCE = "jira"
@@ -63,6 +63,8 @@ def cached(
     mark = warehouse.get_watermark(SOURCE, STREAM, scope)
     if not mark or mark.get("fingerprint") != dict(expected):
         return None
+    if "status_categories" not in mark:  # stored before statuses were read: read them now
+        return None
     age_ms = at_ms - int(mark.get("refreshed_ms", 0))
     if age_ms < 0 or age_ms >= refresh_hours * HOUR_MS:  # a clock moved back: re-read too
         return None
@@ -75,6 +77,7 @@ def run_metadata(
     fields: FieldIds,
     projects: Mapping[str, Mapping[str, Any]],
     boards: Mapping[str, list[dict[str, Any]]],
+    statuses: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The watermark document (JSON) for `cached` to return on later runs."""
     return {
@@ -82,9 +85,17 @@ def run_metadata(
         "fingerprint": dict(expected),
         "field_ids": dict(fields.ids),
         "missing_fields": list(fields.missing),
+        "status_categories": status_categories(statuses),
         "projects": {k: dict(v) for k, v in projects.items()},
         "boards": {k: list(v) for k, v in boards.items()},
     }
+
+
+def status_categories(statuses: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Categories from Jira's status list, the one source: a category learned from the
+    issues a run happened to read first would differ with page size and read order, and a
+    status seen only in changelogs would never get one."""
+    return categories_of(statuses)
 
 
 def field_ids(mark: Mapping[str, Any]) -> FieldIds:

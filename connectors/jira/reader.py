@@ -65,6 +65,10 @@ class JiraReader:
     def fields(self) -> list[dict[str, Any]]:
         return list(self.api.get("field", context="reading field definitions") or [])
 
+    def statuses(self) -> list[dict[str, Any]]:
+        """Every status of the site with its category (`GET status`, Cloud and Data Center)."""
+        return list(self.api.get("status", context="reading the status list") or [])
+
     def projects(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """The configured projects (404 on one is an error naming it), or all visible ones."""
         if keys:

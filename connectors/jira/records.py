@@ -160,13 +160,26 @@ class MappingContext:
         return found.person_id if found else None
 
     def learn_statuses(self, statuses: Iterable[Mapping[str, Any]]) -> None:
-        for status in statuses:
-            category = STATUS_CATEGORY.get(str((status.get("statusCategory") or {}).get("key")))
-            if category is None:
-                continue
-            for ident in (status.get("name"), status.get("id")):
-                if ident is not None:
-                    self.status_categories[str(ident).lower()] = category
+        """Load Jira's status list (`GET status`); never individual issues' statuses, which
+        would make a category depend on what the run happened to read first."""
+        self.status_categories.update(categories_of(statuses))
 
-    def category(self, status: str | None) -> str | None:
-        return self.status_categories.get(str(status).lower()) if status is not None else None
+    def category(self, *idents: Any) -> str | None:
+        """The category of the first of `idents` (a status id or name) the list knows."""
+        for ident in idents:
+            if ident is not None and str(ident).lower() in self.status_categories:
+                return self.status_categories[str(ident).lower()]
+        return None
+
+
+def categories_of(statuses: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Status id and name (lower case) -> canonical category, from Jira's status list."""
+    out: dict[str, str] = {}
+    for status in statuses:
+        category = STATUS_CATEGORY.get(str((status.get("statusCategory") or {}).get("key")))
+        if category is None:
+            continue
+        for ident in (status.get("id"), status.get("name")):
+            if ident is not None:
+                out.setdefault(str(ident).lower(), category)
+    return out

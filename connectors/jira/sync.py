@@ -168,6 +168,7 @@ class JiraSync:
             email_aliases=self.email_aliases,
             dependency_link_types=link_type_map(self.settings.dependency_link_types),
             ignored_link_types=frozenset(t.lower() for t in self.settings.ignored_link_types),
+            status_categories=dict(mark["status_categories"]),
         )
         self.field_ids = list(resolved.ids.values())
         self.boards = {k: list(v) for k, v in mark["boards"].items()}
@@ -178,14 +179,16 @@ class JiraSync:
     def _read_metadata(
         self, keys: list[str], scope: str, expected: dict[str, Any], at_ms: int
     ) -> dict[str, Any]:
-        """serverInfo, fields, boards and projects from Jira, stored with the time read."""
+        """serverInfo, fields, statuses, boards and projects from Jira, stored with the time
+        read."""
         self.api.ensure_server()
         fields = self.reader.fields()
         names = {role: getattr(self.settings.fields, role) for role in CUSTOM_FIELD_ROLES}
         resolved = resolve_fields(fields, names)
         boards = self.reader.boards()
+        statuses = self.reader.statuses()
         projects = {str(r["key"]).upper(): r for r in self.reader.projects(keys)}
-        mark = metadata.run_metadata(at_ms, expected, resolved, projects, boards)
+        mark = metadata.run_metadata(at_ms, expected, resolved, projects, boards, statuses)
         with self.warehouse.transaction() as txn:
             for role in resolved.missing:
                 reason = f"no Jira field named any of {names[role]} (config jira.fields.{role})"

@@ -14,6 +14,13 @@ READ_AT = 1_700_000_000_000
 PRINT = {"url": "http://jira", "keys": ["ABC"], "fields": {}, "charter_property": "pmo-charter"}
 
 
+def test_metadata_stored_before_the_status_list_was_read_is_read_again(tmp_path: Path) -> None:
+    warehouse = new_warehouse(tmp_path)
+    with warehouse.transaction() as txn:
+        txn.set_watermark(SOURCE, STREAM, "*", {"refreshed_ms": READ_AT, "fingerprint": PRINT})
+    assert cached(warehouse, "*", PRINT, 24, full=False, at_ms=READ_AT + HOUR_MS) is None
+
+
 @pytest.mark.parametrize(
     ("stored_print", "hours", "full", "now_after_h", "usable"),
     [
@@ -38,7 +45,11 @@ def test_stored_metadata_is_used_only_when_young_and_for_the_same_config(
     warehouse = new_warehouse(tmp_path)
     if stored_print is not None:
         with warehouse.transaction() as txn:
-            mark = {"refreshed_ms": READ_AT, "fingerprint": stored_print}
+            mark = {
+                "refreshed_ms": READ_AT,
+                "fingerprint": stored_print,
+                "status_categories": {"3": "in_progress"},
+            }
             txn.set_watermark(SOURCE, STREAM, "*", mark)
     at_ms = READ_AT + int(now_after_h * HOUR_MS)
     found = cached(warehouse, "*", PRINT, hours, full=full, at_ms=at_ms)

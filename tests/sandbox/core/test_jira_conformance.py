@@ -103,6 +103,7 @@ def cases(version: str, doc: dict[str, Any]) -> list[Case]:
         ),
         Case(f"{API}/issuetype", "/rest/api/3/issuetype", 200, _get("issuetype")),
         Case(f"{API}/issueLinkType", "/rest/api/3/issueLinkType", 200, _get("issueLinkType")),
+        Case(f"{API}/status", "/rest/api/3/status", 200, _get("status")),
         Case(
             f"{API}/search/jql",
             "/rest/api/3/search/jql",
