@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from checks.model import CheckOutput, ProjectFrames
+from checks.risk.register import CLOSED_ROAM
 
 MAX_LOAD_PEOPLE = 8
 
@@ -22,6 +23,7 @@ def chart_data(frames: ProjectFrames, risk: CheckOutput, forecast: Any | None) -
         "forecast_histogram": getattr(forecast, "histogram", None),
         "risks": open_risks(frames.risks),
         "resource_load": weekly_load(frames),
+        "project_load": project_load(frames),
     }
 
 
@@ -29,7 +31,8 @@ def open_risks(risks: pd.DataFrame) -> list[dict[str, Any]]:
     if risks.empty:
         return []
     live = risks[
-        ~risks["roam_status"].isin(["resolved"])
+        # one definition of "open" with the risk check (risk.open): ROAM minus closed states
+        ~risks["roam_status"].astype(str).str.lower().isin(CLOSED_ROAM)
         & risks["probability"].notna()
         & risks["impact"].notna()
     ]
@@ -80,6 +83,23 @@ def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
             "capacity": _capacity(capacities, r.person_id),
         }
         for r in rows.itertuples(index=False)
+    ]
+
+
+def project_load(frames: ProjectFrames) -> list[dict[str, Any]]:
+    """Hours logged on this project per person and week (week = its Monday, ISO date)."""
+    entries = frames.time_entries
+    if entries.empty:
+        return []
+    mine = entries[(entries["kind"] != "timecard").fillna(True) & entries["person_id"].notna()]
+    if mine.empty:
+        return []
+    days = pd.to_datetime(mine["work_date"])
+    monday = (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.strftime("%Y-%m-%d")
+    load = mine.assign(week=monday).groupby(["person_id", "week"])["hours"].sum().reset_index()
+    return [
+        {"person": str(r.person_id), "week": str(r.week), "hours": round(float(r.hours), 2)}
+        for r in load.sort_values(["week", "person_id"]).itertuples(index=False)
     ]
 
 

@@ -23,7 +23,7 @@ def judge_project(
     evaluation = evaluate(
         runtime, frames, project_id, quality, as_of, phase=phase, closeout=closeout
     )
-    judged = archive(runtime, evaluation)
+    judged = archive(runtime, evaluation, frames)
     evaluation_artifacts(judged)
     return judged, frames
 

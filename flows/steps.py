@@ -33,6 +33,7 @@ class Judged:
     document: dict[str, Any]
     report_path: Path
     html: str
+    context: Any = None  # the reports.summary.ReportContext the report was rendered with
 
 
 @task(name="read-warehouse", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -104,19 +105,27 @@ def evaluate(
 
 
 @task(name="archive-evaluation", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def archive(runtime: Runtime, evaluation: Evaluation) -> Judged:
-    """Store the evaluation with its evidence, snapshot its metrics, write the HTML report."""
+def archive(
+    runtime: Runtime, evaluation: Evaluation, frames: Mapping[str, pd.DataFrame] | None = None
+) -> Judged:
+    """Store the evaluation with its evidence, snapshot its metrics, write the HTML report
+    (issue keys linked, people by name, dates in the configured zone, from `frames`)."""
+    from flows.report_context import report_context
+
     document = evaluation.to_dict()
     save_evaluation(runtime.warehouse, document)
     with runtime.warehouse.transaction() as txn:
         txn.snapshot_metrics(
             evaluation.project_id, evaluation.evaluated_at.date(), evaluation.metrics
         )
-    html = evaluation_html(document)
+    ctx = report_context(
+        runtime.settings, runtime.sandbox_info, frames or {}, evaluation.project_id
+    )
+    html = evaluation_html(document, ctx)
     path = report_path(runtime, document)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(html, encoding="utf-8")
-    return Judged(evaluation, document, path, html)
+    return Judged(evaluation, document, path, html, ctx)
 
 
 def report_path(runtime: Runtime, document: Mapping[str, Any]) -> Path:

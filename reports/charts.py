@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -47,13 +48,35 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-def s_curve(series: Sequence[Mapping[str, Any]], target_date: Any = None) -> bytes | None:
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: its title, a text alternative saying what it shows, and the PNG."""
+
+    title: str
+    alt: str
+    png: bytes
+
+
+def _legend_below(ax: plt.Axes, columns: int = 4) -> None:
+    """Legends sit under the plot, never over the data (line ends, bars)."""
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=columns, fontsize=8, frameon=False
+    )
+
+
+def _label(text: str) -> str:
+    # "$" would start matplotlib mathtext: names are data, not markup.
+    return text.replace("$", r"\$")
+
+
+def s_curve(series: Sequence[Mapping[str, Any]], target_date: Any = None) -> Chart | None:
     """Cumulative planned value, earned value and actual hours over time."""
     if len(series) < 2:
         return None
     days = [_as_date(p["date"]) for p in series]
-    fig, ax = plt.subplots(figsize=(7, 3.4))
-    for key, label in (("pv", "Planned value"), ("ev", "Earned value"), ("ac", "Actual hours")):
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    labels = (("pv", "Planned value"), ("ev", "Earned value"), ("ac", "Actual hours"))
+    for key, label in labels:
         ax.plot(
             days, [p.get(key) or 0 for p in series], label=label, color=PALETTE[key], linewidth=2
         )
@@ -62,32 +85,41 @@ def s_curve(series: Sequence[Mapping[str, Any]], target_date: Any = None) -> byt
         ax.axvline(
             target, color=PALETTE["target"], linestyle="--", linewidth=1, label="Target date"
         )
-    ax.set_ylabel("hours")
+    ax.set_ylabel("hours (cumulative)")
+    ax.set_xlabel("date")
     ax.set_title("Earned value S-curve")
     _date_axis(ax)
-    ax.legend(loc="upper left", fontsize=8)
+    _legend_below(ax)
     ax.grid(alpha=0.3)
-    return _png(fig)
+    last = series[-1]
+    alt = (
+        f"Cumulative hours from {days[0]} to {days[-1]}: at the last point planned value "
+        f"{float(last.get('pv') or 0):,.0f} h, earned value {float(last.get('ev') or 0):,.0f} h, "
+        f"actual {float(last.get('ac') or 0):,.0f} h"
+        + (f"; target date {target}." if target else ".")
+    )
+    return Chart("Earned value S-curve", alt, _png(fig))
 
 
 def forecast_histogram(
     histogram: Mapping[str, Sequence[Any]] | None,
     percentiles: Mapping[str, Any],
     target_date: Any = None,
-) -> bytes | None:
+) -> Chart | None:
     """Monte Carlo completion dates: how many trials finished on each date, with P50/P85."""
     if not histogram or not histogram.get("dates"):
         return None
     days = [_as_date(d) for d in histogram["dates"]]
-    fig, ax = plt.subplots(figsize=(7, 3.2))
+    fig, ax = plt.subplots(figsize=(7, 3.4))
     ax.bar(
         days, histogram["counts"], width=max(1.0, _bin_width(days)), color=PALETTE["bar"], alpha=0.8
     )
+    names = {"p50": "50 % confidence", "p85": "85 % confidence"}
     for name, style in (("p50", ":"), ("p85", "-")):
         day = _as_date(percentiles.get(name))
         if day:
             ax.axvline(
-                day, color="#222", linestyle=style, linewidth=1.2, label=f"{name.upper()} {day}"
+                day, color="#222", linestyle=style, linewidth=1.2, label=f"{names[name]}: {day}"
             )
     target = _as_date(target_date)
     if target:
@@ -95,11 +127,16 @@ def forecast_histogram(
             target, color=PALETTE["target"], linestyle="--", linewidth=1.5, label=f"Target {target}"
         )
     ax.set_title("Completion forecast (Monte Carlo)")
-    ax.set_ylabel("trials")
+    ax.set_ylabel("simulated trials")
+    ax.set_xlabel("finish date")
     _date_axis(ax)
-    ax.legend(fontsize=8)
-    fig.autofmt_xdate()
-    return _png(fig)
+    _legend_below(ax, 3)
+    alt = (
+        f"{sum(int(c) for c in histogram['counts']):,} simulated finishes between {min(d for d in days if d)} "
+        f"and {max(d for d in days if d)}; 50 % finish by {percentiles.get('p50') or '–'}, "
+        f"85 % by {percentiles.get('p85') or '–'}" + (f"; target {target}." if target else ".")
+    )
+    return Chart("Completion forecast", alt, _png(fig))
 
 
 def _bin_width(days: Sequence[date | None]) -> float:
@@ -107,7 +144,7 @@ def _bin_width(days: Sequence[date | None]) -> float:
     return float(min((b - a).days for a, b in itertools.pairwise(known))) if len(known) > 1 else 1.0
 
 
-def risk_heatmap(risks: Sequence[Mapping[str, Any]]) -> bytes | None:
+def risk_heatmap(risks: Sequence[Mapping[str, Any]]) -> Chart | None:
     """Open risks counted by probability (x) and impact (y), 1-5 each."""
     grid = np.zeros((5, 5), dtype=int)
     for risk in risks:
@@ -126,34 +163,68 @@ def risk_heatmap(risks: Sequence[Mapping[str, Any]]) -> bytes | None:
             )
     ax.set_xticks(range(1, 6))
     ax.set_yticks(range(1, 6))
-    ax.set_xlabel("probability")
-    ax.set_ylabel("impact")
+    ax.set_xlabel("probability (1 = rare, 5 = almost certain)", fontsize=8)
+    ax.set_ylabel("impact (1-5)")
     ax.set_title("Open risks")
-    return _png(fig)
+    high = int(grid[np.where(score >= 15)].sum())
+    alt = f"{int(grid.sum())} open risks by probability and impact; {high} with a score of 15 or more."
+    return Chart("Risk heat map (open risks only)", alt, _png(fig))
 
 
-def resource_load(load: Sequence[Mapping[str, Any]], top: int = 8) -> bytes | None:
-    """Hours per person per week against capacity, for the most loaded people."""
+def resource_load(
+    load: Sequence[Mapping[str, Any]],
+    top: int = 6,
+    names: Mapping[str, str] | None = None,
+    project: str = "",
+) -> Chart | None:
+    """Hours logged on this project per week, stacked by person: the `top` people by hours,
+    everyone else as one band. Weeks are dates on a time axis, so bars never go back."""
     if not load:
         return None
-    people: dict[str, float] = {}
+    names = names or {}
+    totals: dict[str, float] = {}
     for row in load:
-        people[row["person"]] = max(
-            people.get(row["person"], 0.0),
-            float(row["hours"]) / max(float(row.get("capacity") or 40), 1),
+        totals[row["person"]] = totals.get(row["person"], 0.0) + float(row["hours"])
+    chosen = sorted(totals, key=lambda p: (-totals[p], p))[:top]
+    weeks = sorted({_as_date(row["week"]) for row in load if _as_date(row["week"])})
+    if not weeks:
+        return None
+    index = {week: i for i, week in enumerate(weeks)}
+    bands = {person: np.zeros(len(weeks)) for person in chosen}
+    rest = np.zeros(len(weeks))
+    for row in load:
+        week = _as_date(row["week"])
+        if week is None:
+            continue
+        target = bands.get(row["person"], rest)
+        target[index[week]] += float(row["hours"])
+    fig, ax = plt.subplots(figsize=(7, 3.6))
+    bottom = np.zeros(len(weeks))
+    colours = plt.get_cmap("tab10")
+    for i, person in enumerate(chosen):
+        ax.bar(
+            weeks,
+            bands[person],
+            width=5,
+            bottom=bottom,
+            color=colours(i),
+            label=_label(names.get(person, person)),
         )
-    chosen = sorted(people, key=people.get, reverse=True)[:top]
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    for person in chosen:
-        rows = sorted((r for r in load if r["person"] == person), key=lambda r: str(r["week"]))
-        shares = [100 * float(r["hours"]) / max(float(r.get("capacity") or 40), 1) for r in rows]
-        # "$" would start matplotlib mathtext: names are data, not markup.
-        ax.plot(
-            [str(r["week"]) for r in rows], shares, marker="o", label=person.replace("$", r"\$")
-        )
-    ax.axhline(100, color=PALETTE["ac"], linestyle="--", linewidth=1)
-    ax.set_ylabel("% of capacity")
-    ax.set_title("Resource load by week")
-    ax.tick_params(axis="x", labelrotation=45, labelsize=7)
-    ax.legend(fontsize=7, ncol=2)
-    return _png(fig)
+        bottom += bands[person]
+    others = len(totals) - len(chosen)
+    if rest.any():
+        ax.bar(weeks, rest, width=5, bottom=bottom, color="#b8bfcc", label=f"{others} others")
+    ax.set_ylabel("hours per week")
+    ax.set_xlabel("week")
+    title = f"Hours logged on {project} per week" if project else "Hours logged per week"
+    ax.set_title(title)
+    _date_axis(ax)
+    _legend_below(ax, 4)
+    ax.grid(alpha=0.3, axis="y")
+    busiest = weeks[int(np.argmax(bottom + rest))]
+    alt = (
+        f"{sum(totals.values()):,.0f} hours by {len(totals)} people from {weeks[0]} to {weeks[-1]}; "
+        f"most: {', '.join(f'{names.get(p, p)} {totals[p]:,.0f} h' for p in chosen[:3])}; "
+        f"busiest week {busiest} ({float((bottom + rest).max()):,.0f} h)."
+    )
+    return Chart(title, alt, _png(fig))

@@ -45,3 +45,16 @@ def wiki_text(text: object) -> str:
 def adf_text(text: object) -> str:
     """Text for an ADF text node (must not be empty: Jira rejects empty text nodes)."""
     return clean(text) or " "
+
+
+# Adaptive Card TextBlocks: Markdown subset (emphasis, links, lists). Teams shows backslash
+# escapes literally, so the few characters that could start markup are swapped for
+# look-alikes or split with an invisible separator instead.
+_CARD_SWAPS = str.maketrans({"*": "\u2217", "_": "\u02cd"})
+_CARD_LIST = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
+
+
+def card_text(text: object) -> str:
+    """Literal text inside an Adaptive Card TextBlock or fact: no emphasis, links or lists."""
+    out = clean(text).translate(_CARD_SWAPS).replace("](", "]\u200b(")
+    return " ".join(_CARD_LIST.sub("\\1\\2\u200b\\3", out).split())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.escape import html_text, markdown_text
+from reports.escape import card_text, html_text, markdown_text
 from reports.evaluation import fmt_number
 
 RAG_HTML = {"red": "#c0392b", "amber": "#d68910", "green": "#2e8540"}
@@ -86,8 +86,8 @@ def portfolio_html(rows: list[dict[str, Any]], title: str = "Portfolio status") 
 def digest_card(rows: list[dict[str, Any]], title: str = "Weekly status digest") -> dict[str, Any]:
     facts = [
         {
-            "title": markdown_text(r["project_key"]),
-            "value": f"{r.get('rag', '').upper()} · {markdown_text(r.get('phase'))} · SPI {fmt_number(r.get('spi'))}",
+            "title": card_text(r["project_key"]),
+            "value": f"{r.get('rag', '').upper()} · {card_text(r.get('phase'))} · SPI {fmt_number(r.get('spi'))}",
         }
         for r in rows
     ]
@@ -100,7 +100,7 @@ def digest_card(rows: list[dict[str, Any]], title: str = "Weekly status digest")
                 "type": "TextBlock",
                 "size": "Medium",
                 "weight": "Bolder",
-                "text": markdown_text(title),
+                "text": card_text(title),
             },
             {"type": "FactSet", "facts": facts},
         ],
@@ -115,11 +115,11 @@ def alert_card(project_key: str, findings: list[dict[str, Any]]) -> dict[str, An
             "size": "Medium",
             "weight": "Bolder",
             "color": "Attention",
-            "text": f"New red flags: {markdown_text(project_key)}",
+            "text": f"New red flags: {card_text(project_key)}",
         }
     ]
     body += [
-        {"type": "TextBlock", "wrap": True, "text": f"• {markdown_text(f.get('message'))}"}
+        {"type": "TextBlock", "wrap": True, "text": f"• {card_text(f.get('message'))}"}
         for f in findings[:10]
     ]
     return {

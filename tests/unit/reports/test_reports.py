@@ -117,6 +117,10 @@ def evaluation(
                 "resource_load": [
                     {"person": "a@x.com", "week": "2026-W40", "hours": 50, "capacity": 40}
                 ],
+                "project_load": [
+                    {"person": "a@x.com", "week": "2026-09-28", "hours": 30},
+                    {"person": "b@x.com", "week": "2026-10-05", "hours": 12},
+                ],
             }
         },
     }
@@ -172,8 +176,15 @@ def test_hostile_titles_are_escaped_in_every_output() -> None:
         assert "\x07" not in text, name
     # Markup outputs: no live tag anywhere. ADF and wiki carry text as data (Jira renders
     # it literally), so there the characters may stay; the mail subject is plain text.
-    for name in ("html", "markdown", "card", "portfolio_html", "portfolio_md", "digest", "alert"):
+    for name in ("html", "markdown", "portfolio_html", "portfolio_md"):
         assert "<script>" not in outputs[name], name
+    # Adaptive Cards render no HTML but a Markdown subset, and Teams shows backslash escapes
+    # literally: no emphasis, no live link, and no backslash in what people read.
+    for name in ("card", "digest", "alert"):
+        texts = _card_texts(json.loads(outputs[name]))
+        assert texts, name
+        for text in texts:
+            assert "**" not in text and "](" not in text and "\\" not in text, (name, text)
     assert "<script>" not in outputs["mail"].split("<html>", 1)[1]
     for name in ("markdown", "portfolio_md"):
         assert "**bold**" not in outputs[name] and "](http://evil)" not in outputs[name], name
@@ -182,6 +193,14 @@ def test_hostile_titles_are_escaped_in_every_output() -> None:
     adf = json.loads(outputs["adf"])
     texts = [n["text"] for block in adf["content"] for n in _walk(block) if n.get("type") == "text"]
     assert any("<script>" in t for t in texts)
+
+
+def _card_texts(card: dict[str, Any]) -> list[str]:
+    texts = [b["text"] for b in card["body"] if b.get("type") == "TextBlock"]
+    for block in card["body"]:
+        for fact in block.get("facts") or []:
+            texts += [fact["title"], fact["value"]]
+    return texts
 
 
 def _walk(node: dict[str, Any]) -> list[dict[str, Any]]:
