@@ -10,7 +10,8 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 from prefect.context import get_run_context
 
 from flows.steps import Judged
-from reports.evaluation import evaluation_markdown, fmt_number
+from reports.evaluation import RESULT_MARK, evaluation_markdown
+from reports.summary import threshold_text, value_text
 
 
 def artifact_key(*parts: str) -> str:
@@ -26,35 +27,61 @@ def in_a_run() -> bool:
     return True
 
 
-def evaluation_artifacts(judged: Judged) -> None:
+def shareable(url: str | None) -> str | None:
+    """A link people can open (http/https); a path on the worker is not one."""
+    return url if url and url.startswith(("https://", "http://")) else None
+
+
+def evaluation_artifacts(judged: Judged, report_url: str | None = None) -> None:
+    """The summary as Markdown and the criteria as a table; the report link once known."""
     if not in_a_run():
         return
     doc = judged.document
+    ctx = judged.context
     key = artifact_key(doc["kind"], doc["project_key"])
     create_markdown_artifact(
-        evaluation_markdown(doc, judged.report_path.resolve().as_uri()),
+        evaluation_markdown(doc, shareable(report_url), ctx),
         key=key,
         description=f"{doc['decision']}: {doc['project_key']} {doc.get('phase')}",
     )
     rows = [
         {
-            "result": c["result"],
+            "result": RESULT_MARK.get(c["result"], c["result"]),
             "criterion": c["description"],
-            "metric": c["metric"],
-            "value": fmt_number(c.get("value")),
-            "threshold": f"{c['comparison']} {fmt_number(c.get('threshold'))}",
-            "must_meet": c["must_meet"],
-            "evidence": ", ".join(c.get("evidence") or [])[:200],
+            "value": value_text(c["metric"], c.get("value"), doc, ctx, c),
+            "needs": threshold_text(c["metric"], c["comparison"], c.get("threshold"), ctx),
+            "type": "must-meet" if c["must_meet"] else "should-meet",
+            "evidence": ", ".join(ctx.key(e) if ctx else str(e) for e in c.get("evidence") or [])[
+                :200
+            ],
         }
         for c in doc.get("criteria") or []
     ]
     if rows:
         create_table_artifact(rows, key=artifact_key(key, "criteria"), description="Gate criteria")
-    create_link_artifact(
-        judged.report_path.resolve().as_uri(),
-        link_text="HTML report",
-        key=artifact_key(key, "report"),
-    )
+
+
+def report_link_artifact(judged: Judged, published: dict[str, Any] | None) -> str | None:
+    """Link the report where people can open it: the SharePoint copy when it was uploaded.
+
+    A `file://` path on the worker opens for nobody, so without an upload there is no link
+    artifact; the Markdown artifact names the report file instead.
+    """
+    url = report_url_of(published)
+    if url and in_a_run():
+        doc = judged.document
+        create_link_artifact(
+            url,
+            link_text=f"Report: {doc['project_key']} {doc['decision']}",
+            key=artifact_key(doc["kind"], doc["project_key"], "report"),
+        )
+    return url
+
+
+def report_url_of(published: dict[str, Any] | None) -> str | None:
+    """The report's SharePoint URL from a publication outcome, when it has one."""
+    done = (published or {}).get("done") or {}
+    return shareable((published or {}).get("report_url") or done.get("sharepoint_url"))
 
 
 def table_artifact(rows: Sequence[dict[str, Any]], key: str, description: str) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
 from flows.publishing import publish_closeout
 from flows.runtime import open_runtime
@@ -25,4 +26,5 @@ def closeout_evaluation(
         document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
             document["published"] = publish_closeout(runtime, judged, frames)
+            report_link_artifact(judged, document["published"])
         return document

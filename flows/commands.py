@@ -40,6 +40,11 @@ def _print_evaluation(document: dict[str, Any], as_json: bool) -> None:
     out_console().print(
         f"[bold]{document['project_key']}[/] ({document['phase']}): [bold {colour}]{document['decision']}[/]"
     )
+    if document.get("kind") == "closeout" and document.get("phase") not in ("closeout", "closed"):
+        out_console().print(
+            f"[bold yellow]closeout readiness, not a closeout:[/] {document['project_key']} is "
+            f"in the {document.get('phase')} phase; this shows what a closeout would find today"
+        )
     out_console().print(document["rationale"], markup=False)
     from rich.table import Table
 

@@ -42,16 +42,17 @@ def _projects_by_phase(runtime: Any) -> list[tuple[str, str]]:
 
 
 def _row(document: dict[str, Any]) -> dict[str, Any]:
-    top = [f["message"] for f in document.get("findings") or [] if f.get("severity") == "critical"][
-        :2
-    ]
-    top = top or [f["message"] for f in document.get("findings") or []][:1]
+    """The demo table's row: the decision and its main reason in plain words."""
+    from reports.summary import ReportContext, criterion_gap, failed
+
+    misses = failed(document, True) or failed(document, False)
+    reason = criterion_gap(misses[0], document, ReportContext()) if misses else "all criteria met"
     return {
         "project": document["project_key"],
         "phase": document["phase"],
         "kind": document["kind"],
         "decision": document["decision"],
-        "findings": top,
+        "findings": [reason],
         "report": document.get("report_path"),
     }
 

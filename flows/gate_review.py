@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow
 
+from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
 from flows.publishing import publish_gate_review
 from flows.runtime import open_runtime
@@ -30,4 +31,5 @@ def phase_gate_review(
         document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
             document["published"] = publish_gate_review(runtime, judged, frames, request_issue)
+            report_link_artifact(judged, document["published"])
         return document

@@ -9,6 +9,7 @@ and a retry finishes the rest.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ class Outcome:
     failed: dict[str, str] = field(default_factory=dict)
     # sent without a clear answer and not searchable (a webhook): warned, never re-sent
     unknown: dict[str, str] = field(default_factory=dict)
+    report_url: str | None = None  # the report's SharePoint URL, when it was uploaded
 
     def attempt(self, target: str, action: Callable[[], str | None]) -> None:
         try:
@@ -62,6 +64,7 @@ class Outcome:
             "skipped": self.skipped,
             "failed": self.failed,
             "unknown": self.unknown,
+            "report_url": self.report_url,
         }
 
     def raise_if_failed(self) -> None:
@@ -172,7 +175,8 @@ def _graph_targets(
         return
     doc = judged.document
     publisher = graph_publisher(runtime)
-    _teams_card(publisher, outcome, target, evaluation_card(doc), f"{base}:teams_card")
+    # The report goes to SharePoint first, so the card and the mail can link to it there.
+    report_url = None
     if target.sharepoint_drive:
         path = f"{target.sharepoint_folder}/{doc['project_key']}/{judged.report_path.name}"
         outcome.attempt(
@@ -184,8 +188,15 @@ def _graph_targets(
                 f"{base}:sharepoint_file",
             ),
         )
+        if "sharepoint_file" in outcome.done:
+            report_url = _web_url(publisher, target.sharepoint_drive, path)
+    outcome.report_url = report_url
+    ctx = judged.context
+    _teams_card(
+        publisher, outcome, target, evaluation_card(doc, report_url, ctx), f"{base}:teams_card"
+    )
     if mail and target.mail_from and target.mail_to:
-        subject, body = closeout_email(doc)
+        subject, body = closeout_email(doc, report_url, ctx)
         attachment = (judged.report_path.name, judged.html.encode("utf-8"))
         outcome.attempt(
             "mail",
@@ -193,6 +204,15 @@ def _graph_targets(
                 target.mail_from, list(target.mail_to), subject, body, [attachment], f"{base}:mail"
             ),
         )
+
+
+def _web_url(publisher: Any, drive: str, path: str) -> str | None:
+    """The uploaded report's SharePoint URL; a failed look-up only costs the link."""
+    try:
+        return publisher.file_url(drive, path)
+    except Exception as exc:  # the upload is done; a card without a link beats no card
+        logging.getLogger(__name__).warning("no web URL for %s: %s", path, redact(str(exc)))
+        return None
 
 
 @task(name="publish-gate-review", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)

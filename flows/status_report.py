@@ -19,7 +19,13 @@ from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact
 from flows.publishing import publish_status
 from flows.runtime import Runtime, open_runtime
-from flows.steps import earlier_snapshots, read_frames, resolve_project, run_quality
+from flows.steps import (
+    earlier_snapshots,
+    read_frames,
+    report_path,
+    resolve_project,
+    run_quality,
+)
 from reports.portfolio import portfolio_html, portfolio_markdown, row_from_evaluation
 
 
@@ -44,6 +50,36 @@ def evaluate_all(
     )
 
 
+TREND_METRICS = ("evm.spi", "evm.cpi")
+TREND_POINTS = 8
+
+
+def add_trends_and_links(runtime: Runtime, rows: list[dict[str, Any]]) -> None:
+    """Each row gets its SPI/CPI over the last snapshots and a link to its latest report.
+
+    The link is relative (the digest sits next to the reports), so it works wherever the
+    folder is opened or copied.
+    """
+    from connectors.store import latest_evaluations
+
+    ids = [r["project_id"] for r in rows]
+    snaps = runtime.warehouse.metric_snapshots(ids)
+    snaps = snaps[snaps["metric"].isin(TREND_METRICS) & snaps["value"].notna()]
+    latest: dict[str, Any] = {}
+    for document in latest_evaluations(runtime.warehouse):
+        latest.setdefault(document.get("project_id"), document)
+    for row in rows:
+        mine = snaps[snaps["project_id"] == row["project_id"]].sort_values("snapshot_date")
+        row["trend"] = {
+            metric: [float(v) for v in mine[mine["metric"] == metric]["value"].tail(TREND_POINTS)]
+            for metric in TREND_METRICS
+        }
+        document = latest.get(row["project_id"])
+        if document is not None:
+            path = report_path(runtime, document)
+            row["report"] = path.name if path.is_file() else None
+
+
 @flow(name="status-report", log_prints=False)
 def status_report(
     projects: list[str] | None = None, publish: bool = True, config_path: str | None = None
@@ -58,13 +94,14 @@ def status_report(
             row_from_evaluation(e.to_dict())
             for e in evaluate_all(runtime, frames, quality, as_of, ids)
         ]
+        add_trends_and_links(runtime, rows)
         title = f"Portfolio status {as_of:%Y-%m-%d}"
         path = runtime.reports_dir / f"status-{as_of:%Y-%m-%d}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(portfolio_html(rows, title), encoding="utf-8")
         markdown_artifact(portfolio_markdown(rows, title), "status-report", title)
         table_artifact(
-            [{k: v for k, v in r.items() if k != "findings"} for r in rows],
+            [{k: v for k, v in r.items() if k not in ("findings", "trend")} for r in rows],
             "status-report-table",
             title,
         )

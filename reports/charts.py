@@ -55,6 +55,20 @@ class Chart:
     title: str
     alt: str
     png: bytes
+    legend: tuple[str, ...] = ()  # the legend's entries, in order
+    legend_on_data: bool = False  # True when the legend box overlaps the plotting area
+
+
+def _chart(fig: plt.Figure, ax: plt.Axes, title: str, alt: str) -> Chart:
+    """Render, and record what the legend says and whether it covers the data."""
+    legend = ax.get_legend()
+    labels: tuple[str, ...] = ()
+    on_data = False
+    if legend is not None:
+        fig.canvas.draw()
+        labels = tuple(t.get_text() for t in legend.get_texts())
+        on_data = legend.get_window_extent().overlaps(ax.get_window_extent())
+    return Chart(title, alt, _png(fig), labels, on_data)
 
 
 def _legend_below(ax: plt.Axes, columns: int = 4) -> None:
@@ -98,7 +112,7 @@ def s_curve(series: Sequence[Mapping[str, Any]], target_date: Any = None) -> Cha
         f"actual {float(last.get('ac') or 0):,.0f} h"
         + (f"; target date {target}." if target else ".")
     )
-    return Chart("Earned value S-curve", alt, _png(fig))
+    return _chart(fig, ax, "Earned value S-curve", alt)
 
 
 def forecast_histogram(
@@ -136,7 +150,7 @@ def forecast_histogram(
         f"and {max(d for d in days if d)}; 50 % finish by {percentiles.get('p50') or '–'}, "
         f"85 % by {percentiles.get('p85') or '–'}" + (f"; target {target}." if target else ".")
     )
-    return Chart("Completion forecast", alt, _png(fig))
+    return _chart(fig, ax, "Completion forecast", alt)
 
 
 def _bin_width(days: Sequence[date | None]) -> float:
@@ -168,7 +182,7 @@ def risk_heatmap(risks: Sequence[Mapping[str, Any]]) -> Chart | None:
     ax.set_title("Open risks")
     high = int(grid[np.where(score >= 15)].sum())
     alt = f"{int(grid.sum())} open risks by probability and impact; {high} with a score of 15 or more."
-    return Chart("Risk heat map (open risks only)", alt, _png(fig))
+    return _chart(fig, ax, "Risk heat map (open risks only)", alt)
 
 
 def resource_load(
@@ -227,4 +241,4 @@ def resource_load(
         f"most: {', '.join(f'{names.get(p, p)} {totals[p]:,.0f} h' for p in chosen[:3])}; "
         f"busiest week {busiest} ({float((bottom + rest).max()):,.0f} h)."
     )
-    return Chart(title, alt, _png(fig))
+    return _chart(fig, ax, title, alt)

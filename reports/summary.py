@@ -172,7 +172,7 @@ def unit_text(unit: str, value: Any, metric: str = "", ctx: ReportContext | None
     except (TypeError, ValueError):
         return str(value)
     if unit == "percent":
-        return f"{number(amount, 0 if abs(amount) >= 10 else 1)} %"
+        return f"{number(amount, 0 if abs(amount) >= 100 else 1)} %"
     if unit == "ratio" and ("probability" in metric or "share" in metric or "rate" in metric):
         return f"{100 * amount:.0f} %"
     if unit == "share":

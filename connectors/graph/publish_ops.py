@@ -101,6 +101,20 @@ async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> 
     return str(found["id"]) if found else None
 
 
+async def file_web_url(conn: GraphConnection, drive: str, path: str) -> str | None:
+    """The `webUrl` of the driveItem at `path` (where people open it), None when absent."""
+    info = _item(conn, drive, path).to_get_request_information()
+    try:
+        async with conn.limit("publish"):
+            found = await get_json(conn, info, f"file {path} in drive {drive}", "drive_upload")
+    except GraphConnectorError as exc:
+        if exc.status == 404:
+            return None
+        raise
+    url = found.get("webUrl")
+    return str(url) if url else None
+
+
 async def upload_file(conn: GraphConnection, drive: str, path: str, content: bytes) -> str:
     item_id, _ = await upload(conn, drive, path, content)
     return item_id

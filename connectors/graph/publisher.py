@@ -31,6 +31,7 @@ from connectors.graph.client import GraphConnection, connect, run_blocking
 from connectors.graph.errors import GraphConnectorError
 from connectors.graph.publish_ops import (
     create_planner_task,
+    file_web_url,
     find_channel_message,
     find_file,
     find_planner_task,
@@ -229,6 +230,18 @@ class GraphPublisher:
             lambda conn: find_file(conn, drive, path, len(content)),
             lambda conn: upload_file(conn, drive, path, content),
         )
+
+    def file_url(self, drive: str, path: str) -> str | None:
+        """Where people open an uploaded file (its SharePoint web URL), or None."""
+
+        async def look() -> str | None:
+            conn = connect(self.settings, base_url=self.base_url, token=self.token)
+            try:
+                return await file_web_url(conn, drive, path)
+            finally:
+                await conn.aclose()
+
+        return run_blocking(look())
 
     def send_mail(
         self,

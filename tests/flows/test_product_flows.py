@@ -117,3 +117,18 @@ def test_status_report_posts_one_digest_per_week(product: Runtime) -> None:
     cards = len(outbox(product, "teams_webhook_card"))
     status_report()
     assert len(outbox(product, "teams_webhook_card")) == cards
+
+
+def test_the_teams_card_links_the_report_where_it_was_uploaded(product: Runtime) -> None:
+    from flows.gate_review import phase_gate_review
+
+    document = phase_gate_review("DCM")
+    url = document["published"]["report_url"]
+    assert url and url.startswith(("http://", "https://")), url  # SharePoint, not file://
+    cards = [
+        e["payload"] for e in outbox(product, "teams_webhook_card") if "(DCM)" in str(e["payload"])
+    ]
+    assert cards, "the gate review posts a card"
+    card = cards[-1].get("card", cards[-1]) if isinstance(cards[-1], dict) else cards[-1]
+    assert url in str(card) and "Open report" in str(card)
+    assert "\\\\" not in str(card)  # Teams shows backslash escapes literally
