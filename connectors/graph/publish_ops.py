@@ -6,6 +6,7 @@ import asyncio
 import base64
 import html
 import json
+import mimetypes
 from typing import Any
 
 import httpx
@@ -99,6 +100,11 @@ async def existing_file(
 async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> str | None:
     found = await existing_file(conn, drive, path, size)
     return str(found["id"]) if found else None
+
+
+def attachment_type(name: str) -> str:
+    """The MIME type a mail client needs to open an attachment (the report is HTML)."""
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 async def file_web_url(conn: GraphConnection, drive: str, path: str) -> str | None:
@@ -229,9 +235,7 @@ async def send_mail(
     for name, data in attachments:
         if len(data) <= INLINE_ATTACHMENT_LIMIT:
             inline.append(
-                FileAttachment(
-                    name=name, content_bytes=data, content_type="application/octet-stream"
-                )
+                FileAttachment(name=name, content_bytes=data, content_type=attachment_type(name))
             )
             continue
         if not link_drive:

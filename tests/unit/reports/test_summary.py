@@ -198,3 +198,10 @@ def test_legends_sit_below_the_plot_not_on_the_data(draw: str) -> None:
 def test_heat_map_counts_what_it_is_given_and_says_so() -> None:
     chart = charts.risk_heatmap([{"probability": 4, "impact": 5}, {"probability": 1, "impact": 1}])
     assert chart is not None and chart.alt.startswith("2 open risks")
+
+
+def test_the_report_goes_to_leadership_as_text_html() -> None:
+    from connectors.graph.publish_ops import attachment_type
+
+    assert attachment_type("closeout-BKP-closeout-56efcfd89fda.html") == "text/html"
+    assert attachment_type("data.unknownext") == "application/octet-stream"
