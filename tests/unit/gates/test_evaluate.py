@@ -62,7 +62,13 @@ def test_chart_series_travel_in_extra(portfolio, rules):
     frames, _ = portfolio
     out = gate(frames, rules).to_dict()
     charts = out["extra"]["charts"]
-    assert set(charts) == {"evm_series", "forecast_histogram", "risks", "resource_load"}
+    assert set(charts) == {
+        "evm_series",
+        "forecast_histogram",
+        "risks",
+        "resource_load",
+        "project_load",
+    }
     histogram = charts["forecast_histogram"]
     # every trial finishes within the horizon here: the bars hold all 10,000 trials
     assert sum(histogram["counts"]) == out["forecast"]["trials"]
