@@ -17,6 +17,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -192,13 +193,45 @@ class JiraSettings(Strict):
     )
 
 
+# Microsoft's national clouds: (sign-in authority, Graph endpoint). The token's scope is the
+# Graph endpoint + "/.default"; `graph.base_url` must point at the same Graph.
+GRAPH_CLOUDS: dict[str, tuple[str, str]] = {
+    "global": ("https://login.microsoftonline.com", "https://graph.microsoft.com"),
+    "usgov": ("https://login.microsoftonline.us", "https://graph.microsoft.us"),
+    "usgov-dod": ("https://login.microsoftonline.us", "https://dod-graph.microsoft.us"),
+    "china": ("https://login.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn"),
+}
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
 class GraphSettings(Strict):
     enabled: bool = True
-    base_url: str = Field("sandbox", description="Graph base URL, or 'sandbox'.")
+    base_url: str = Field(
+        "sandbox",
+        description="Graph base URL (e.g. https://graph.microsoft.us/v1.0), or 'sandbox'. "
+        "Must be the Graph of graph.cloud (or of graph.scope).",
+    )
+    cloud: Literal["global", "usgov", "usgov-dod", "china"] = Field(
+        "global", description="The tenant's cloud: sets the sign-in authority and token scope."
+    )
+    authority: str | None = Field(
+        None, description="Sign-in authority, overriding graph.cloud's (an https URL)."
+    )
+    scope: str | None = Field(
+        None,
+        description="Token scope, overriding graph.cloud's (e.g. https://graph.microsoft.us/.default).",
+    )
     tenant_id: str | None = None
     client_id: str | None = None
     client_secret: SecretRef | None = None
     certificate_path: str | None = None
+    ca_bundle: str | None = Field(
+        None,
+        description="CA file to trust for Graph and sign-in (a TLS-inspecting proxy's root).",
+    )
     delegated_token: SecretRef | None = Field(
         None, description="For Teams channel posts (delegated)."
     )
@@ -229,6 +262,35 @@ class GraphSettings(Strict):
     timeout_seconds: float = Field(30, gt=0)
     max_retries: int = Field(5, ge=0, le=10)
     max_total_wait_seconds: float = Field(120, gt=0)
+
+    @property
+    def token_authority(self) -> str:
+        return (self.authority or GRAPH_CLOUDS[self.cloud][0]).rstrip("/")
+
+    @property
+    def token_scope(self) -> str:
+        return self.scope or GRAPH_CLOUDS[self.cloud][1] + "/.default"
+
+    @property
+    def graph_root(self) -> str:
+        """The base URL of this cloud's Graph v1.0 (used when base_url is 'sandbox')."""
+        return GRAPH_CLOUDS[self.cloud][1] + "/v1.0"
+
+    @model_validator(mode="after")
+    def _cloud_matches_base_url(self) -> GraphSettings:
+        """A token for one cloud's Graph is refused by another's: say so at load time. (A
+        base URL of no known cloud, e.g. a proxy, is taken as configured.)"""
+        known = {_host(graph) for _, graph in GRAPH_CLOUDS.values()}
+        host = _host(self.base_url)
+        if self.base_url != "sandbox" and host in known and host != _host(self.token_scope):
+            raise ValueError(
+                f"graph.base_url {self.base_url} is not the Graph the token is for "
+                f"({self.token_scope}): set graph.base_url to {self.graph_root}, or choose "
+                "graph.cloud (global, usgov, usgov-dod, china), or set graph.scope"
+            )
+        if self.authority and not self.authority.startswith("https://"):
+            raise ValueError(f"graph.authority {self.authority} must be an https URL")
+        return self
 
 
 class PublishTarget(Strict):

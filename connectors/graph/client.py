@@ -14,15 +14,17 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import random
+import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from azure.core.credentials import AccessToken
@@ -39,8 +41,7 @@ from config.settings import ConfigError, GraphSettings
 from connectors.resilience import Attempts, OutcomeUnknownError, RetryPolicy, is_repeatable
 
 T = TypeVar("T")
-GRAPH_SCOPES = ["https://graph.microsoft.com/.default"]
-REAL_GRAPH = "https://graph.microsoft.com/v1.0"
+TOKEN_REFRESH_MARGIN = 300  # seconds before expiry a cached token is replaced
 SERVICES = ("directory", "planner", "shifts", "sharepoint", "publish")
 # Which service the running task works for, so the counters can attribute requests.
 CURRENT_SERVICE: ContextVar[str] = ContextVar("graph_service", default="other")
@@ -189,8 +190,58 @@ class GraphConnection:
             await close()
 
 
+class CachedTokenCredential:
+    """App-only access with one token per authority, tenant, app and scope for the whole
+    process (a run), reused until shortly before it expires.
+
+    azure-identity's async credentials belong to the event loop that made them, and each
+    publication runs on a loop of its own, so on a miss the credential is made afresh, asked
+    once and closed; the token is what is kept. Before, every publication fetched a token.
+    """
+
+    _tokens: ClassVar[dict[tuple[str, ...], AccessToken]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, make: Callable[[], Any], key: tuple[str, ...]) -> None:
+        self._make = make
+        self._key = key
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        key = (*self._key, *scopes)
+        with self._lock:
+            cached = self._tokens.get(key)
+        if cached is not None and cached.expires_on - TOKEN_REFRESH_MARGIN > time.time():
+            return cached
+        credential = self._make()
+        try:
+            claims = kwargs.get("claims")
+            token = await (
+                credential.get_token(*scopes, claims=claims)
+                if claims
+                else credential.get_token(*scopes)
+            )
+        finally:
+            await credential.close()
+        with self._lock:
+            self._tokens[key] = token
+        return token
+
+    @classmethod
+    def forget_all(cls) -> None:
+        """Drop every cached token (tests; a rotated secret is keyed apart anyway)."""
+        with cls._lock:
+            cls._tokens.clear()
+
+    async def close(self) -> None:  # nothing held between calls
+        return None
+
+    def __repr__(self) -> str:  # the key holds a hash of the secret, never the secret
+        return f"CachedTokenCredential(authority={self._key[0]}, tenant={self._key[1]})"
+
+
 def credential_for(settings: GraphSettings, token: str | None) -> Any:
-    """The credential to use: an explicit token, else app-only from config (secret or cert)."""
+    """The credential to use: an explicit token, else app-only from config (secret or cert),
+    signing in at the cloud's authority (`graph.cloud` or `graph.authority`)."""
     if token:
         return StaticTokenCredential(token)
     if settings.base_url == "sandbox":
@@ -201,17 +252,29 @@ def credential_for(settings: GraphSettings, token: str | None) -> Any:
         raise ConfigError("graph.tenant_id and graph.client_id are required for a real tenant")
     from azure.identity.aio import CertificateCredential, ClientSecretCredential
 
+    tenant, client, authority = settings.tenant_id, settings.client_id, settings.token_authority
+    options: dict[str, Any] = {"authority": authority}
+    if settings.ca_bundle:
+        options["connection_verify"] = settings.ca_bundle
     if settings.certificate_path:
-        return CertificateCredential(
-            settings.tenant_id, settings.client_id, settings.certificate_path
+        path = settings.certificate_path
+        key = (authority, tenant, client, "cert:" + _fingerprint(path))
+        return CachedTokenCredential(
+            lambda: CertificateCredential(tenant, client, path, **options), key
         )
     if settings.client_secret is None:
         raise ConfigError(
             "graph.client_secret or graph.certificate_path is required for app-only access"
         )
-    return ClientSecretCredential(
-        settings.tenant_id, settings.client_id, settings.client_secret.resolve()
+    secret = settings.client_secret.resolve()
+    key = (authority, tenant, client, "secret:" + _fingerprint(secret))
+    return CachedTokenCredential(
+        lambda: ClientSecretCredential(tenant, client, secret, **options), key
     )
+
+
+def _fingerprint(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
 
 
 def connect(
@@ -223,7 +286,7 @@ def connect(
 ) -> GraphConnection:
     """A ready connection. `base_url`/`token` override config (the sandbox passes both)."""
     url = (
-        base_url or (REAL_GRAPH if settings.base_url == "sandbox" else settings.base_url)
+        base_url or (settings.graph_root if settings.base_url == "sandbox" else settings.base_url)
     ).rstrip("/")
     counters = GraphCounters()
     policy = RetryPolicy(
@@ -237,10 +300,10 @@ def connect(
         if not isinstance(m, RetryHandler)  # ours replaces it (one policy for all HTTP)
     ]
     middleware += [PolicyRetryHandler(counters, policy), CountingHandler(counters)]
-    http = httpx.AsyncClient(timeout=settings.timeout_seconds)
+    http = httpx.AsyncClient(timeout=settings.timeout_seconds, verify=settings.ca_bundle or True)
     http = GraphClientFactory.create_with_custom_middleware(middleware, client=http)
     credential = credential_for(settings, token)
-    auth = AzureIdentityAuthenticationProvider(credential, scopes=GRAPH_SCOPES)
+    auth = AzureIdentityAuthenticationProvider(credential, scopes=[settings.token_scope])
     adapter = GraphRequestAdapter(auth, client=http)
     adapter.base_url = url
     limits = {name: asyncio.Semaphore(settings.concurrency) for name in SERVICES}

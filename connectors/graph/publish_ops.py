@@ -249,7 +249,7 @@ async def send_mail(
             item_id, web_url = str(found["id"]), found.get("webUrl")
         else:
             item_id, web_url = await upload(conn, link_drive, path, data)
-        url = web_url or f"{conn.base_url}/drives/{link_drive}/items/{item_id}/content"
+        url = web_url or await item_web_url(conn, link_drive, item_id)
         links.append(_link_html(url, name))
     message = Message(
         subject=subject,
@@ -266,6 +266,22 @@ async def send_mail(
             "send_mail",
         )
     return mark
+
+
+async def item_web_url(conn: GraphConnection, drive: str, item_id: str) -> str:
+    """The address a person opens the file at. Upload replies may omit `webUrl` (the
+    documented put-content reply does); the item's own URL under `/content` would need a
+    bearer token, so the item is read for its `webUrl`."""
+    builder = conn.client.drives.by_drive_id(drive).items.by_drive_item_id(item_id)
+    query = builder.DriveItemItemRequestBuilderGetQueryParameters(select=["id", "webUrl"])
+    info = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
+    async with conn.limit("publish"):
+        found = await get_json(conn, info, f"file {item_id} in drive {drive}", "drive_upload")
+    if not found.get("webUrl"):
+        raise GraphConnectorError(
+            f"Graph gave no webUrl for file {item_id} in drive {drive}: no link people can open"
+        )
+    return str(found["webUrl"])
 
 
 def _link_html(url: str, name: str) -> str:

@@ -213,6 +213,13 @@ def small_tenant() -> dict[str, Any]:
                 "lists": [{"id": "list-ts", "displayName": "Timesheets", "items": LIST_ITEMS}],
             }
         ],
-        "drives": [{"id": "drive1", "name": "Documents", "site": SITE}],
+        "drives": [
+            {
+                "id": "drive1",
+                "name": "Documents",
+                "site": SITE,
+                "webUrl": "https://contoso.sharepoint.com/sites/PMO/Shared%20Documents",
+            }
+        ],
     }
     return graph_only_tenant(graph, token=TOKEN, scale="test")

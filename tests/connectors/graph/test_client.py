@@ -46,7 +46,8 @@ def test_missing_credentials_are_config_errors_naming_the_key(config, message, m
 
 
 def test_client_secret_builds_an_app_only_credential(monkeypatch):
-    from azure.identity.aio import ClientSecretCredential
+    # signing in with it against a token endpoint: test_token_endpoint.py
+    from connectors.graph.client import CachedTokenCredential
 
     monkeypatch.setenv("PMO_TEST_GRAPH_SECRET", "value-never-logged")
     cred = credential_for(
@@ -58,7 +59,8 @@ def test_client_secret_builds_an_app_only_credential(monkeypatch):
         ),
         None,
     )
-    assert isinstance(cred, ClientSecretCredential)
+    assert isinstance(cred, CachedTokenCredential)
+    assert "value-never-logged" not in repr(cred)
 
 
 @pytest.mark.parametrize(

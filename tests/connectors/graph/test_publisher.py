@@ -151,6 +151,11 @@ def test_large_mail_attachment_is_uploaded_and_linked(sandbox, warehouse):
     mail = sandbox.state.outbox_entries("mail")[0]["payload"]
     assert not mail["attachments"]
     assert "big &lt;report&gt;.bin</a>" in mail["body"]["content"]  # name escaped in HTML
+    # the upload's reply had no webUrl (as documented): the link is the item's webUrl, which
+    # a person can open, not the API's `/content` URL, which needs a bearer token
+    library = "https://contoso.sharepoint.com/sites/PMO/Shared%20Documents/"
+    assert f'href="{library}' in mail["body"]["content"]
+    assert "/content" not in mail["body"]["content"]
     assert sandbox.state.outbox_entries("drive_file")[0]["payload"]["size"] == len(BIG)
 
 
