@@ -27,7 +27,7 @@ from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
 from flows.runtime import Runtime
 from flows.steps import Judged
-from reports.evaluation import closeout_email, evaluation_adf, evaluation_card, evaluation_wiki
+from reports.evaluation import closeout_email, evaluation_adf, evaluation_card
 from reports.portfolio import alert_card, digest_card, portfolio_markdown
 
 PROPERTY_KEY = "pmo-evaluation"
@@ -94,8 +94,9 @@ def graph_publisher(runtime: Runtime) -> Any:
 
 
 def _jira_body(runtime: Runtime, document: Mapping[str, Any]) -> Any:
-    cloud = runtime.settings.jira.deployment == "cloud"
-    return evaluation_adf(dict(document)) if cloud else evaluation_wiki(dict(document))
+    """ADF for both deployments: on Data Center the Jira publisher turns it into wiki markup
+    through its one escaping renderer (`connectors.jira.wiki`)."""
+    return evaluation_adf(dict(document))
 
 
 def _property_value(document: Mapping[str, Any]) -> dict[str, Any]:

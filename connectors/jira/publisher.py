@@ -1,6 +1,7 @@
 """Publishing to Jira, idempotently: comment, attachment, issue property, issue creation.
 
-Content arrives already rendered (ADF for Cloud v3, wiki text for Data Center v2). Each
+Content arrives as ADF (or plain text); on Data Center (v2) every body and rendered field is
+turned into wiki markup by `connectors.jira.wiki.render_wiki`, which escapes all text. Each
 publication has a deterministic key (from the caller) recorded in the warehouse's ledger:
 *done* -> skipped; *pending* (we crashed between the post and the ledger write) -> we look
 for the post at the target before posting again. The key is embedded in what we post (a
@@ -11,21 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
 from connectors.jira.client import JiraApi
 from connectors.jira.errors import JiraConnectionLostError, JiraError
 from connectors.jira.jql import project_clause, quote
+from connectors.jira.wiki import escape_wiki, render_wiki
 from connectors.store import PublicationLedger
-
-_WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_+\-^~?#!])")
-
-
-def escape_wiki(text: str) -> str:
-    """Untrusted text made inert in Jira wiki markup (v2 comments)."""
-    return _WIKI_SPECIAL.sub(r"\\\1", text)
 
 
 def marker(key: str) -> str:
@@ -66,12 +60,13 @@ def with_marker(body: Any, key: str, cloud: bool) -> Any:
             }
         )
         return doc
-    if not isinstance(body, str):
-        raise ValueError("a Data Center (v2) comment must be wiki text")
-    return f"{body}\n\n{{color:#999999}}{escape_wiki(marker(key))}{{color}}"
+    # Data Center: every body goes through the one escaping renderer (ADF or plain text)
+    return f"{render_wiki(body)}\n\n{{color:#999999}}{escape_wiki(marker(key))}{{color}}"
 
 
 Finder = Callable[[], "str | None"]
+# Issue fields Jira renders (wiki markup on Data Center, ADF on Cloud); the summary is not.
+RENDERED_FIELDS = ("description", "environment")
 
 
 class JiraPublisher:
@@ -133,9 +128,11 @@ class JiraPublisher:
             {"fields": "comment"},
             context=f"looking for an earlier comment on {issue_key}",
         )
-        needle = marker(key)
+        needles = (marker(key), escape_wiki(marker(key)))  # Cloud ADF, Data Center wiki
         for comment in ((issue.get("fields") or {}).get("comment") or {}).get("comments") or []:
-            if needle in json.dumps(comment.get("body"), ensure_ascii=False):
+            body = comment.get("body")
+            text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+            if any(needle in text for needle in needles):
                 return str(comment["id"])
         return None
 
@@ -192,7 +189,7 @@ class JiraPublisher:
         label = key_label(key)
         body = {
             "fields": {
-                **fields,
+                **self._rendered_fields(fields),
                 "project": {"key": project_key},
                 "labels": [*fields.get("labels", []), label],
             }
@@ -207,6 +204,20 @@ class JiraPublisher:
         return self._publish(
             key, f"jira:{project_key}:issue", lambda: self._find_issue(project_key, label), post
         )
+
+    def _rendered_fields(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Rendered text fields in the deployment's format: ADF on Cloud (plain text becomes
+        text nodes), wiki markup through the escaping renderer on Data Center."""
+        out = dict(fields)
+        for name in RENDERED_FIELDS:
+            value = out.get(name)
+            if value is None:
+                continue
+            if self.api.is_cloud:
+                out[name] = text_to_adf(value) if isinstance(value, str) else value
+            else:
+                out[name] = render_wiki(value)
+        return out
 
     def _find_issue(self, project_key: str, label: str) -> str | None:
         jql = f"{project_clause(project_key)} AND labels = {quote(label)}"

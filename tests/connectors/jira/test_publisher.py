@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from connectors.jira.client import build_jira
-from connectors.jira.publisher import JiraPublisher, escape_wiki, marker, text_to_adf
+from connectors.jira.publisher import JiraPublisher, marker, text_to_adf
 from connectors.store import PublicationLedger, Warehouse
 from sandbox.server import SandboxServer
 from tests.connectors.jira.conftest import jira_settings
@@ -62,7 +62,8 @@ def test_a_comment_is_posted_once(server: SandboxServer, warehouse: Warehouse, c
 def test_v2_comments_are_wiki_text_with_untrusted_text_escaped(
     server: SandboxServer, warehouse: Warehouse
 ) -> None:
-    body = "Risk " + escape_wiki("[owner|http://evil] *bold* {code}")
+    # the publisher escapes: callers hand it plain text (or ADF), never markup
+    body = "Risk [owner|http://evil] *bold* {code}"
     _publisher(server, PublicationLedger(warehouse), "datacenter").comment(
         "ABC-2", body, "status:ABC:w48"
     )
