@@ -325,12 +325,15 @@ def budget_facts(doc: Mapping[str, Any], ctx: ReportContext) -> list[tuple[str, 
     cost = variances.get("cost") or {}
     budget_cost = cost.get("budget") or ctx.project.get("budget_cost")
     if budget_cost:
-        rows.append(
-            (
-                "Cost",
-                _vs(budget_cost, cost.get("actual"), "", "cost", doc, "closeout.cost_variance_pct"),
-            )
-        )
+        plan = f"budget {float(budget_cost):,.0f}"
+        actual = cost.get("actual")
+        if actual is None:
+            reason = (doc.get("not_computable") or {}).get(
+                "closeout.cost_variance_pct"
+            ) or "needs an hourly rate for everyone logging hours (checks.hourly_rates)"
+            rows.append(("Cost", f"{plan} · actual {NOT_COMPUTABLE} — {reason}"))
+        else:
+            rows.append(("Cost", _vs(budget_cost, actual, "", "cost")))
     return rows
 
 
