@@ -293,10 +293,40 @@ class GraphSettings(Strict):
         return self
 
 
+class JiraIssueTarget(Strict):
+    """Which Jira issue an evaluation is posted on when no request issue asked for it.
+    Exactly one of: `issue` (a named issue), `jql` (the first issue the query returns,
+    e.g. "project = {project} AND labels = pmo-gate ORDER BY created DESC"), or `create_in`
+    (a project key: one issue per project and phase is created there, then reused).
+    `{project}` and `{phase}` are replaced in `issue`, `jql` and `summary`."""
+
+    issue: str | None = None
+    jql: str | None = None
+    create_in: str | None = None
+    issue_type: str = Field(
+        "Task",
+        description="Type of a created issue. Not 'Gate Review': an open issue of that type "
+        "is read as a new gate-review request.",
+    )
+    summary: str = "PMO evaluation: {project} {phase}"
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> JiraIssueTarget:
+        given = [n for n in ("issue", "jql", "create_in") if getattr(self, n)]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of issue, jql, create_in (got {given or 'none'})")
+        return self
+
+
 class PublishTarget(Strict):
     jira_comment: bool = True
     jira_attachment: bool = True
     jira_property: bool = True
+    jira_target: JiraIssueTarget | None = Field(
+        None,
+        description="Where to post in Jira without a request issue (projects.<KEY>.jira_target "
+        "overrides it per project); none = post nothing to Jira, and say so.",
+    )
     teams_webhook: SecretRef | None = None
     teams_channel: dict[str, str] | None = Field(
         None, description="{team, channel} for Graph posts."

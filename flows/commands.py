@@ -30,9 +30,8 @@ PASSING = {"Go", "Go with conditions"}
 def _print_evaluation(document: dict[str, Any], as_json: bool) -> None:
     from reports.evaluation import fmt_number
 
-    if as_json:
-        payload = {k: v for k, v in document.items() if k not in {"published"}}
-        sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+    if as_json:  # with `published`: what went where, or why nothing did
+        sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         return
     colour = {"Go": "green", "Go with conditions": "yellow", "Hold": "blue", "Recycle": "red"}[
         document["decision"]
@@ -58,12 +57,28 @@ def _print_evaluation(document: dict[str, Any], as_json: bool) -> None:
         )
     out_console().print(table)
     out_console().print(f"report: {document.get('report_path')}", highlight=False)
+    _print_published(document.get("published"))
     failed = (document.get("published") or {}).get("failed")
     if failed:
         err_console().print(f"[bold red]error:[/] publishing failed for: {', '.join(failed)}")
         err_console().print(
             "[dim]hint: the evaluation is stored; run the command again to retry[/]"
         )
+
+
+def _print_published(published: dict[str, Any] | None) -> None:
+    """One line on where the evaluation went in Jira (or why nowhere), one on the rest."""
+    if not published:
+        out_console().print("published: nothing (--no-publish or publish.enabled: false)")
+        return
+    jira = published.get("jira_target") or {}
+    if jira.get("issue"):
+        line = f"jira: {jira['issue']} ({jira.get('how')}, from {jira.get('from')})"
+    else:
+        line = f"jira: nothing posted: {jira.get('reason') or published.get('skipped', {}).get('jira')}"
+    out_console().print(line, markup=False, highlight=False)
+    done = ", ".join(sorted(published.get("done") or {}))
+    out_console().print(f"published: {done or 'nothing'}", markup=False, highlight=False)
 
 
 def _exit_for(document: dict[str, Any]) -> int:

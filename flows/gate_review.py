@@ -2,7 +2,8 @@
 
 Started by the PMO (`pmo gate ABC`, the deployment's run form) or by a gate-review request
 issue that the nightly sync picked up. The decision is stored with its evidence, rendered,
-and published to the request issue (or the project's epic), Teams and SharePoint.
+and published to the request issue (else the configured Jira target, see
+`flows.publish_target`), Teams and SharePoint.
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from config.redact import redact
 from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
+from flows.publish_target import JiraTargetChoice, choose_jira_target
 from flows.runtime import Runtime
 from flows.steps import Judged
 from reports.evaluation import closeout_email, evaluation_adf, evaluation_card
@@ -115,14 +116,41 @@ def _property_value(document: Mapping[str, Any]) -> dict[str, Any]:
     return value
 
 
-def _epic_of(frames: Mapping[str, pd.DataFrame], project_id: str) -> str | None:
-    tasks = frames["tasks"]
-    epics = tasks[
-        (tasks["project_id"] == project_id)
-        & (tasks["task_type"] == "epic")
-        & (tasks["source"] == "jira")
-    ]
-    return None if epics.empty else str(epics.sort_values("key")["key"].iloc[0])
+def _locate_jira_issue(
+    runtime: Runtime, outcome: Outcome, choice: JiraTargetChoice, key: str
+) -> tuple[str | None, str | None]:
+    """The issue to post on and, when there is none, why (`flows.publish_target` decides;
+    this carries it out: a JQL target is searched, a `create_in` issue created once per key)."""
+    if choice.how in ("request", "issue") or choice.how == "none":
+        return choice.value, choice.reason
+    try:
+        if choice.how == "jql":
+            answer = runtime.jira().post(
+                "search/jql",
+                {"jql": choice.value, "fields": ["key"], "maxResults": 1},
+                context=f"finding the Jira target ({choice.origin})",
+            )
+            found = answer.get("issues") or []
+            if not found:
+                return None, f"the query of {choice.origin} found no issue: {choice.value}"
+            return str(found[0]["key"]), None
+        fields = {
+            "summary": choice.summary,
+            "issuetype": {"name": choice.issue_type},
+            "labels": ["pmo-evaluation"],
+        }
+        return jira_publisher(runtime).create_issue(str(choice.value), fields, key), None
+    except Exception as exc:  # reported like any failed target; the others still publish
+        outcome.failed["jira_target"] = redact(f"{type(exc).__name__}: {exc}")
+        return None, "the Jira target could not be found or created"
+
+
+def _jira_target_report(
+    choice: JiraTargetChoice, issue: str | None, reason: str | None
+) -> dict[str, Any]:
+    """What `published.jira_target` says: how the issue was chosen, which, or why none."""
+    out = choice.as_dict() | {"issue": issue}
+    return out | ({"reason": reason} if issue is None and reason else {})
 
 
 def _jira_targets(
@@ -132,9 +160,10 @@ def _jira_targets(
     issue: str | None,
     base: str,
     target: PublishTarget,
+    reason: str | None = None,
 ) -> None:
     if issue is None or not runtime.settings.jira.enabled:
-        outcome.skipped["jira"] = "no request issue and no epic to post on"
+        outcome.skipped["jira"] = reason or "no Jira issue to post on"
         return
     doc = judged.document
     publisher = jira_publisher(runtime)
@@ -229,12 +258,16 @@ def publish_gate_review(
     )
     target = runtime.settings.publish.gate_review
     outcome = Outcome()
-    issue = request_issue or _epic_of(frames, doc["project_id"])
-    _jira_targets(runtime, outcome, judged, issue, base, target)
+    choice = choose_jira_target(
+        runtime.settings, doc["project_key"], doc.get("phase"), "gate_review", request_issue
+    )
+    where = f"gate-issue:{doc['project_key']}:{doc.get('phase')}"  # one created issue per gate
+    issue, reason = _locate_jira_issue(runtime, outcome, choice, where)
+    _jira_targets(runtime, outcome, judged, issue, base, target, reason)
     _graph_targets(runtime, outcome, judged, base, target, mail=False)
     _log(outcome)
     outcome.raise_if_failed()
-    return outcome.as_dict()
+    return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
 
 
 @task(name="publish-closeout", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
@@ -245,12 +278,16 @@ def publish_closeout(
     base = f"closeout:{doc['project_key']}:{doc['data_version']}"
     target = runtime.settings.publish.closeout
     outcome = Outcome()
-    _jira_targets(runtime, outcome, judged, _epic_of(frames, doc["project_id"]), base, target)
+    choice = choose_jira_target(runtime.settings, doc["project_key"], "closeout", "closeout")
+    issue, reason = _locate_jira_issue(
+        runtime, outcome, choice, f"closeout-issue:{doc['project_key']}"
+    )
+    _jira_targets(runtime, outcome, judged, issue, base, target, reason)
     _graph_targets(runtime, outcome, judged, base, target, mail=True)
     _followups(runtime, outcome, doc, base, target)
     _log(outcome)
     outcome.raise_if_failed()
-    return outcome.as_dict()
+    return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
 
 
 def _followups(

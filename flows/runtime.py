@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from config.redact import install_log_redaction, register_secret
-from config.settings import ConfigError, SecretRef, Settings, load_settings
+from config.settings import ConfigError, JiraIssueTarget, SecretRef, Settings, load_settings
 from connectors.store import Warehouse
 
 # Sandbox credentials travel to connectors as environment variables, like real secrets.
@@ -178,13 +178,15 @@ def with_sandbox_scopes(settings: Settings, tenant: dict[str, Any]) -> Settings:
     return settings.model_copy(
         update={
             "graph": g.model_copy(update=graph_update),
-            "publish": _sandbox_targets(settings, graph),
+            "publish": _sandbox_targets(settings, graph, tenant.get("jira") or {}),
         }
     )
 
 
-def _sandbox_targets(settings: Settings, graph: dict[str, Any]) -> Any:
-    """Publishing targets inside the sandbox for any target config leaves unset."""
+def _sandbox_targets(settings: Settings, graph: dict[str, Any], jira: dict[str, Any]) -> Any:
+    """Publishing targets inside the sandbox for any target config leaves unset. Evaluations
+    without a request issue go to one issue per project and gate created in the PMO project,
+    when the tenant has one (the demo's); otherwise nowhere in Jira, which they report."""
     teams = graph.get("teams") or []
     channel = (teams[0].get("channels") or [{}])[0] if teams else {}
     drives = graph.get("drives") or []
@@ -204,6 +206,9 @@ def _sandbox_targets(settings: Settings, graph: dict[str, Any]) -> Any:
         fill = {k: v for k, v in defaults.items() if getattr(target, k) in (None, [], "")}
         if name == "closeout" and not target.mail_to:
             fill["mail_to"] = [LEADERSHIP_DEMO_ADDRESS]
+        has_pmo = any(p.get("key") == "PMO" for p in jira.get("projects") or [])
+        if name in ("gate_review", "closeout") and target.jira_target is None and has_pmo:
+            fill["jira_target"] = JiraIssueTarget(create_in="PMO")
         updates[name] = target.model_copy(update=fill)
     return publish.model_copy(update=updates)
 

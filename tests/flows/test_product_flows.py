@@ -132,3 +132,25 @@ def test_the_teams_card_links_the_report_where_it_was_uploaded(product: Runtime)
     card = cards[-1].get("card", cards[-1]) if isinstance(cards[-1], dict) else cards[-1]
     assert url in str(card) and "Open report" in str(card)
     assert "\\\\" not in str(card)  # Teams shows backslash escapes literally
+
+
+def test_a_review_without_request_goes_to_its_own_issue_in_the_pmo_project(
+    product: Runtime,
+) -> None:
+    """Not to the project's first epic (issue 11, point 8): the sandbox's default target is
+    one issue per project and gate, created once in PMO, and the result says so."""
+    from flows.gate_review import phase_gate_review
+
+    first = phase_gate_review("SEC")["published"]["jira_target"]
+    again = phase_gate_review("SEC")["published"]["jira_target"]
+    assert first["how"] == "create" and first["from"] == "publish.gate_review.jira_target"
+    assert first["issue"].startswith("PMO-") and again["issue"] == first["issue"]
+    created = [e for e in outbox(product, "issue") if "SEC" in str(e["payload"])]
+    assert len(created) == 1, "created once, reused by the second review"
+    epics = {
+        row.key
+        for row in product.warehouse.read("tasks").itertuples()
+        if row.task_type == "epic" and str(row.key).startswith("SEC-")
+    }
+    posted = {e["target"] for e in outbox(product, "comment")}
+    assert first["issue"] in posted and not (posted & epics)
