@@ -185,6 +185,13 @@ class JiraSettings(Strict):
     timeout_seconds: float = Field(30, gt=0)
     max_retries: int = Field(5, ge=0, le=20)
     max_total_wait_seconds: float = Field(120, gt=0)
+    max_worklog_hours_per_day: float = Field(
+        24,
+        gt=0,
+        description="A worklog longer than this per calendar day from its start to when it "
+        "was logged (negative ones too) is quarantined with the reason, not stored: a "
+        "multi-day worklog within its span is kept.",
+    )
     metadata_refresh_hours: float = Field(
         24,
         ge=0,

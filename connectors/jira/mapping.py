@@ -7,6 +7,7 @@ No I/O here: the tests feed records shaped like the Jira v3 spec and compare row
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -288,6 +289,35 @@ def work_date(started: str, time_zone: str | None) -> date:
     return moment.date()
 
 
+def worklog_hours_problem(
+    record: Mapping[str, Any], started: str, max_per_day: float
+) -> str | None:
+    """Why a worklog's time can't be work time: negative, or more than `max_per_day` hours
+    per calendar day of its span - from the day it started to the day it was logged (at
+    least one day: a worklog logged ahead of its start is bounded by one day)."""
+    try:
+        seconds = float(record.get("timeSpentSeconds"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"timeSpentSeconds {record.get('timeSpentSeconds')!r} is not a number"
+    hours = seconds / 3600
+    if not math.isfinite(hours):
+        return f"timeSpentSeconds {seconds!r} is not a number"
+    if hours < 0:
+        return f"timeSpentSeconds is {seconds:g} ({hours:g} h): negative time is no work"
+    start = parse_jira_time(started, keep_offset=True)
+    logged = parse_jira_time(record.get("created"), keep_offset=True)
+    assert start is not None
+    days = 1
+    if logged is not None and start.tzinfo is not None:
+        days = max(1, (logged.astimezone(start.tzinfo).date() - start.date()).days + 1)
+    if hours > max_per_day * days:
+        return (
+            f"{hours:g} h logged for {days} day(s) from its start to when it was logged: more "
+            f"than {max_per_day:g} h per day (jira.max_worklog_hours_per_day)"
+        )
+    return None
+
+
 def map_worklog(
     record: Mapping[str, Any], ctx: MappingContext, project_id: str | None
 ) -> dict[str, Any]:
@@ -297,6 +327,9 @@ def map_worklog(
     author = ctx.person(record.get("author"))
     started_at = parse_jira_time(started)
     assert isinstance(started_at, datetime)
+    problem = worklog_hours_problem(record, started, ctx.max_worklog_hours_per_day)
+    if problem:
+        raise MappingError(problem)
     return {
         "entry_id": f"jira:worklog:{worklog_id}",
         "kind": "worklog",

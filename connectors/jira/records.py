@@ -128,6 +128,7 @@ class MappingContext:
     # e-mail Jira hides is matched with other sources
     account_aliases: Mapping[str, str] = field(default_factory=dict)
     email_aliases: Mapping[str, str] = field(default_factory=dict)  # lower alias -> canonical
+    max_worklog_hours_per_day: float = 24.0  # physical bound (config jira.max_worklog_...)
 
     def task_type(self, issuetype: Mapping[str, Any]) -> str:
         """The canonical kind of an issue type: configured by name, else a sub-task type

@@ -169,6 +169,7 @@ class JiraSync:
             dependency_link_types=link_type_map(self.settings.dependency_link_types),
             ignored_link_types=frozenset(t.lower() for t in self.settings.ignored_link_types),
             status_categories=dict(mark["status_categories"]),
+            max_worklog_hours_per_day=self.settings.max_worklog_hours_per_day,
         )
         self.field_ids = list(resolved.ids.values())
         self.boards = {k: list(v) for k, v in mark["boards"].items()}
