@@ -12,6 +12,16 @@ Decisions a reader of the warehouse should know:
   as a 0-hour row flagged `clock_out_before_in`, so the quality gate
   `timesheet.clock_out_before_in` sees the anomaly in the canonical frame and can name it.
 - unconfirmed (`confirmedBy: none`): kept, `is_confirmed=False`, flagged `unconfirmed`.
+- an edited card counts with its final entry (`clockInEvent`/`clockOutEvent`/`breaks`), not
+  `originalEntry`.
+
+Timesheet rows (one list item, one person, one day):
+- the person comes from `<column>LookupId` through the site's user information list (what
+  Graph returns with `expand=fields`), an e-mail, a lookup object or a display name; a row
+  whose person can't be resolved is quarantined with a reason naming the column and the
+  site user, since hours of nobody can't be reconciled;
+- negative hours, or more than `graph.max_row_hours` (24: a row is one day), are quarantined;
+- folder items are skipped.
 """
 
 from __future__ import annotations

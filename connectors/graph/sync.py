@@ -6,6 +6,9 @@ what disappeared into tombstones; SharePoint lists are read with list-item `delt
 delta link stored as the list's watermark in the same transaction as its rows.
 
 `progress`, when given, is called as ``progress(source, stream, rows)`` after each scope.
+A scope that fails is reported in its source's summary (`errors`) and the others carry on;
+the flow records every source in `sync_log` and fails the run when one failed. A delta link
+that had to be replaced by a full read is a `warnings` entry.
 """
 
 from __future__ import annotations
