@@ -173,6 +173,7 @@ class GraphConnection:
     limits: dict[str, asyncio.Semaphore]
     max_retries: int = 5
     credential: Any = None
+    policy: RetryPolicy = field(default_factory=RetryPolicy)  # for requests outside the SDK
 
     @asynccontextmanager
     async def limit(self, service: str) -> AsyncIterator[None]:
@@ -308,4 +309,6 @@ def connect(
     adapter.base_url = url
     limits = {name: asyncio.Semaphore(settings.concurrency) for name in SERVICES}
     client = GraphServiceClient(request_adapter=adapter)
-    return GraphConnection(client, http, url, counters, limits, settings.max_retries, credential)
+    return GraphConnection(
+        client, http, url, counters, limits, settings.max_retries, credential, policy
+    )

@@ -7,6 +7,7 @@ import base64
 import html
 import json
 import mimetypes
+import random
 from typing import Any
 
 import httpx
@@ -33,6 +34,7 @@ from connectors.graph.client import GraphConnection
 from connectors.graph.errors import GraphConnectorError, guarded
 from connectors.graph.transport import get_json, read_pages
 from connectors.graph.webhook import ADAPTIVE_CARD
+from connectors.resilience import Attempts, RetryPolicy
 
 SIMPLE_UPLOAD_LIMIT = 4 * 1024 * 1024  # Graph's limit for a single PUT of content
 INLINE_ATTACHMENT_LIMIT = 3 * 1024 * 1024  # sendMail's limit for an attachment in the body
@@ -132,25 +134,14 @@ async def upload(
     """(item id, web URL) of the uploaded file."""
     if len(content) > SIMPLE_UPLOAD_LIMIT:
         return await _upload_in_chunks(conn, drive, path, content)
-    for attempt in range(conn_retries(conn) + 1):
-        try:
-            async with conn.limit("publish"):
-                item = await guarded(
-                    _item(conn, drive, path).content.put(content),
-                    f"upload of {path}",
-                    "drive_upload",
-                )
-            return str(item.id), item.web_url
-        except GraphConnectorError as exc:
-            # the SDK's RetryHandler skips octet-stream bodies; a PUT of content is safe to repeat
-            if exc.status not in (429, 503, 504) or attempt == conn_retries(conn):
-                raise
-            await _backoff(attempt, None)
-    raise AssertionError("unreachable")
-
-
-def conn_retries(conn: GraphConnection) -> int:
-    return conn.max_retries
+    # one call: the connection's retry policy repeats a PUT of content (safe to repeat)
+    async with conn.limit("publish"):
+        item = await guarded(
+            _item(conn, drive, path).content.put(content),
+            f"upload of {path}",
+            "drive_upload",
+        )
+    return str(item.id), item.web_url
 
 
 async def _upload_in_chunks(
@@ -173,7 +164,7 @@ async def _upload_in_chunks(
         while True:
             end = min(start + CHUNK, total) - 1
             reply = await _put_chunk(
-                http, session.upload_url, content[start : end + 1], start, end, total
+                http, session.upload_url, content[start : end + 1], start, end, total, conn.policy
             )
             if reply.status_code in (200, 201):
                 item = reply.json()
@@ -189,31 +180,33 @@ async def _put_chunk(
     start: int,
     end: int,
     total: int,
-    attempts: int = 6,
+    policy: RetryPolicy | None = None,
 ) -> httpx.Response:
-    """One range; repeating a range is harmless, so throttling and drops are retried here."""
+    """One range under the shared retry policy; a PUT of a range is safe to repeat, so
+    throttling, 5xx and drops are retried within the policy's count and wait budget."""
     headers = {"Content-Range": f"bytes {start}-{end}/{total}", "Content-Length": str(len(chunk))}
-    for attempt in range(attempts):
+    attempts = Attempts(policy or RetryPolicy(), repeatable=True, rng=random.Random())
+    while True:
+        reply: httpx.Response | None = None
         try:
             reply = await http.put(url, content=chunk, headers=headers)
-        except httpx.TransportError:
-            await _backoff(attempt, None)
+        except httpx.TransportError as exc:
+            verdict = attempts.after_error(exc)
+        else:
+            verdict = attempts.after_status(reply.status_code, reply.headers.get("retry-after"))
+        if verdict.action == "retry":
+            await asyncio.sleep(verdict.delay)
             continue
-        if reply.status_code in (429, 503, 504):
-            await _backoff(attempt, reply.headers.get("retry-after"))
-            continue
+        if reply is None:
+            raise GraphConnectorError(
+                f"upload chunk {start}-{end}: no answer after {attempts.retries + 1} attempts"
+            )
         if reply.status_code >= 400:
             raise GraphConnectorError(
                 f"upload chunk {start}-{end} refused: {reply.status_code} {reply.text[:200]}",
                 status=reply.status_code,
             )
         return reply
-    raise GraphConnectorError(f"upload chunk {start}-{end}: no answer after {attempts} attempts")
-
-
-async def _backoff(attempt: int, retry_after: str | None) -> None:
-    wait = float(retry_after) if retry_after and retry_after.isdigit() else 0.2 * 2**attempt
-    await asyncio.sleep(min(wait, 60.0))
 
 
 # --- mail ------------------------------------------------------------------------------------

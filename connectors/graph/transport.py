@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from typing import Any
 
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -17,9 +18,10 @@ from msgraph_core.requests.batch_request_item import BatchRequestItem
 
 from connectors.graph.client import GraphConnection
 from connectors.graph.errors import GraphConnectorError, guarded
+from connectors.resilience import RETRYABLE_STATUS, Attempts, parse_retry_after
 
 BATCH_LIMIT = 20  # Graph's (and the SDK's) maximum requests per $batch
-RETRY_STATUSES = {429, 503, 504}
+RETRY_STATUSES = RETRYABLE_STATUS  # one list of transient answers for all HTTP
 
 
 ERROR_MAP: dict[str, Any] = {"XXX": ODataError}
@@ -72,12 +74,13 @@ async def batch_get(
     """Run GET `RequestInformation`s through `$batch`, 20 per request: id -> (status, body).
 
     Graph throttles items inside a batch one by one (429/503/504 with `Retry-After` on the
-    item); those items are sent again in a later batch, up to `max_retries` rounds.
+    item); those items are sent again in a later batch under the shared retry policy (the
+    longest `Retry-After` of the round, seconds or HTTP-date; a count and a wait budget).
     """
     results: dict[str, Any] = {}
     pending = list(requests)
-    for attempt in range(conn.max_retries + 1):
-        waits: list[float] = []
+    attempts = Attempts(conn.policy, repeatable=True, rng=random.Random())
+    while pending:
         for start in range(0, len(pending), BATCH_LIMIT):
             chunk = pending[start : start + BATCH_LIMIT]
             content = BatchRequestContent()
@@ -87,16 +90,25 @@ async def batch_get(
             for key in chunk:
                 results[key] = replies.get(key, (None, None, {}))
         pending = [k for k in pending if results[k][0] in RETRY_STATUSES]
-        if not pending or attempt == conn.max_retries:
+        if not pending:
             break
-        waits = [_item_wait(results[k][2], attempt) for k in pending]
-        await asyncio.sleep(max(waits))
+        status, header = _round_wait([results[k] for k in pending])
+        verdict = attempts.after_status(status, header)
+        if verdict.action != "retry":
+            break  # the throttled items keep their status; the caller reports them
+        await asyncio.sleep(verdict.delay)
     return {k: (status, body) for k, (status, body, _) in results.items()}
 
 
-def _item_wait(headers: dict[str, Any], attempt: int) -> float:
-    value = str({k.lower(): v for k, v in (headers or {}).items()}.get("retry-after", ""))
-    return min(float(value), 60.0) if value.isdigit() else min(0.5 * 2**attempt, 30.0)
+def _round_wait(items: list[tuple[Any, Any, dict[str, Any]]]) -> tuple[int, str | None]:
+    """The status and the longest `Retry-After` among a round's throttled items."""
+    best: tuple[float, str | None] = (-1.0, None)
+    for _status, _body, headers in items:
+        value = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after")
+        seconds = parse_retry_after(str(value)) if value is not None else None
+        if seconds is not None and seconds > best[0]:
+            best = (seconds, str(value))
+    return int(items[0][0]), best[1]
 
 
 async def _post_batch(

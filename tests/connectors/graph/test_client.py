@@ -82,14 +82,17 @@ def test_safe_to_repeat_after_a_dropped_connection(method, url, safe):
 
 
 @pytest.mark.parametrize(
-    ("headers", "attempt", "wait"),
+    ("headers", "expected"),
     [
-        ({"Retry-After": "3"}, 0, 3.0),  # the item's own Retry-After
-        ({"retry-after": "500"}, 0, 60.0),  # capped
-        ({}, 2, 2.0),  # no header: exponential backoff
+        ([{"Retry-After": "3"}, {"retry-after": "7"}], "7"),  # the longest item's Retry-After
+        (
+            [{"Retry-After": "Fri, 04 Dec 2099 08:00:00 GMT"}, {"Retry-After": "3"}],
+            "Fri, 04 Dec 2099 08:00:00 GMT",
+        ),
+        ([{}, {}], None),  # no header: the policy's backoff
     ],
 )
-def test_throttled_batch_items_wait_as_told(headers, attempt, wait):
-    from connectors.graph.transport import _item_wait
+def test_throttled_batch_items_wait_for_the_longest_retry_after(headers, expected):
+    from connectors.graph.transport import _round_wait
 
-    assert _item_wait(headers, attempt) == wait
+    assert _round_wait([(429, None, h) for h in headers]) == (429, expected)
