@@ -169,8 +169,14 @@ async def _upload_in_chunks(
             if reply.status_code in (200, 201):
                 item = reply.json()
                 return str(item["id"]), item.get("webUrl")
-            ranges = reply.json().get("nextExpectedRanges") or [f"{end + 1}-"]
-            start = int(str(ranges[0]).split("-")[0])
+            start = next_range_start(reply.json(), end + 1)
+
+
+def next_range_start(reply: dict[str, Any], default: int) -> int:
+    """Where the next chunk starts: the first missing range of a 202 reply, in the open
+    (`"26-"`) or closed (`"12345-55232"`) form; `default` when the reply names none."""
+    ranges = reply.get("nextExpectedRanges") or []
+    return int(str(ranges[0]).split("-", 1)[0]) if ranges else default
 
 
 async def _put_chunk(

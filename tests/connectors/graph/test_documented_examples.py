@@ -25,6 +25,7 @@ from connectors.graph.mapping_time import (
     resolve_person,
 )
 from connectors.graph.people import PersonDirectory
+from connectors.graph.publish_ops import next_range_start
 from connectors.graph.readers import last_occurrences, rebase_link
 from connectors.graph.records import (
     GraphUser,
@@ -60,7 +61,7 @@ def people(*users: GraphUser) -> PersonDirectory:
 
 def test_only_the_noted_examples_needed_fixing():
     names = sorted(p.stem for p in DOCUMENTED.glob("*.json"))
-    assert len(names) == 12
+    assert len(names) == 17
     for name in names:
         text = (DOCUMENTED / f"{name}.json").read_text(encoding="utf-8")
         if name in INVALID_AS_PUBLISHED:
@@ -251,3 +252,16 @@ def test_schedule_list_timecards_give_hours_after_breaks():
         False,
     )
     assert [q.record_id for q in mapped.quarantined] == ["TCK_3e74d9a1-f45f-4da3-95df-be72a8af448d"]
+
+
+# --- uploads (the replies the publisher reads) ----------------------------------------------
+
+
+def test_upload_replies_name_the_next_range_and_carry_no_web_url():
+    assert next_range_start(documented("driveitem-createuploadsession-202"), 0) == 26
+    assert next_range_start(documented("driveitem-createuploadsession-202-ranges"), 0) == 12345
+    session = documented("driveitem-createuploadsession")  # no nextExpectedRanges at all
+    assert next_range_start(session, 0) == 0 and session["uploadUrl"].startswith("https://")
+    for name in ("driveitem-put-content", "driveitem-createuploadsession-201"):
+        item = documented(name)  # a created file, as documented: no webUrl to link to
+        assert item["id"] and "webUrl" not in item
