@@ -183,7 +183,9 @@ class GraphPublisher:
                 return str(found)
             # the target says it is not there: nothing was made, a later run may post it
             self.ledger.mark_pending(key, target, {**detail, "failed": str(exc)[:300]})
-            raise exc
+            raise GraphConnectorError(
+                f"{exc}; not found at {target}, so it was not made: a re-run posts it"
+            ) from None
         self.ledger.mark_unknown(key, target, {**detail, "outcome": UNKNOWN, "why": str(exc)[:300]})
         _warn_unknown(key, target)
         raise PublicationUnknownError(key, target, str(exc)) from None
