@@ -2,15 +2,19 @@
 
 Default: 500 projects, 100,000 tasks, 1,000,000 time entries (from `checks.synthetic`), the
 full quality gates once and every project's evaluation (risk checks, forecast with 10,000
-trials, gate decision, data version). Prints wall time per stage and the peak RSS.
+trials, gate decision, data version). Prints wall time per stage, CPU and the peak RSS.
 
-    uv run python benchmarks/evaluate.py                # the issue's scale, 2 workers
-    uv run python benchmarks/evaluate.py --projects 50  # quick look
-    uv run python benchmarks/evaluate.py --workers 1    # one process, stages timed apart
-    uv run python benchmarks/evaluate.py --profile 25   # top 25 functions (serial)
+    uv run python benchmarks/evaluate.py                      # the issue's scale, 2 processes
+    uv run python benchmarks/evaluate.py --projects 50        # quick look
+    uv run python benchmarks/evaluate.py --runner serial      # one process, stages timed apart
+    uv run python benchmarks/evaluate.py --runner dask --projects 2000   # local Dask cluster
+    uv run python benchmarks/evaluate.py --profile 25         # top 25 functions (serial)
 
-With workers, `evaluate_portfolio(workers=N)` forks N processes that assess their projects
-while this process runs the quality gates (GX import included), then decide with the report.
+Runners other than `serial` are the product's path, `flows.evaluation.evaluate_projects` in
+a Prefect flow: shards of `--shard-size` projects as Prefect tasks on a ProcessPoolTaskRunner
+(`process`), a DaskTaskRunner on a `distributed.LocalCluster` of `--workers` processes
+started here (`dask`, or `--dask-address` of a running cluster), or threads (`thread`); the
+quality gates (GX import included) run in this process meanwhile.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # busy machine
 
 from checks.evaluate import evaluate_portfolio
+from checks.gates import LifecycleRules
 from checks.model import Decision, QualityReport
 from checks.quality import QualityContext, run_quality_gates
 from checks.synthetic import Problems, synthetic_portfolio
@@ -66,8 +72,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--trials", type=int, default=10_000, help="Monte Carlo trials")
     parser.add_argument(
-        "--workers", type=int, default=2, help="processes for the projects (1: serial, staged)"
+        "--runner", choices=["serial", "thread", "process", "dask"], default="process"
     )
+    parser.add_argument("--workers", type=int, default=2, help="processes / Dask workers")
+    parser.add_argument("--shard-size", type=int, default=50, help="projects per Prefect task")
+    parser.add_argument("--dask-address", help="a running Dask scheduler (default: local cluster)")
     parser.add_argument("--profile", type=int, default=0, help="print the top N functions")
     return parser.parse_args()
 
@@ -89,20 +98,73 @@ def run_serial(frames: dict, settings: Settings, rules: object) -> tuple[list, d
     return evaluations, {"wall": t_quality + t_eval, "cpu": c_quality + c_eval}
 
 
-def run_parallel(
-    frames: dict, settings: Settings, rules: object, workers: int
+def run_tasks(
+    frames: dict, settings: Settings, rules: LifecycleRules, args: argparse.Namespace
 ) -> tuple[list, dict[str, float]]:
-    """`evaluate_portfolio(workers=N)`: projects in N forked workers, quality gates overlapped."""
-    t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
-    evaluations = evaluate_portfolio(
-        frames, settings, rules, AS_OF, quality_context=QualityContext(as_of=AS_OF), workers=workers
+    """The product's path: `evaluate_projects` in a Prefect flow, shards as tasks."""
+    from prefect import flow
+
+    from flows.evaluation import evaluate_projects
+
+    cluster = None
+    address = args.dask_address
+    if args.runner == "dask" and not address:
+        from distributed import LocalCluster
+
+        cluster = LocalCluster(
+            n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        address = cluster.scheduler_address
+    spec = {"task_runner": args.runner, "workers": args.workers, "shard_size": args.shard_size}
+    if address:
+        spec["dask_address"] = address
+    settings = settings.model_copy(
+        update={"evaluation": settings.evaluation.model_copy(update=spec)}
     )
-    wall = time.perf_counter() - t1
-    own, kids = cpu_seconds(own=True) - own1, cpu_seconds(own=False) - kids1
-    print(f"parent (grouping, table hashes, quality gates incl. the GX import, merge): {own:.2f} s "
-          f"CPU; {workers} workers (risk checks, forecasts, decisions): {kids:.2f} s CPU "
-          f"({1000 * kids / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
-    return evaluations, {"wall": wall, "cpu": own + kids}
+    gates_cpu: list[float] = []
+
+    def gates() -> QualityReport:
+        start = time.thread_time()
+        report = run_quality_gates(frames, QualityContext(as_of=AS_OF), settings.checks)
+        gates_cpu.append(time.thread_time() - start)
+        return report
+
+    timing: dict[str, float] = {}
+
+    @flow(name="benchmark-evaluate", validate_parameters=False)
+    def evaluate() -> list:
+        # timed inside the flow: the Prefect server's start-up is not the evaluation's
+        t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
+        evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
+        timing["wall"] = time.perf_counter() - t1
+        timing["own"] = cpu_seconds(own=True) - own1
+        timing["kids"] = cpu_seconds(own=False) - kids1
+        return evaluations
+
+    evaluations = evaluate()
+    workers_cpu = timing["kids"]
+    if cluster is not None:
+        from distributed import Client
+
+        with Client(cluster) as client:
+            per_worker = client.run(_worker_usage)
+        cluster.close()
+        workers_cpu = sum(u["cpu"] for u in per_worker.values())
+        peaks = sorted(u["peak_mib"] for u in per_worker.values())
+        print(f"Dask workers: {len(per_worker)}; peak RSS per worker: "
+              + ", ".join(f"{p:.0f} MiB" for p in peaks)
+              + "; CPU per worker: " + ", ".join(f"{u['cpu']:.1f} s" for u in per_worker.values()))  # fmt: skip
+    print(f"this process (shard cuts, task submission, quality gates incl. the GX import "
+          f"{gates_cpu[0] if gates_cpu else 0:.1f} s, merge): {timing['own']:.2f} s CPU; "
+          f"workers (risk checks, forecasts, decisions): {workers_cpu:.2f} s CPU "
+          f"({1000 * workers_cpu / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
+    return evaluations, {"wall": timing["wall"], "cpu": timing["own"] + workers_cpu}
+
+
+def _worker_usage() -> dict[str, float]:
+    """Run in each Dask worker process: its peak RSS and CPU so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"peak_mib": usage.ru_maxrss / 1024, "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def main() -> None:
@@ -117,7 +179,8 @@ def main() -> None:
     rss_data, rss_frames = peak_rss_mib(), current_rss_mib()
     settings = Settings(checks={"forecast_trials": args.trials})
     rules = load_rules(settings)
-    print(f"machine: {os.cpu_count()} cpus; workers: {args.workers}; trials: {args.trials}")
+    print(f"machine: {os.cpu_count()} cpus; runner: {args.runner}, workers: {args.workers}, "
+          f"shard size: {args.shard_size}; trials: {args.trials}")  # fmt: skip
     print("rows: " + ", ".join(f"{k}={v:,}" for k, v in rows.items()))
     print(
         f"generate (not counted): {t_gen:.2f} s; peak RSS while generating: {rss_data:.0f} MiB, "
@@ -127,10 +190,10 @@ def main() -> None:
     if args.profile:
         profiler = cProfile.Profile()
         evaluations, total = profiler.runcall(run_serial, frames, settings, rules)
-    elif args.workers <= 1:
+    elif args.runner == "serial":
         evaluations, total = run_serial(frames, settings, rules)
     else:
-        evaluations, total = run_parallel(frames, settings, rules, args.workers)
+        evaluations, total = run_tasks(frames, settings, rules, args)
     decisions = [e.decision.value for e in evaluations]
     print(
         f"total (quality + checks + decisions): {total['wall']:.2f} s wall, "

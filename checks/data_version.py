@@ -109,22 +109,27 @@ def data_version(
     return version_with_config(tables_digest(tables, hashes=hashes), config, length=length)
 
 
-def tables_digest(tables: Mapping[str, pd.DataFrame], *, hashes: TableHashes | None = None) -> Any:
-    """The running sha256 of the tables alone: `data_version`'s first half (the costly one)."""
-    digest = hashlib.sha256()
+def tables_digest(
+    tables: Mapping[str, pd.DataFrame], *, hashes: TableHashes | None = None
+) -> bytes:
+    """What `data_version` hashes for the tables (the costly half): labels, column names and
+    each table's digest of row hashes. Bytes, not a running hash, so that an assessment can
+    travel between processes (a hash object does not pickle); hashing these bytes and then
+    the config gives exactly the running hash's digest."""
+    parts = []
     for label in sorted(tables):
         frame = tables[label]
         name = label.split(":", 1)[0]
         rows = hashes.hashes(name, frame) if hashes else row_hashes(frame)
-        digest.update(label.encode())
-        digest.update(",".join(sorted(set(frame.columns) - IGNORED_COLUMNS)).encode())
-        digest.update(digest_rows(rows))
-    return digest
+        parts.append(label.encode())
+        parts.append(",".join(sorted(set(frame.columns) - IGNORED_COLUMNS)).encode())
+        parts.append(digest_rows(rows))
+    return b"".join(parts)
 
 
-def version_with_config(tables: Any, config: Any, *, length: int = 16) -> str:
-    """`data_version` from a `tables_digest` (left unchanged) and the config."""
-    digest = tables.copy()
+def version_with_config(tables: bytes, config: Any, *, length: int = 16) -> str:
+    """`data_version` from a `tables_digest` and the config."""
+    digest = hashlib.sha256(tables)
     digest.update(json.dumps(to_jsonable(config), sort_keys=True, default=str).encode())
     return digest.hexdigest()[:length]
 

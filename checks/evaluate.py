@@ -8,8 +8,11 @@ input gives the same output, byte for byte.
 - `evaluate_gate(...)`: the exit gate of the project's current (or a given) phase;
 - `evaluate_closeout(...)`: the closeout gate plus KPIs, variances, forecast record, lessons;
 - `evaluate_portfolio(...)`: quality gates once, then every project, frames grouped once;
+- `PortfolioJob`: what every project's evaluation shares, with `assess` and `conclude_all`
+  for a list of projects and `shard` to cut the frames a list of projects needs
+  (`flows.evaluation` runs shards as Prefect tasks on the task runner chosen in settings);
 - one project's steps (`evaluate_project`, `assess_project`, `conclude`) live in
-  `checks.evaluate_project`, the worker processes in `checks.evaluate_workers`.
+  `checks.evaluate_project`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import pandas as pd
 from checks.as_of import project_as_of
 from checks.data_version import TableHashes
 from checks.evaluate_project import Assessment, assess_project, conclude, evaluate_project, phase_of
-from checks.evaluate_workers import run_overlapped
 from checks.gates import LifecycleRules
 from checks.model import Evaluation, ProjectFrames, QualityReport
 from checks.quality import QualityContext, run_quality_gates
@@ -32,6 +34,8 @@ from config.settings import ChecksSettings, Settings
 
 __all__ = [
     "Assessment",
+    "PortfolioJob",
+    "Shard",
     "assess_project",
     "conclude",
     "evaluate_closeout",
@@ -94,7 +98,6 @@ def evaluate_portfolio(
     project_ids: Iterable[str] | None = None,
     quality_context: QualityContext | None = None,
     run_quality: QualityRunner = run_quality_gates,
-    workers: int = 1,
     default_as_of: bool = False,
 ) -> list[Evaluation]:
     """Every project's gate review (closeout for projects in closeout), in project-id order.
@@ -106,37 +109,28 @@ def evaluate_portfolio(
 
     Unless a report is passed in, the quality gates run once for the whole portfolio with
     `quality_context` (the flow gathers last syncs and previous counts; default: only the
-    status date). Frames are grouped by project once. `workers` > 1 evaluates the projects
-    in that many forked processes (`checks.evaluate_workers`) while this process runs the
-    quality gates: same list, same order, as one process. `default_as_of`: as for
-    `evaluate_gate`, per project (the quality gates run as of `as_of`).
+    status date). Frames are grouped by project once. `default_as_of`: as for
+    `evaluate_gate`, per project (the quality gates run as of `as_of`). One process;
+    `flows.evaluation` spreads the projects over Prefect tasks with the same result.
     """
-    split = PortfolioSplit(frames)
-    job = _PortfolioJob(
-        split=split,
-        hashes=TableHashes(split.tables),
-        settings=settings,
-        rules=rules,
-        as_of=as_of,
-        snapshots=_snapshots_by_project(snapshots),
-        named=project_ids is not None,
-        default_as_of=default_as_of,
+    named = project_ids is not None
+    job = PortfolioJob.build(
+        frames, settings, rules, as_of, snapshots, named, default_as_of=default_as_of
     )
-    ids = sorted(project_ids) if project_ids is not None else split.project_ids
-
-    def quality_report() -> QualityReport:
-        if quality is not None:
-            return quality
-        return run_quality(frames, quality_context or QualityContext(as_of=as_of), settings.checks)
-
-    if workers <= 1 or len(ids) < 2:
-        return job.run(ids, quality_report())
-    return run_overlapped(job, ids, workers, quality_report)
+    ids = job.project_ids(project_ids)
+    if quality is None:
+        context = quality_context or QualityContext(as_of=as_of)
+        quality = run_quality(frames, context, settings.checks)
+    return job.run(ids, quality)
 
 
 @dataclass(frozen=True)
-class _PortfolioJob:
-    """What every project's evaluation shares, and the steps a worker process runs."""
+class PortfolioJob:
+    """What every project's evaluation shares; `assess` and `conclude_all` a list of projects.
+
+    Built once per portfolio, or per shard (`shard`, then `Shard.job()` in a worker): a
+    project's evaluation is the same either way.
+    """
 
     split: PortfolioSplit
     hashes: TableHashes
@@ -147,6 +141,52 @@ class _PortfolioJob:
     named: bool  # ids given by the caller: evaluate them even if closed
     default_as_of: bool = False  # as_of is the clock: finished projects at their finish
 
+    @classmethod
+    def build(
+        cls,
+        frames: Mapping[str, pd.DataFrame],
+        settings: Settings,
+        rules: LifecycleRules,
+        as_of: datetime,
+        snapshots: pd.DataFrame | None = None,
+        named: bool = False,
+        *,
+        default_as_of: bool = False,
+        hash_tables: bool = True,
+    ) -> PortfolioJob:
+        """Group the frames by project and hash every table once (unless this job only cuts
+        shards: each shard's job hashes its own rows, and a row's hash is its own)."""
+        split = PortfolioSplit(frames)
+        return cls(
+            split=split,
+            hashes=TableHashes(split.tables if hash_tables else {}),
+            settings=settings,
+            rules=rules,
+            as_of=as_of,
+            snapshots=_snapshots_by_project(snapshots),
+            named=named,
+            default_as_of=default_as_of,
+        )
+
+    def project_ids(self, named: Iterable[str] | None = None) -> list[str]:
+        """The ids to evaluate, sorted: the named ones, else every project."""
+        return sorted(named) if named is not None else self.split.project_ids
+
+    def shard(self, project_ids: Iterable[str]) -> Shard:
+        """These projects with only the frames and snapshots their evaluations read."""
+        ids = list(project_ids)
+        mine = [self.snapshots[p] for p in ids if p in self.snapshots]
+        return Shard(
+            project_ids=ids,
+            frames=self.split.shard(ids),
+            snapshots=pd.concat(mine) if mine else None,
+            settings=self.settings,
+            rules=self.rules,
+            as_of=self.as_of,
+            named=self.named,
+            default_as_of=self.default_as_of,
+        )
+
     def run(self, project_ids: Iterable[str], quality: QualityReport) -> list[Evaluation]:
         """Project by project (one project's frames in memory at a time)."""
         return [conclude(a, quality) for pid in project_ids if (a := self.assess_one(pid))]
@@ -154,7 +194,8 @@ class _PortfolioJob:
     def assess(self, project_ids: Iterable[str]) -> list[Assessment]:
         return [a for pid in project_ids if (a := self.assess_one(pid)) is not None]
 
-    def conclude(self, assessed: list[Assessment], quality: QualityReport) -> list[Evaluation]:
+    @staticmethod
+    def conclude_all(assessed: list[Assessment], quality: QualityReport) -> list[Evaluation]:
         return [conclude(a, quality) for a in assessed]
 
     def assess_one(self, pid: str) -> Assessment | None:
@@ -178,6 +219,31 @@ def settle_as_of(
     chosen = phase or phase_of(pf, settings).phase
     when = project_as_of(pf, pf.as_of, chosen)
     return pf if when == pf.as_of else replace(pf, as_of=when)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """A list of projects and what their evaluation reads: sent to a worker, which `job()`s it."""
+
+    project_ids: list[str]
+    frames: dict[str, pd.DataFrame]
+    snapshots: pd.DataFrame | None
+    settings: Settings
+    rules: LifecycleRules
+    as_of: datetime
+    named: bool
+    default_as_of: bool = False
+
+    def job(self) -> PortfolioJob:
+        return PortfolioJob.build(
+            self.frames,
+            self.settings,
+            self.rules,
+            self.as_of,
+            self.snapshots,
+            self.named,
+            default_as_of=self.default_as_of,
+        )
 
 
 def _snapshots_by_project(snapshots: pd.DataFrame | None) -> dict[str, pd.DataFrame]:

@@ -2,7 +2,7 @@
 report), then `conclude` (scope the quality report, decide the gate, closeout report).
 
 Split in two so that a portfolio's projects can be assessed in worker processes while the
-quality gates run (`checks.evaluate_workers`); `evaluate_project` does both in one call.
+quality gates run (`flows.evaluation`); `evaluate_project` does both in one call.
 Pure, like `checks.evaluate`, which documents the output.
 """
 
@@ -86,7 +86,7 @@ class Assessment:
     record: ForecastRecord
     findings: list[Finding]
     charts: dict[str, Any]
-    tables: Any  # `tables_digest` of the project's frames
+    tables: bytes  # `tables_digest` of the project's frames
     snapshots: pd.DataFrame | None
 
 

@@ -387,6 +387,31 @@ class OrchestrationSettings(Strict):
     )
 
 
+class EvaluationSettings(Strict):
+    """Where a portfolio's projects are evaluated: Prefect tasks, one per shard of projects."""
+
+    task_runner: Literal["thread", "process", "dask"] = Field(
+        "thread",
+        description="thread: in the flow's process; process: a pool of processes on this "
+        "machine (ProcessPoolTaskRunner); dask: a Dask cluster (DaskTaskRunner, prefect-dask).",
+    )
+    workers: int | None = Field(
+        None,
+        ge=1,
+        description="Threads or processes; dask without an address: workers of a local "
+        "cluster started for the run. Default: the machine's CPU count.",
+    )
+    shard_size: int = Field(
+        50,
+        ge=1,
+        description="Projects per Prefect task (a task costs ~20 ms of orchestration, a "
+        "project ~80 ms of work; smaller shards balance workers better).",
+    )
+    dask_address: str | None = Field(
+        None, description="Scheduler of a running Dask cluster, e.g. tcp://10.0.0.5:8786."
+    )
+
+
 class Settings(Strict):
     """The whole configuration. `source_path` is where it was loaded from (for error messages)."""
 
@@ -398,6 +423,7 @@ class Settings(Strict):
     checks: ChecksSettings = ChecksSettings()
     publish: PublishSettings = PublishSettings()
     orchestration: OrchestrationSettings = OrchestrationSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
     projects: dict[str, dict[str, Any]] = Field(
         default_factory=dict,
         description="Per-project overrides: phase, target_date, gate thresholds.",

@@ -1,6 +1,8 @@
 """What the nightly run does after the sync: judge, snapshot, alert, answer gate requests.
 
-- quality gates and every project's checks, once for the portfolio;
+- quality gates and every project's checks, once for the portfolio: the projects fan out as
+  Prefect tasks, one per shard, on the runner `evaluation.task_runner` names (threads, a
+  process pool, or a Dask cluster shared by several machines; `flows.evaluation`);
 - metric snapshots per project and day (trends, and the record past forecasts are scored on);
 - a Teams card for each *new* red finding (the ledger remembers what was alerted);
 - a gate review for each open gate-review request filed in Jira, answered on that issue.
@@ -17,7 +19,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from checks.gate_requests import GateRequest, open_gate_requests
-from checks.model import Evaluation
+from checks.model import Evaluation, QualityReport
 from connectors.store import PublicationLedger
 from flows.publishing import jira_publisher, publish_alert
 from flows.runtime import Runtime
@@ -29,8 +31,14 @@ def judge_portfolio(runtime: Runtime) -> dict[str, Any]:
     """Run after every sync; returns counts for the run summary."""
     as_of = runtime.as_of()
     frames = read_frames(runtime)
-    quality = run_quality(runtime, frames, as_of)
-    evaluations = evaluate_all(runtime, frames, quality, as_of, None)
+    reports: list[QualityReport] = []
+
+    def gates() -> QualityReport:  # run while the workers assess the projects
+        reports.append(run_quality(runtime, frames, as_of))
+        return reports[-1]
+
+    evaluations = evaluate_all(runtime, frames, gates, as_of, None)
+    quality = reports[-1]
     snapshot(runtime, evaluations, frames, as_of)
     alerts = alert_new_red_findings(runtime, evaluations)
     answered = answer_gate_requests(runtime, frames)

@@ -11,12 +11,12 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from prefect import flow, task
-from prefect.cache_policies import NO_CACHE
+from prefect import flow
 
-from checks.model import Evaluation, QualityReport
+from checks.model import Evaluation
 from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact
+from flows.evaluation import QualitySource, evaluate_projects
 from flows.publishing import publish_status
 from flows.runtime import Runtime, open_runtime
 from flows.steps import (
@@ -29,17 +29,16 @@ from flows.steps import (
 from reports.portfolio import portfolio_html, portfolio_markdown, row_from_evaluation
 
 
-@task(name="evaluate-portfolio", cache_policy=NO_CACHE)
 def evaluate_all(
     runtime: Runtime,
     frames: Mapping[str, pd.DataFrame],
-    quality: QualityReport,
+    quality: QualitySource,
     as_of: datetime,
     project_ids: list[str] | None,
 ) -> list[Evaluation]:
-    from checks.evaluate import evaluate_portfolio
-
-    return evaluate_portfolio(
+    """Every (or the named) project's evaluation, as Prefect tasks per shard of projects on
+    the runner `evaluation.task_runner` names (`flows.evaluation`)."""
+    return evaluate_projects(
         frames,
         runtime.settings,
         load_rules(runtime.settings),
@@ -89,10 +88,11 @@ def status_report(
         as_of = runtime.as_of()
         frames = read_frames(runtime)
         ids = [resolve_project(frames, p) for p in projects] if projects else None
-        quality = run_quality(runtime, frames, as_of)
+        # the quality gates run while the projects are assessed
+        gates = lambda: run_quality(runtime, frames, as_of)  # noqa: E731
         rows = [
             row_from_evaluation(e.to_dict())
-            for e in evaluate_all(runtime, frames, quality, as_of, ids)
+            for e in evaluate_all(runtime, frames, gates, as_of, ids)
         ]
         add_trends_and_links(runtime, rows)
         title = f"Portfolio status {as_of:%Y-%m-%d}"

@@ -61,6 +61,15 @@ class IssueTable:
         self._columns = None
         return pos
 
+    def set_updated(self, pos: int, moment: Any) -> None:
+        """A write moved the issue's ``updated`` (document and bulk issues alike)."""
+        if pos < len(self.records):
+            self.records[pos]["fields"]["updated"] = jira_ts(moment)
+        else:
+            assert self.bulk is not None
+            self.bulk.a["issue_updated_ms"][pos - len(self.records)] = to_ms(moment)
+        self.touch()
+
     def touch(self) -> None:
         """A record changed (updated time, status): rebuild the columns on next use."""
         self._columns = None

@@ -12,6 +12,7 @@ from sandbox.call import Call
 from sandbox.errors import JiraError
 from sandbox.jira_meta import find_project
 from sandbox.jira_search import find_issue
+from sandbox.jira_write import touch
 from sandbox.router import Router
 from sandbox.timefmt import duration_text, jira_ts, parse_duration, parse_iso
 
@@ -160,7 +161,8 @@ def _link_ref(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def add_worklog(call: Call) -> Response:
-    record = call.state.issues.record(find_issue(call))
+    pos = find_issue(call)
+    record = call.state.issues.record(pos)
     body = await call.json_object()
     try:
         started = parse_iso(str(body["started"]))
@@ -200,6 +202,7 @@ async def add_worklog(call: Call) -> Response:
     }
     with call.state.lock:
         call.state.worklogs.append(stored)
+        touch(call, pos)  # logging work moves the issue's `updated` in Jira
     call.state.publish(
         "worklog",
         "jira",

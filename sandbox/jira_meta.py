@@ -165,6 +165,140 @@ async def project_versions(call: Call) -> Response:
     return JSONResponse([render.version_bean(call.state, v, call.version) for v in found])
 
 
+_VERSION_ORDER = {
+    "name": lambda v: str(v.get("name", "")).lower(),
+    "description": lambda v: str(v.get("description") or "").lower(),
+    "sequence": lambda v: 0,  # the stored order is the sequence: a stable sort keeps it
+    "releaseDate": lambda v: (v.get("releaseDate") is None, v.get("releaseDate") or ""),
+    "startDate": lambda v: (v.get("startDate") is None, v.get("startDate") or ""),
+}
+
+
+async def project_versions_page(call: Call) -> Response:
+    """`project/{id}/version`: the versions as a `PageBean`, filtered and ordered as asked."""
+    stored = find_project(call, call.params["key"])
+    found = render.versions_of(call.state, str(stored["id"]))
+    wanted = set(call.query_list("status"))
+    if wanted - {"released", "unreleased", "archived"}:
+        raise JiraError(400, "Invalid status value. Allowed: released, unreleased, archived.")
+    if wanted:
+        found = [v for v in found if _version_status(v) in wanted]
+    text = (call.query("query") or "").lower()
+    if text:
+        found = [
+            v for v in found if text in f"{v.get('name', '')}\n{v.get('description') or ''}".lower()
+        ]
+    order = call.query("orderBy") or ""
+    if order:
+        name = order.lstrip("+-")
+        if name not in _VERSION_ORDER:
+            raise JiraError(400, f"Invalid orderBy value: {order}.")
+        found = sorted(found, key=_VERSION_ORDER[name])
+        if order.startswith("-"):
+            found.reverse()
+    start = call.query_int("startAt", 0)
+    size = call.query_int("maxResults", 50, low=1, high=50)
+    return JSONResponse(
+        render.page_bean(
+            found,
+            start,
+            size,
+            self_url=str(call.request.url),
+            next_base=f"{call.state.jira_base}/rest/api/{call.version}/project/{call.params['key']}/version",
+            render_one=lambda v: render.version_bean(call.state, v, call.version),
+        )
+    )
+
+
+def _version_status(version: dict[str, Any]) -> str:
+    if version.get("archived"):
+        return "archived"
+    return "released" if version.get("released") else "unreleased"
+
+
+def _users(call: Call) -> list[dict[str, Any]]:
+    """Every account, people and the API's own, in a stable order (Jira: by account)."""
+    people = sorted(call.state.people.values(), key=lambda p: p["account_id"])
+    return [render.user(call.state, {"accountId": p["account_id"]}) or {} for p in people]
+
+
+async def users_search(call: Call) -> Response:
+    """`users/search`: all users, paged by offset, as a plain list (no page bean)."""
+    start = call.query_int("startAt", 0)
+    size = call.query_int("maxResults", 50, low=1, high=1000)
+    return JSONResponse(_users(call)[start : start + size])
+
+
+async def user_search(call: Call) -> Response:
+    """`user/search?query=`: users whose display name or e-mail starts a word with it."""
+    text = (call.query("query") or call.query("username") or "").strip().lower()
+    account = call.query("accountId")
+    if not text and not account:
+        raise JiraError(400, "One of 'accountId', 'query' or 'property' must be provided.")
+    start = call.query_int("startAt", 0)
+    size = call.query_int("maxResults", 50, low=1, high=1000)
+    found = [u for u in _users(call) if _user_matches(u, text, account)]
+    return JSONResponse(found[start : start + size])
+
+
+def _user_matches(user: dict[str, Any], text: str, account: str | None) -> bool:
+    if account:
+        return user.get("accountId") == account
+    words = f"{user.get('displayName', '')} {user.get('emailAddress', '')}".lower()
+    return any(w.startswith(text) for w in [words, *words.replace("@", " ").split()])
+
+
+def groups(call: Call) -> list[dict[str, Any]]:
+    """The tenant's Jira groups (`jira.groups`: name, groupId, members), else a site's
+    defaults: everyone in `jira-software-users`, the API's account in `jira-administrators`."""
+    declared = call.state.doc["jira"].get("groups")
+    if declared is not None:
+        return declared
+    bot = call.state.bot()["account_id"]
+    return [
+        {
+            "name": "jira-software-users",
+            "groupId": "5b0e8a7e-5d3c-4b8f-9a51-6f2e3c1d0a01",
+            "members": sorted(call.state.people),
+        },
+        {
+            "name": "jira-administrators",
+            "groupId": "5b0e8a7e-5d3c-4b8f-9a51-6f2e3c1d0a02",
+            "members": [bot],
+        },
+    ]
+
+
+async def group_members(call: Call) -> Response:
+    """`group/member`: a group's users as a `PageBean` (by `groupname` or `groupId`)."""
+    name, group_id = call.query("groupname"), call.query("groupId")
+    if bool(name) == bool(group_id):
+        raise JiraError(400, "You must specify either groupname or groupId, but not both.")
+    group = next(
+        (g for g in groups(call) if (name and g["name"] == name) or g.get("groupId") == group_id),
+        None,
+    )
+    if group is None:
+        raise JiraError(404, f"Group with name '{name or group_id}' does not exist.")
+    members = [render.user(call.state, {"accountId": a}) or {} for a in sorted(group["members"])]
+    if (call.query("includeInactiveUsers") or "false").lower() != "true":
+        members = [m for m in members if m.get("active", True)]
+    start = call.query_int("startAt", 0)
+    size = call.query_int("maxResults", 50, low=1, high=50)
+    which = f"groupId={group['groupId']}" if group_id else f"groupname={group['name']}"
+    body = render.page_bean(
+        members,
+        start,
+        size,
+        self_url=str(call.request.url),
+        next_base=f"{call.state.jira_base}/rest/api/{call.version}/group/member",
+        render_one=lambda m: m,
+    )
+    if "nextPage" in body:  # the group travels with the next page's address
+        body["nextPage"] = body["nextPage"].replace("?", f"?{which}&", 1)
+    return JSONResponse(body)
+
+
 async def project_property(call: Call) -> Response:
     """A project entity property (the charter lives in one); 404 when the project has none."""
     stored = find_project(call, call.params["key"])
@@ -256,6 +390,10 @@ def register(router: Router) -> None:
         ("project/search", project_search),
         ("project/{key}", project_get),
         ("project/{key}/versions", project_versions),
+        ("project/{key}/version", project_versions_page),
+        ("users/search", users_search),
+        ("user/search", user_search),
+        ("group/member", group_members),
         ("project/{key}/properties/{prop}", project_property),
         ("issuetype", issue_types),
         ("issueLinkType", link_types),

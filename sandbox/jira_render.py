@@ -78,6 +78,8 @@ def issue(
             "total": len(histories),
             "histories": shown,
         }
+    if "transitions" in expand:
+        out["transitions"] = transitions(state, record, version)
     if "names" in expand:
         out["names"] = {f["id"]: f["name"] for f in state.doc["jira"].get("fields", [])}
     if record.get("properties") or state.bulk_properties.get(str(record["id"])):
@@ -197,6 +199,31 @@ def issue_type(state: SandboxState, stored: dict[str, Any], version: str) -> dic
         "subtask": bool(stored.get("subtask")),
         "hierarchyLevel": int(stored.get("hierarchyLevel", 0)),
     }
+
+
+def transitions(state: SandboxState, record: dict[str, Any], version: str) -> list[dict[str, Any]]:
+    """The transitions Jira offers on an issue: a simplified workflow, where every status
+    can be reached from any other by a global transition named after it (ids 11, 21, …)."""
+    current = str((record["fields"].get("status") or {}).get("id"))
+    out = []
+    for number, status in enumerate(state.doc["jira"].get("statuses", []), start=1):
+        if str(status["id"]) == current:
+            continue
+        to = dict(status, self=f"{state.jira_base}/rest/api/{version}/status/{status['id']}")
+        out.append(
+            {
+                "id": str(10 * number + 1),
+                "name": status["name"],
+                "to": to,
+                "hasScreen": False,
+                "isGlobal": True,
+                "isInitial": False,
+                "isAvailable": True,
+                "isConditional": False,
+                "looped": False,
+            }
+        )
+    return out
 
 
 def versions_of(state: SandboxState, project_id: str) -> list[dict[str, Any]]:

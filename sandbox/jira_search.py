@@ -215,6 +215,16 @@ async def issue_get(call: Call) -> Response:
     )
 
 
+async def issue_transitions(call: Call) -> Response:
+    """The transitions available on an issue (what `expand=transitions` embeds)."""
+    record = call.state.issues.record(find_issue(call))
+    found = render.transitions(call.state, record, call.version)
+    wanted = call.query("transitionId")
+    if wanted:
+        found = [t for t in found if t["id"] == wanted]
+    return JSONResponse({"expand": "transitions", "transitions": found})
+
+
 def register(router: Router) -> None:
     router.add("GET", f"{API}/search/jql", search_get)
     router.add("POST", f"{API}/search/jql", search_post)
@@ -222,3 +232,4 @@ def register(router: Router) -> None:
     router.add("POST", f"{API}/search", offset_search_post)
     router.add("POST", f"{API}/search/approximate-count", approximate_count)
     router.add("GET", f"{API}/issue/{{key}}", issue_get)
+    router.add("GET", f"{API}/issue/{{key}}/transitions", issue_transitions)

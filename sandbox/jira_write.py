@@ -30,11 +30,12 @@ def _text(call: Call, value: Any, where: str) -> str:
         raise JiraError(400, "", field_errors={where: str(exc)}) from None
 
 
-def _touch(call: Call, pos: int) -> None:
-    """A write changes the issue's ``updated``, as in Jira (document issues only)."""
-    if pos < len(call.state.issues.records):
-        call.state.issues.records[pos]["fields"]["updated"] = jira_ts(call.state.now())
-        call.state.issues.touch()
+def touch(call: Call, pos: int) -> None:
+    """A write moves the issue's ``updated``, as in Jira: a comment, an attachment, a
+    worklog, a link (generated bulk issues too). Entity properties do not: they are not
+    fields and leave no history."""
+    with call.state.lock:
+        call.state.issues.set_updated(pos, call.state.now())
 
 
 async def add_comment(call: Call) -> Response:
@@ -58,7 +59,7 @@ async def add_comment(call: Call) -> Response:
     }
     with call.state.lock:
         call.state.comments.setdefault(str(record["id"]), []).append(stored)
-        _touch(call, pos)
+        touch(call, pos)
     call.state.publish("comment", "jira", record["key"], {"body": text, "raw": body.get("body")})
     return JSONResponse(render.comment(call.state, stored, call.version), status_code=201)
 
@@ -74,7 +75,7 @@ async def add_attachment(call: Call) -> Response:
     record = call.state.issues.record(pos)
     out = [await _store_attachment(call, record, upload) for upload in uploads]
     with call.state.lock:
-        _touch(call, pos)
+        touch(call, pos)
     return JSONResponse(out)
 
 

@@ -11,7 +11,7 @@ For many projects use `PortfolioSplit` once (it groups every table a single time
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,42 @@ class PortfolioSplit:
             as_of=as_of,
         )
 
+    def shard(self, project_ids: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """The rows `project()` reads for these projects, as a portfolio of their own.
+
+        `PortfolioSplit(split.shard(ids)).project(pid, as_of)` equals `split.project(pid,
+        as_of)` for every `pid` in `ids`: the shard keeps each table's row order, and holds
+        every time entry of the people involved (their load counts across the portfolio).
+        So a worker evaluates a shard of projects without the rest of the portfolio.
+        """
+        ids = list(dict.fromkeys(project_ids))
+        unknown = [p for p in ids if p not in self._projects]
+        if unknown:
+            raise KeyError(f"projects {unknown!r} are not in the projects table")
+        part = {t: _take(self.tables[t], _rows(self._by_project[t], ids)) for t in _PROJECT_TABLES}
+        entries = _rows(self._entries, ids)
+        projects = _take(self.tables["projects"], np.sort([self._projects[p] for p in ids]))
+        people = set(_values(part["tasks"]["assignee_id"])) | set(
+            _values(part["risks"]["owner_id"])
+        )
+        people |= set(_values(self.tables["time_entries"]["person_id"].take(entries)))
+        people |= set(_values(projects["lead_id"]))
+        people.discard(None)
+        own_time = [self._entries_by_person[p] for p in people if p in self._entries_by_person]
+        return {
+            **part,
+            "projects": projects,
+            "people": _take(
+                self.tables["people"],
+                np.sort(np.array([self._people[p] for p in people if p in self._people], int)),
+            ),
+            "dependencies": _take(self.tables["dependencies"], _rows(self._deps, ids)),
+            "status_changes": _take(self.tables["status_changes"], _rows(self._changes, ids)),
+            "time_entries": _take(
+                self.tables["time_entries"], np.unique(np.concatenate([entries, *own_time]))
+            ),
+        }
+
     def _project_of_task(self, task_ids: pd.Series) -> pd.Series:
         mapped = self._task_project.reindex(task_ids.to_numpy()).to_numpy()
         return pd.Series(mapped, index=task_ids.index, dtype="string")
@@ -138,6 +174,12 @@ def _union_groups(a: dict[Any, np.ndarray], b: dict[Any, np.ndarray]) -> dict[An
     for key, rows in b.items():
         out[key] = np.union1d(out[key], rows) if key in out else rows
     return out
+
+
+def _rows(groups: dict[Any, np.ndarray], keys: list[str]) -> np.ndarray:
+    """The row positions of these keys' groups, in table order (each row once)."""
+    found = [groups[k] for k in keys if k in groups]
+    return np.unique(np.concatenate(found)) if found else np.array([], dtype=np.int64)
 
 
 def _take(frame: pd.DataFrame, rows: np.ndarray | None) -> pd.DataFrame:

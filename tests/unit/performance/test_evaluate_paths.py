@@ -1,7 +1,8 @@
 """The optimised evaluation paths give what the straightforward ones gave (issue 6 benchmark).
 
-- `evaluate_portfolio(..., workers=2)` returns the same evaluations, in the same order, as one
-  process (JSON compared byte for byte);
+- a shard of projects cut from the portfolio (`PortfolioJob.shard`, what a Prefect task on
+  another process or machine receives) evaluates its projects exactly as the whole portfolio
+  does (JSON compared byte for byte);
 - the forecast simulation (small integer types, int32 draws) matches the earlier int32/int64
   implementation kept here as the oracle, trial by trial;
 - ISO week labels computed per distinct date match `strftime` per row;
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import pickle
 from datetime import UTC, datetime
 
 import numpy as np
@@ -19,13 +21,14 @@ import pandas as pd
 import pytest
 
 from checks.chart_data import _iso_weeks
-from checks.evaluate import evaluate_portfolio
+from checks.evaluate import PortfolioJob, evaluate_portfolio
 from checks.forecast import simulate_buckets_to_finish
 from checks.model import QualityReport
+from checks.risk.frames import PortfolioSplit
 from checks.synthetic import Problems, synthetic_portfolio
 from checks.throughput import _utc
 from config.lifecycle import load_rules
-from config.settings import ConfigError, Settings
+from config.settings import Settings
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 
@@ -112,42 +115,62 @@ def test_utc_stamps_equal_to_datetime(stamps: pd.Series) -> None:
     pd.testing.assert_series_equal(_utc(stamps), pd.to_datetime(stamps, utc=True))
 
 
-def test_two_workers_give_the_same_evaluations_in_the_same_order() -> None:
+def _as_json(evaluations: list) -> list[str]:
+    return [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in evaluations]
+
+
+def _snapshots(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Earlier forecasts of every other project (the forecast record reads them)."""
+    rows = [
+        {"project_id": pid, "snapshot_date": day, "metric": f"forecast.{pct}_date", "value": v}
+        for pid in sorted(frames["projects"]["project_id"])[::2]
+        for day, base in (
+            (pd.Timestamp("2026-10-01").date(), 20800.0),
+            (pd.Timestamp("2026-11-01").date(), 20850.0),
+        )
+        for pct, v in (("p50", base), ("p85", base + 20), ("p95", base + 40))
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_shards_evaluated_on_their_own_give_the_portfolio_result() -> None:
+    """A worker holding only a shard's rows (`PortfolioJob.shard`) evaluates its projects
+    exactly as one process holding the whole portfolio does: people's time on other
+    projects, dependencies across projects and snapshots travel with the shard."""
     problems = Problems(late=1, cycle=1, long_day=1, critical_defects=1, over_allocation=1)
     frames = synthetic_portfolio(12, 40, 4.0, 3, AS_OF, problems)
     settings = Settings(checks={"forecast_trials": 500})
-    rules = load_rules(settings)
-    quality = QualityReport(results=())
-    serial = evaluate_portfolio(frames, settings, rules, AS_OF, quality)
-    parallel = evaluate_portfolio(frames, settings, rules, AS_OF, quality, workers=2)
-    assert len(serial) > 5  # most projects are evaluated (closed ones are skipped)
-    as_json = [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in serial]
-    assert [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in parallel] == as_json
+    rules, quality, snapshots = load_rules(settings), QualityReport(results=()), _snapshots(frames)
+    whole = evaluate_portfolio(frames, settings, rules, AS_OF, quality, snapshots)
+    assert len(whole) > 5  # most projects are evaluated (closed ones are skipped)
+    job = PortfolioJob.build(frames, settings, rules, AS_OF, snapshots, hash_tables=False)
+    ids = job.project_ids()
+    parts = []
+    for shard in (ids[0:5], ids[5:6], ids[6:]):
+        cut = job.shard(shard)
+        assert len(cut.frames["time_entries"]) < len(frames["time_entries"])  # only its rows
+        shipped = pickle.loads(pickle.dumps(cut))  # what a task runner sends to a worker
+        assessed = pickle.loads(pickle.dumps(shipped.job().assess(shard)))  # and back
+        parts += PortfolioJob.conclude_all(assessed, quality)
+    assert _as_json(parts) == _as_json(whole)
+
+
+def test_a_shard_keeps_the_time_its_people_log_on_other_projects() -> None:
+    frames = _portfolio()
+    entries = frames["time_entries"].copy()
+    a, b = sorted(frames["projects"]["project_id"])[:2]
+    person = entries.loc[entries["project_id"] == a, "person_id"].iloc[0]
+    elsewhere = entries.index[entries["project_id"] == b][:5]
+    entries.loc[elsewhere, "person_id"] = person  # a's person also works on b
+    split = PortfolioSplit({**frames, "time_entries": entries})
+    alone = PortfolioSplit(split.shard([a])).project(a, AS_OF)
+    whole = split.project(a, AS_OF)
+    assert set(alone.portfolio_time_entries["project_id"]) == {a, b}  # b's hours came along
+    for name in ("tasks", "time_entries", "portfolio_time_entries", "people", "dependencies"):
+        pd.testing.assert_frame_equal(getattr(alone, name), getattr(whole, name))
+    with pytest.raises(KeyError, match="nowhere"):
+        split.shard(["nowhere"])
 
 
 def _portfolio() -> dict[str, pd.DataFrame]:
     return synthetic_portfolio(8, 30, 3.0, 5, AS_OF, Problems(late=1, long_day=1))
-
-
-def test_quality_gates_overlapped_with_workers_give_the_serial_result() -> None:
-    frames, settings = _portfolio(), Settings(checks={"forecast_trials": 200})
-    rules = load_rules(settings)
-    calls: list[int] = []
-
-    def runner(*_: object) -> QualityReport:  # counts calls: the gates run once, in the parent
-        calls.append(1)
-        return QualityReport(results=())
-
-    serial = evaluate_portfolio(frames, settings, rules, AS_OF, run_quality=runner)
-    both = evaluate_portfolio(frames, settings, rules, AS_OF, run_quality=runner, workers=2)
-    assert calls == [1, 1]
-    assert [e.to_dict() for e in both] == [e.to_dict() for e in serial]
-
-
-def test_a_config_error_in_a_worker_reaches_the_caller_with_the_project_named() -> None:
-    frames = _portfolio()
-    pid = sorted(frames["projects"]["project_id"])[3]
-    settings = Settings(checks={"forecast_trials": 200}, projects={pid: {"phase": "nowhere"}})
-    rules = load_rules(settings)
-    with pytest.raises(ConfigError, match="nowhere"):
-        evaluate_portfolio(frames, settings, rules, AS_OF, QualityReport(results=()), workers=2)

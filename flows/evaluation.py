@@ -1,0 +1,176 @@
+"""Evaluate a portfolio's projects as Prefect tasks, one task per shard of projects.
+
+The task runner comes from settings (`evaluation.task_runner`): threads in the flow's process,
+a `ProcessPoolTaskRunner` on one machine, or a `DaskTaskRunner` (prefect-dask) on a cluster.
+A shard is a run of `evaluation.shard_size` projects in id order: one task per shard, not
+per project (a task costs ~20 ms of orchestration, a project ~80 ms of work).
+
+Each shard is two tasks: `assess-shard` (risk checks, forecasts, charts: everything that does
+not read the quality report) and `conclude-shard` (scope the quality report, decide). The
+quality gates run in this process meanwhile, so the workers assess while GX runs; a shard
+concludes as soon as both its assessment and the report are there. Out of the thread runner,
+a shard carries only the rows its projects read (`PortfolioJob.shard`), and at most
+`2 × workers` shards are in flight, so neither the workers nor a Dask scheduler hold the
+whole portfolio. The evaluations are the same list, in the same order, as
+`checks.evaluate.evaluate_portfolio` in one process (tests/flows/test_evaluation_runners.py).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import queue
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from checks.evaluate import Assessment, PortfolioJob, Shard
+from checks.gates import LifecycleRules
+from checks.model import Evaluation, QualityReport
+from config.settings import EvaluationSettings, Settings
+
+QualitySource = QualityReport | Callable[[], QualityReport]
+
+
+@task(name="assess-shard", cache_policy=NO_CACHE, persist_result=False)
+def assess_shard(work: PortfolioJob | Shard, project_ids: list[str]) -> list[Assessment]:
+    """A shard's assessments; a `Shard` is grouped and hashed here, in the worker."""
+    job = work.job() if isinstance(work, Shard) else work
+    return job.assess(project_ids)
+
+
+@task(name="conclude-shard", cache_policy=NO_CACHE, persist_result=False)
+def conclude_shard(assessed: list[Assessment], quality: QualityReport) -> list[Evaluation]:
+    return PortfolioJob.conclude_all(assessed, quality)
+
+
+def task_runner(spec: EvaluationSettings) -> TaskRunner[Any]:
+    """The task runner `evaluation.task_runner` names (not started)."""
+    if spec.task_runner == "process":
+        return ProcessPoolTaskRunner(max_workers=spec.workers)
+    if spec.task_runner == "dask":
+        from prefect_dask import DaskTaskRunner  # imported here: distributed is heavy
+
+        if spec.dask_address:
+            return DaskTaskRunner(address=spec.dask_address)
+        workers = spec.workers or os.cpu_count() or 1
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}
+        )
+    return ThreadPoolTaskRunner(max_workers=spec.workers)
+
+
+def evaluate_projects(
+    frames: Mapping[str, pd.DataFrame],
+    settings: Settings,
+    rules: LifecycleRules,
+    as_of: datetime,
+    quality: QualitySource,
+    snapshots: pd.DataFrame | None = None,
+    project_ids: Sequence[str] | None = None,
+) -> list[Evaluation]:
+    """Every (or the named) project's evaluation, in project-id order, on the configured runner.
+
+    `quality` is the report, or a callable that makes it: it is then called in this process
+    while the workers assess their shards.
+    """
+    spec = settings.evaluation
+    local = spec.task_runner == "thread"  # threads share the grouped frames: no shards to cut
+    named = project_ids is not None
+    job = PortfolioJob.build(frames, settings, rules, as_of, snapshots, named, hash_tables=local)
+    ids = job.project_ids(project_ids)
+    shards = [ids[i : i + spec.shard_size] for i in range(0, len(ids), spec.shard_size)]
+    window = 2 * (spec.workers or os.cpu_count() or 1)
+    with ThreadPoolExecutor(1, thread_name_prefix="quality-gates") as side, task_runner(spec) as r:
+        # the caller's Prefect context goes along: a quality task runs in its flow run
+        report = side.submit(contextvars.copy_context().run, _report, quality)
+        fan_out = _FanOut(r, job, report, window, local)
+        parts = fan_out.run(shards)
+    return [e for part in parts for e in part]
+
+
+def _report(quality: QualitySource) -> QualityReport:
+    return quality if isinstance(quality, QualityReport) else quality()
+
+
+class _FanOut:
+    """Submits shards with at most `window` tasks in flight; concludes each once it can."""
+
+    def __init__(
+        self,
+        runner: TaskRunner[Any],
+        job: PortfolioJob,
+        report: Future[QualityReport],
+        window: int,
+        local: bool,
+    ):
+        self.runner, self.job, self.report, self.window, self.local = (
+            runner, job, report, window, local
+        )  # fmt: skip
+        self.running: dict[PrefectFuture[Any], tuple[int, str]] = {}
+        self.parked: list[tuple[int, PrefectFuture[Any]]] = []  # assessed, awaiting the report
+        self.results: dict[int, list[Evaluation]] = {}
+        self.assessed: dict[int, PrefectFuture[Any]] = {}
+        # finished task futures, and None when the report is ready: one queue wakes the loop
+        self.events: queue.Queue[PrefectFuture[Any] | None] = queue.Queue()
+        report.add_done_callback(lambda _: self.events.put(None))
+
+    def run(self, shards: list[list[str]]) -> list[list[Evaluation]]:
+        todo = iter(enumerate(shards))
+        more = True
+        while more or self.running or self.parked:
+            while more and len(self.running) < self.window:
+                shard = next(todo, None)
+                more = shard is not None
+                if shard is not None:
+                    self._assess(*shard)
+            if self.report.done():
+                if self.report.exception() is not None:
+                    self.report.result()  # the quality gates failed: raise it here
+                for index, assessed in self.parked:
+                    self._conclude(index, assessed)
+                self.parked = []
+            if not self.running and not self.parked:
+                continue
+            finished = self.events.get()
+            if finished is not None:
+                self._finished(finished)
+        self.report.result()  # raises the quality gates' error, even with no project to judge
+        return [self.results[i] for i in range(len(shards))]
+
+    def _submit(self, task_: Any, parameters: dict[str, Any], index: int, stage: str) -> None:
+        future = self.runner.submit(task_, parameters)
+        self.running[future] = (index, stage)
+        future.add_done_callback(self.events.put)
+
+    def _assess(self, index: int, ids: list[str]) -> None:
+        work = self.job if self.local else self.job.shard(ids)
+        self._submit(assess_shard, {"work": work, "project_ids": ids}, index, "assess")
+
+    def _conclude(self, index: int, assessed: PrefectFuture[Any]) -> None:
+        self.assessed[index] = assessed
+        # the assessment future itself: on Dask the assessments stay on the cluster
+        parameters = {"assessed": assessed, "quality": self.report.result()}
+        self._submit(conclude_shard, parameters, index, "conclude")
+
+    def _finished(self, future: PrefectFuture[Any]) -> None:
+        index, stage = self.running.pop(future)
+        if stage == "assess":
+            # not checked here: on Dask that would fetch the assessments; a failed one
+            # leaves its conclude task unfinished, and the error is raised below
+            if self.report.done():
+                self._conclude(index, future)
+            else:
+                self.parked.append((index, future))
+            return
+        future.wait()
+        if not future.state.is_completed():
+            self.assessed[index].result()  # the assessment's error (a ConfigError naming…)
+        self.results[index] = future.result()
