@@ -10,7 +10,8 @@ issue), both against the same sandbox with the given latency; prints times, requ
 By default the sandbox runs in its own process (`pmo sandbox serve`), as a real Jira is
 another machine: in-process, its Python request handling shares the client's GIL and is
 billed to whichever client is running. `--sandbox in-process` keeps the old set-up.
-`full`: our full sync, then 1 % churn (issues and worklogs touched) and the incremental sync
+`full`: our full sync, then 1 % churn (work logged on 1 % of the issues through the REST API,
+which adds a worklog and moves the issue's `updated`, as in Jira) and the incremental sync
 (metadata inside `jira.metadata_refresh_hours`), then once more with the metadata due.
 `rss`: our full sync in a child process; prints its peak RSS.
 """
@@ -27,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -165,27 +167,24 @@ def compare(args: argparse.Namespace) -> None:
     )
 
 
-def _churn(server: SandboxServer, share: float, seed: int) -> tuple[int, int]:
-    """Touch `share` of the issues and of the worklogs (bulk arrays), as edits would."""
-    state = server.state
-    arrays = state.doc["bulk"]["arrays"]
+def _churn(sandbox: _Sandbox, keys: list[str], share: float, seed: int) -> tuple[int, int]:
+    """Log work on `share` of the issues through the REST API, as people do in Jira: each
+    write adds a worklog and moves its issue's `updated` (the sandbox does what Jira does)."""
     rng = np.random.default_rng(seed)
-    now_ms = int(state.now().timestamp() * 1000)
-    with state.lock:
-        issues = rng.choice(
-            len(arrays["issue_id"]), int(len(arrays["issue_id"]) * share), replace=False
-        )
-        arrays["issue_updated_ms"][issues] = now_ms + np.arange(len(issues))
-        worklogs = rng.choice(
-            len(arrays["wl_id"]), int(len(arrays["wl_id"]) * share), replace=False
-        )
-        arrays["wl_updated_ms"][worklogs] = now_ms + np.arange(len(worklogs))
-        state.issues = type(state.issues)(state.doc)
-        state.worklogs._cols = None
-        state.tenant_now = state.tenant_now.__class__.fromtimestamp(
-            state.tenant_now.timestamp() + 120, tz=state.tenant_now.tzinfo
-        )
-    return len(issues), len(worklogs)
+    chosen = rng.choice(len(keys), max(1, int(len(keys) * share)), replace=False)
+    auth = (sandbox.info.jira_email, sandbox.info.jira_api_token)
+    base = f"{sandbox.info.jira_url}/rest/api/2/issue"
+    started = time.strftime("%Y-%m-%dT%H:%M:%S.000+0000", time.gmtime(time.time() - 86400))
+    with httpx.Client(auth=auth, timeout=30) as client:
+        for i in sorted(chosen):
+            body = {"started": started, "timeSpentSeconds": 1800, "comment": "churn"}
+            client.post(f"{base}/{keys[i]}/worklog", json=body).raise_for_status()
+    return len(chosen), len(chosen)
+
+
+def _keys(server: SandboxServer) -> list[str]:
+    issues = server.state.issues
+    return [issues.record(pos)["key"] for pos in range(len(issues))]
 
 
 def full(args: argparse.Namespace) -> None:
@@ -197,7 +196,9 @@ def full(args: argparse.Namespace) -> None:
         sandbox = _Sandbox(server.info, server)  # in-process: the churn edits its state
         first = _ours(sandbox, Path(tmp) / "ours.db")
         print("full       ", first, flush=True)
-        touched = _churn(server, args.churn, args.seed)
+        touched = _churn(sandbox, _keys(server), args.churn, args.seed)
+        with server.state.lock:  # two minutes pass: `worklog/updated` leaves out the last one
+            server.state.tenant_now += timedelta(seconds=120)
         second = _ours(sandbox, Path(tmp) / "ours.db", full=False)
         print("incremental", second, "after touching (issues, worklogs)", touched, flush=True)
         # the once-per-interval cost: the same incremental run with its metadata due

@@ -149,8 +149,8 @@ def test_shards_evaluated_on_their_own_give_the_portfolio_result() -> None:
     for shard in (ids[0:5], ids[5:6], ids[6:]):
         cut = job.shard(shard)
         assert len(cut.frames["time_entries"]) < len(frames["time_entries"])  # only its rows
-        shipped = pickle.loads(pickle.dumps(cut))  # what a task runner sends to a worker
-        assessed = pickle.loads(pickle.dumps(shipped.job().assess(shard)))  # and back
+        shipped = pickle.loads(pickle.dumps(cut))  # noqa: S301 - what a runner sends a worker
+        assessed = pickle.loads(pickle.dumps(shipped.job().assess(shard)))  # noqa: S301 - and back
         parts += PortfolioJob.conclude_all(assessed, quality)
     assert _as_json(parts) == _as_json(whole)
 
