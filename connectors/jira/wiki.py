@@ -21,6 +21,8 @@ _WIKI_SPECIAL = re.compile(r"([\\{}\[\]|*_+\-^~?#!])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 # Block markup at the start of a line ("h1. ", "bq. "): the dot becomes an entity
 _BLOCK_START = re.compile(r"^(h[1-6]|bq)\.", re.IGNORECASE)
+# An ADF link mark becomes a wiki link only for a plain http(s) URL with no markup in it
+_SAFE_HREF = re.compile(r"https?://[^\s|\[\]{}]+", re.IGNORECASE)
 _MARKS = {"strong": ("*", "*"), "em": ("_", "_"), "code": ("{{", "}}")}
 
 
@@ -80,8 +82,12 @@ def _inline(nodes: list[Any]) -> str:
         if not text and node.get("content"):
             text = _inline(node["content"])
         for mark in node.get("marks") or []:
-            start, end = _MARKS.get(str((mark or {}).get("type")), ("", ""))
+            kind = str((mark or {}).get("type"))
+            start, end = _MARKS.get(kind, ("", ""))
             if text.strip() and start:
                 text = f"{start}{text}{end}"
+            href = str(((mark or {}).get("attrs") or {}).get("href") or "")
+            if kind == "link" and text.strip() and _SAFE_HREF.fullmatch(href):
+                text = f"[{text}|{href}]"  # a link the renderer's caller built: http(s) only
         parts.append(text)
     return "".join(parts)

@@ -56,6 +56,18 @@ def test_adf_keeps_structure_and_escapes_text() -> None:
     assert not any(LIVE.search(line) for line in lines)
 
 
+def test_adf_links_keep_only_safe_http_targets() -> None:
+    def linked(text: str, href: str) -> dict:
+        node = {"type": "text", "text": text, "marks": [{"type": "link", "attrs": {"href": href}}]}
+        return {"type": "doc", "content": [{"type": "paragraph", "content": [node]}]}
+
+    assert render_wiki(linked("ABC-1", "https://jira.example/browse/ABC-1")) == (
+        "[ABC\\-1|https://jira.example/browse/ABC-1]"
+    )
+    assert render_wiki(linked("click", "javascript:alert(1)")) == "click"
+    assert render_wiki(linked("x", "http://a|b]")) == "x"
+
+
 def test_anything_else_is_refused() -> None:
     with pytest.raises(ValueError, match="ADF document or plain text"):
         render_wiki({"type": "paragraph"})
