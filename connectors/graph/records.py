@@ -9,16 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-
-def utc(value: datetime | None) -> datetime | None:
-    """A Graph DateTimeOffset as UTC; a naive value is UTC by Graph's convention."""
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from connectors.timeparse import parse_time
 
 
 @dataclass(frozen=True)
@@ -137,22 +132,6 @@ class SiteUser:
 # Readers get raw JSON through the SDK's request adapter and convert it here: kiota's model
 # deserialisation re-runs ~2,000 import statements per entity (`Entity.get_field_deserializers`,
 # ~35 ms each, measured), which would make 20,000 Planner tasks take over ten minutes.
-
-
-def parse_time(value: Any) -> datetime | None:
-    """Graph DateTimeOffset text (`Z`, offsets, up to 7 fractional digits) as UTC."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return utc(value)
-    text = str(value).strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    if "." in text:  # Python reads at most 6 fractional digits
-        head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        text = f"{head}.{digits[:6].ljust(6, '0')}{rest[len(digits) :]}"
-    return utc(datetime.fromisoformat(text))
 
 
 def _user_id(identity_set: Any) -> str | None:

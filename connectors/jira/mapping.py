@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.settings import DEFAULT_DEPENDENCY_LINK_TYPES
 from connectors.jira.records import MappingContext, MappingError, categories_of, link_type_map
-from connectors.jira.timeparse import parse_date, parse_jira_time
+from connectors.timeparse import parse_date, parse_time
 
 SOURCE = "jira"
 ROAM = {"resolved", "owned", "accepted", "mitigated"}
@@ -129,9 +129,9 @@ def map_issue(record: Mapping[str, Any], ctx: MappingContext) -> IssueRows:
         "percent_complete": None,
         "start_date": parse_date(_custom(fields, ctx, "start_date")),
         "due_date": parse_date(fields.get("duedate")),
-        "created_at": parse_jira_time(_require(record, "fields.created")),
-        "updated_at": parse_jira_time(_require(record, "fields.updated")),
-        "resolved_at": parse_jira_time(fields.get("resolutiondate")),
+        "created_at": parse_time(_require(record, "fields.created")),
+        "updated_at": parse_time(_require(record, "fields.updated")),
+        "resolved_at": parse_time(fields.get("resolutiondate")),
         "source": SOURCE,
     }
     rows = IssueRows(
@@ -255,7 +255,7 @@ def map_status_changes(
     rows = []
     for history in histories:
         history_id = _require(history, "id")
-        changed_at = parse_jira_time(_require(history, "created"))
+        changed_at = parse_time(_require(history, "created"))
         for index, item in enumerate(history.get("items") or []):
             if (item.get("fieldId") or item.get("field")) != "status":
                 continue
@@ -278,7 +278,7 @@ def map_status_changes(
 def work_date(started: str, time_zone: str | None) -> date:
     """The day of `started` in the author's zone; without a known zone, in the offset the
     timestamp carries (Jira writes `started` in the author's zone)."""
-    moment = parse_jira_time(started, keep_offset=True)
+    moment = parse_time(started, keep_offset=True)
     if moment is None:
         raise MappingError("missing required field started")
     if time_zone:
@@ -304,8 +304,8 @@ def worklog_hours_problem(
         return f"timeSpentSeconds {seconds!r} is not a number"
     if hours < 0:
         return f"timeSpentSeconds is {seconds:g} ({hours:g} h): negative time is no work"
-    start = parse_jira_time(started, keep_offset=True)
-    logged = parse_jira_time(record.get("created"), keep_offset=True)
+    start = parse_time(started, keep_offset=True)
+    logged = parse_time(record.get("created"), keep_offset=True)
     assert start is not None
     days = 1
     if logged is not None and start.tzinfo is not None:
@@ -325,7 +325,7 @@ def map_worklog(
     started = str(_require(record, "started"))
     seconds = _require(record, "timeSpentSeconds")
     author = ctx.person(record.get("author"))
-    started_at = parse_jira_time(started)
+    started_at = parse_time(started)
     assert isinstance(started_at, datetime)
     problem = worklog_hours_problem(record, started, ctx.max_worklog_hours_per_day)
     if problem:
@@ -341,6 +341,6 @@ def map_worklog(
         "hours": _hours(seconds),
         "is_confirmed": True,
         "flags": [],
-        "updated_at": parse_jira_time(record.get("updated")),
+        "updated_at": parse_time(record.get("updated")),
         "source": SOURCE,
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from checks.schema import PHASES
 from connectors.jira.records import MappingContext, MappingError, Person
-from connectors.jira.timeparse import parse_date, parse_jira_time
+from connectors.timeparse import parse_date, parse_time
 
 SOURCE = "jira"
 
@@ -46,13 +46,13 @@ def map_project(
         "lead_id": ctx.person_id(record.get("lead")),
         "start_date": parse_date(charter.get("start_date")),
         "target_date": parse_date(charter.get("target_date")),
-        "baseline_date": parse_jira_time(charter.get("baseline_date")),
+        "baseline_date": parse_time(charter.get("baseline_date")),
         "budget_hours": _float(charter.get("budget_hours"), "budget_hours"),
         "budget_cost": _float(charter.get("budget_cost"), "budget_cost"),
         "objectives": list(charter.get("objectives") or []),
         "kpi_targets": dict(charter.get("kpi_targets") or {}),
         "kpi_actuals": dict(charter.get("kpi_actuals") or {}),
-        "updated_at": parse_jira_time(charter.get("updated_at")),
+        "updated_at": parse_time(charter.get("updated_at")),
         "source": SOURCE,
     }
 
@@ -82,9 +82,9 @@ def map_sprint(record: Mapping[str, Any], project_id: str) -> dict[str, Any]:
         "board_id": str(board) if board is not None else None,
         "name": record.get("name"),
         "state": record.get("state"),
-        "start_at": parse_jira_time(record.get("startDate")),
-        "end_at": parse_jira_time(record.get("endDate")),
-        "completed_at": parse_jira_time(record.get("completeDate")),
+        "start_at": parse_time(record.get("startDate")),
+        "end_at": parse_time(record.get("endDate")),
+        "completed_at": parse_time(record.get("completeDate")),
         "goal": record.get("goal"),
         "source": SOURCE,
     }

@@ -13,10 +13,10 @@ from connectors.jira.mapping import IssueRows, map_issue, map_status_changes
 from connectors.jira.mapping_meta import map_person
 from connectors.jira.records import MappingContext, MappingError
 from connectors.jira.store_ops import live_dependency_ids, updated_ms
-from connectors.jira.timeparse import to_ms
 from connectors.store import Warehouse, WarehouseTransaction
 from connectors.store.tables import CANONICAL, QUARANTINE
 from connectors.sync_types import SyncSummary
+from connectors.timeparse import to_ms
 
 if TYPE_CHECKING:
     from connectors.jira.sync import JiraSync

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from config.settings import DEFAULT_DEPENDENCY_LINK_TYPES, DEFAULT_IGNORED_LINK_TYPES
+from connectors.timeparse import MappingError as MappingError  # the quarantine reason
 
 CUSTOM_FIELD_ROLES = (
     "story_points",
@@ -32,10 +33,6 @@ STATUS_CATEGORY = {
 def link_type_map(configured: Mapping[str, str]) -> dict[str, str]:
     """Configured dependency link types, by lower-case name."""
     return {name.strip().lower(): side for name, side in configured.items()}
-
-
-class MappingError(ValueError):
-    """A record that can't be mapped; the message is the quarantine reason."""
 
 
 ACCOUNT_PREFIX = "jira:user:"

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from connectors.jira.timeparse import to_ms
 from connectors.store import Warehouse, WarehouseTransaction
 from connectors.store.tables import CANONICAL
+from connectors.timeparse import to_ms
 
 CHUNK = 900  # stays under SQLite's bound-parameter limit with room to spare
 

@@ -21,7 +21,6 @@ from connectors.graph.people import PersonDirectory
 from connectors.graph.records import (
     bucket_from_json,
     list_item_from_json,
-    parse_time,
     plan_from_json,
     task_details_from_json,
     task_from_json,
@@ -272,22 +271,6 @@ def test_time_card_and_list_item_json():
     removed = list_item_from_json("L", {"id": "5", "@removed": {"reason": "deleted"}})
     item = list_item_from_json("L", {"id": "6", "fields": {"@odata.etag": "x", "Hours": 2}})
     assert removed.deleted and not item.deleted and dict(item.fields) == {"Hours": 2}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-11-20T08:00:00Z", datetime(2026, 11, 20, 8, tzinfo=UTC)),  # Z
-        ("2026-11-20T09:00:00+01:00", datetime(2026, 11, 20, 8, tzinfo=UTC)),  # offset
-        (
-            "2026-11-20T08:00:00.1234567Z",
-            datetime(2026, 11, 20, 8, 0, 0, 123456, tzinfo=UTC),
-        ),  # 7 digits
-        (None, None),  # absent
-    ],
-)
-def test_parse_time(text, expected):
-    assert parse_time(text) == expected
 
 
 def test_slug_and_bucket_phase():
