@@ -28,7 +28,7 @@ from connectors.store import PublicationLedger
 from flows.publish_target import JiraTargetChoice, choose_jira_target
 from flows.runtime import Runtime
 from flows.steps import Judged
-from reports.evaluation import closeout_email, evaluation_adf, evaluation_card
+from reports.evaluation import closeout_email, evaluation_adf, evaluation_card, followup_issue
 from reports.portfolio import alert_card, digest_card, portfolio_markdown
 
 PROPERTY_KEY = "pmo-evaluation"
@@ -284,14 +284,19 @@ def publish_closeout(
     )
     _jira_targets(runtime, outcome, judged, issue, base, target, reason)
     _graph_targets(runtime, outcome, judged, base, target, mail=True)
-    _followups(runtime, outcome, doc, base, target)
+    _followups(runtime, outcome, doc, base, target, judged.context)
     _log(outcome)
     outcome.raise_if_failed()
     return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
 
 
 def _followups(
-    runtime: Runtime, outcome: Outcome, doc: Mapping[str, Any], base: str, target: PublishTarget
+    runtime: Runtime,
+    outcome: Outcome,
+    doc: Mapping[str, Any],
+    base: str,
+    target: PublishTarget,
+    ctx: Any = None,
 ) -> None:
     """One Jira issue or Planner task per lesson's follow-up action."""
     lessons = [x for x in (doc.get("closeout") or {}).get("lessons") or [] if x.get("action")]
@@ -305,33 +310,20 @@ def _followups(
         jira = jira_publisher(runtime)
 
         def create(title: str, lesson: Mapping[str, Any], key: str) -> str:
+            summary, description = followup_issue(dict(doc), dict(lesson), ctx)
             fields = {
-                "summary": title,
+                "summary": summary,
                 "issuetype": {"name": "Task"},
                 "labels": ["lessons-learned-followup"],
-                "description": _followup_description(runtime, lesson),
+                "description": description,
             }
             return jira.create_issue(str(doc["project_key"]), fields, key)
     else:
         return
     for index, lesson in enumerate(lessons):
-        title = f"Follow-up: {str(lesson.get('action'))[:200]}"
+        title = followup_issue(dict(doc), dict(lesson), ctx)[0]  # distinct: named by the lesson
         key = f"{base}:followup:{lesson.get('id') or index}"
         outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k))
-
-
-def _followup_description(runtime: Runtime, lesson: Mapping[str, Any]) -> Any:
-    text = f"Lesson: {lesson.get('title') or lesson.get('lesson')}\nEvidence: {', '.join(lesson.get('item_ids') or lesson.get('evidence') or [])}"
-    if runtime.settings.jira.deployment != "cloud":
-        return text
-    return {
-        "type": "doc",
-        "version": 1,
-        "content": [
-            {"type": "paragraph", "content": [{"type": "text", "text": line or " "}]}
-            for line in text.split("\n")
-        ],
-    }
 
 
 @task(name="publish-status", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)

@@ -621,3 +621,45 @@ def closeout_email(
         f'<p style="color:#777">Data version {html_text(doc.get("data_version"))}.</p></body></html>'
     )
     return subject, "".join(parts)
+
+
+def followup_issue(
+    doc: dict[str, Any],
+    lesson: dict[str, Any],
+    ctx: ReportContext | None = None,
+    *,
+    adf: bool = True,
+) -> tuple[str, Any]:
+    """Summary and description of the Jira issue a lesson's follow-up action becomes.
+
+    Titles are distinct (the lesson names the issue; many lessons share an action), and the
+    description (ADF) links every evidence issue; the Jira connector renders it as escaped
+    wiki markup on Data Center.
+    """
+    ctx = ctx or ReportContext()
+    title = str(lesson.get("title") or lesson.get("lesson") or "Lesson learned")
+    summary = " ".join(f"Follow-up ({doc.get('project_key')}): {title}".split())[:250]
+    evidence, more = shown_evidence(
+        list(lesson.get("evidence") or lesson.get("item_ids") or []), ctx, 20
+    )
+    lines = [
+        ("Lesson", title),
+        ("What happened", lesson.get("detail") or "–"),
+        ("Action", lesson.get("action") or "–"),
+        ("Owner", ctx.person(lesson.get("owner"))),
+        ("From", f"{title_of(doc)}, decision {doc['decision']}"),
+    ]
+    content: list[dict[str, Any]] = [
+        _adf_paragraph(_adf_text(f"{name}: ", "strong"), _adf_text(value)) for name, value in lines
+    ]
+    if evidence:
+        parts: list[dict[str, Any]] = [_adf_text("Evidence: ", "strong")]
+        for i, (label, link) in enumerate(evidence):
+            node = _adf_text(label)
+            if link and _safe_url(link):
+                node["marks"] = [{"type": "link", "attrs": {"href": link}}]
+            parts += ([_adf_text(", ")] if i else []) + [node]
+        if more:
+            parts.append(_adf_text(f" and {more} more"))
+        content.append({"type": "paragraph", "content": parts})
+    return summary, {"type": "doc", "version": 1, "content": content}

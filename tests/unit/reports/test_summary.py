@@ -205,3 +205,29 @@ def test_the_report_goes_to_leadership_as_text_html() -> None:
 
     assert attachment_type("closeout-BKP-closeout-56efcfd89fda.html") == "text/html"
     assert attachment_type("data.unknownext") == "application/octet-stream"
+
+
+def test_follow_up_issues_have_distinct_titles_and_link_their_evidence() -> None:
+    from reports.evaluation import followup_issue
+
+    doc = doc_with(kind="closeout", phase="closeout")
+    action = "Review at the PMO retrospective; turn it into a checklist item or standard."
+    lessons = [
+        {
+            "title": "Vendor lead times were twice the quote",
+            "action": action,
+            "evidence": ["jira:10001"],
+        },
+        {"title": "Restore tests found gaps early", "action": action, "evidence": ["jira:10002"]},
+    ]
+    issues = [followup_issue(doc, lesson, CTX) for lesson in lessons]
+    titles = [summary for summary, _ in issues]
+    assert len(set(titles)) == 2 and all(t.startswith("Follow-up (ERP): ") for t in titles)
+    marks = [
+        mark["attrs"]["href"]
+        for block in issues[1][1]["content"]
+        for node in block["content"]
+        for mark in node.get("marks") or []
+        if mark["type"] == "link"
+    ]
+    assert marks == ["https://example.atlassian.net/browse/ERP-2"]
