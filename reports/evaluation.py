@@ -407,39 +407,48 @@ def _adf_bullets(items: list[str]) -> dict[str, Any]:
     }
 
 
-def evaluation_adf(doc: dict[str, Any], *, marker: str | None = None) -> dict[str, Any]:
-    """An ADF document for a Jira v3 comment. `marker` (the idempotency key) ends the comment."""
+def evaluation_adf(
+    doc: dict[str, Any],
+    *,
+    marker: str | None = None,
+    ctx: ReportContext | None = None,
+    report_url: str | None = None,
+) -> dict[str, Any]:
+    """An ADF document for a Jira v3 comment: decision and why, gaps, other findings, link.
+    `marker` (the idempotency key) ends the comment when given."""
+    ctx = ctx or ReportContext()
+    summary = executive_summary(doc, ctx)
     content: list[dict[str, Any]] = [
         {"type": "heading", "attrs": {"level": 3}, "content": [_adf_text(title_of(doc))]},
         _adf_paragraph(
             _adf_text("Decision: ", "strong"),
             _adf_text(doc["decision"], "strong"),
-            _adf_text(f" (phase {doc.get('phase')})"),
+            _adf_text(f" ({phase_name(doc.get('phase'))})"),
         ),
-        _adf_paragraph(_adf_text(doc.get("rationale", ""))),
+        _adf_paragraph(_adf_text(summary["headline"])),
     ]
-    if doc.get("conditions"):
-        content += [
-            _adf_paragraph(_adf_text("Conditions", "strong")),
-            _adf_bullets(list(doc["conditions"])),
-        ]
-    failed = [c for c in doc.get("criteria") or [] if c.get("result") != "pass"]
-    if failed:
+    misses = failed(doc)
+    if misses:
         content += [
             _adf_paragraph(_adf_text("Criteria not met", "strong")),
             _adf_bullets(
                 [
-                    f"{c['description']}: {fmt_number(c.get('value'))} (needs {c['comparison']} {fmt_number(c.get('threshold'))})"
-                    for c in failed
+                    f"{criterion_gap(c, doc, ctx)} ({'must-meet' if c.get('must_meet') else 'should-meet'})"
+                    for c in misses
                 ]
             ),
         ]
-    findings = _top_findings(doc)
+    findings = other_findings(doc)[:5]
     if findings:
         content += [
-            _adf_paragraph(_adf_text("Top findings", "strong")),
-            _adf_bullets([f"[{f['severity']}] {f['message']}" for f in findings]),
+            _adf_paragraph(_adf_text("Other findings", "strong")),
+            _adf_bullets([f"{f['severity']}: {finding_text(f, doc, ctx)}" for f in findings]),
         ]
+    link = report_url or ctx.report_url
+    if link and _safe_url(link):
+        node = _adf_text("Open the full report")
+        node["marks"] = [{"type": "link", "attrs": {"href": link}}]
+        content.append(_adf_paragraph(node))
     if marker:
         content.append(_adf_paragraph(_adf_text(f"pmo-lifecycle:{marker}", "code")))
     return {"type": "doc", "version": 1, "content": content}

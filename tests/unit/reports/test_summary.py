@@ -231,3 +231,20 @@ def test_follow_up_issues_have_distinct_titles_and_link_their_evidence() -> None
         if mark["type"] == "link"
     ]
     assert marks == ["https://example.atlassian.net/browse/ERP-2"]
+
+
+def test_status_digest_explains_rag_and_exit_gate_links_reports_and_shows_trends() -> None:
+    from reports.portfolio import portfolio_html, portfolio_markdown, row_from_evaluation
+
+    row = row_from_evaluation(evaluation(), "gate_review-ERP-planning-v1abc.html")
+    row["trend"] = {"evm.spi": [0.9, 0.95, 0.97], "evm.cpi": [1.0]}
+    html = portfolio_html([row])
+    assert "on track" in html and "at risk" in html  # the RAG legend
+    assert "Exit gate today: what the gate at the end of the project" in html
+    assert '<a href="gate_review-ERP-planning-v1abc.html">latest report</a>' in html
+    assert "<svg" in html and "↑" in html
+    assert row["phase"] == "Planning" and row["target_date"] == "31 Jan 2027"
+    assert "↑ 0.97" in portfolio_markdown([row])
+    finished = evaluation()
+    finished["forecast"]["remaining_items"] = 0
+    assert row_from_evaluation(finished)["p85"] == "finished"
