@@ -251,7 +251,7 @@ def _missing_info_file(exc: BaseException, settings: Any) -> CliError | None:
 
 
 def _unknown_phase(exc: BaseException, _settings: Any) -> CliError | None:
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else ""
+    text = str(exc.args[0]) if exc.args else str(exc)
     if "no gate for phase" in text:
         return CliError(text, "pass --phase with one of the gates listed", EXIT_CONFIG)
     return None

@@ -13,7 +13,7 @@ import requests
 from typer.testing import CliRunner
 
 from config.redact import register_secret
-from config.settings import Settings
+from config.settings import ConfigError, Settings
 from flows.cli import app
 from flows.cli_errors import classify
 from flows.cli_logging import TerminalHandler
@@ -87,11 +87,11 @@ def test_an_unreachable_host_names_the_setting() -> None:
     assert classify(gave_up, settings).message.startswith("jira.url http://127.0.0.1:9")
 
 
-def test_an_unknown_phase_gets_a_phase_hint_not_a_project_hint() -> None:
-    problem = classify(
-        KeyError("no gate for phase 'nonsense' in lifecycle.yaml; gates: ['x']"), None
-    )
-    assert problem.code == 2
+@pytest.mark.parametrize("kind", [KeyError, ConfigError])
+def test_an_unknown_phase_gets_a_phase_hint_not_a_project_hint(kind: type[Exception]) -> None:
+    text = "project ERP (jira:10000): no gate for phase 'nonsense' (requested); gates: x, y"
+    problem = classify(kind(text), None)
+    assert problem.code == 2 and problem.message == text
     assert "--phase" in problem.hint and "project" not in problem.hint
 
 
