@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from connectors.jira.jql import issue_fields, project_clause
 from connectors.jira.mapping import IssueRows, map_issue, map_status_changes
 from connectors.jira.mapping_meta import map_person
+from connectors.jira.paging import follow
 from connectors.jira.records import MappingContext, MappingError
 from connectors.jira.store_ops import live_dependency_ids, updated_ms
 from connectors.store import Warehouse, WarehouseTransaction
@@ -219,12 +220,11 @@ def fetch_missing(sync: JiraSync, key: str, issue_ids: Sequence[str]) -> None:
     for start in range(0, len(issue_ids), ID_BATCH):
         chunk = ", ".join(issue_ids[start : start + ID_BATCH])
         jql = f"{project_clause(key)} AND id in ({chunk}) ORDER BY id ASC"
-        token: str | None = None
-        while True:
-            page = sync.reader.issue_page(
+        pages = follow(
+            lambda token, jql=jql: sync.reader.issue_page(
                 jql, fields, token, context=f"project {key} missing issues"
-            )
+            ),
+            lambda page, _token: page.next_token,
+        )
+        for page in pages:
             apply_issue_page(sync, key, page.issues, move_cursor=False)
-            token = page.next_token
-            if not token:
-                break

@@ -6,7 +6,7 @@ outside `connectors/jira/` sees raw JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlparse
 from connectors.jira.client import AGILE, JiraApi
 from connectors.jira.errors import JiraNotFoundError
 from connectors.jira.http import current_label, set_label
+from connectors.jira.paging import offset_pages, token_pages
 
 BULK_CHANGELOG_IDS = 1000
 WORKLOG_LIST_IDS = 1000
@@ -36,22 +37,6 @@ class SincePage:
     values: list[dict[str, Any]]
     next_since: int | None  # None on the last page
     until: int
-
-
-def offset_pages(
-    fetch: Callable[[int], dict[str, Any]], key: str = "values"
-) -> Iterator[list[Any]]:
-    """`startAt` paging: stop on `isLast`, on a short page or on an empty one (any of them,
-    since servers differ in which they send)."""
-    start = 0
-    while True:
-        body = fetch(start)
-        values = list(body.get(key) or [])
-        yield values
-        size = int(body.get("maxResults") or len(values) or 1)
-        if not values or body.get("isLast") is True or len(values) < size:
-            return
-        start += len(values)
 
 
 class JiraReader:
@@ -150,9 +135,7 @@ class JiraReader:
             "expand": "changelog",
             "maxResults": self.page_size,
         }
-        if token:
-            body["nextPageToken"] = token
-        answer = self.api.post("search/jql", body, context=context) or {}
+        answer = self.api.post("search/jql", _with_token(body, token), context=context) or {}
         return IssuePage(list(answer.get("issues") or []), answer.get("nextPageToken") or None)
 
     def _offset_issue_page(
@@ -166,6 +149,9 @@ class JiraReader:
         more = bool(issues) and following < total
         return IssuePage(issues, str(following) if more else None, total)
 
+    def _post(self, path: str, body: dict[str, Any], context: str) -> dict[str, Any]:
+        return self.api.post(path, body, context=context) or {}
+
     def _offset_search(
         self, jql: str, fields: list[str], start: int, size: int, context: str
     ) -> dict[str, Any]:
@@ -176,25 +162,18 @@ class JiraReader:
 
     def issue_ids(self, jql: str, *, context: str) -> list[str]:
         """Ids only (the search's cheapest form: up to 5000 a page, 1000 on Data Center)."""
-        if not self.api.is_cloud:
-            ids: list[str] = []
-            while True:
-                answer = self._offset_search(jql, ["id"], len(ids), OFFSET_IDS_PAGE, context)
-                page = [str(i["id"]) for i in answer.get("issues") or []]
-                ids += page
-                if not page or len(ids) >= int(answer.get("total") or 0):
-                    return ids
-        ids = []
-        token: str | None = None
-        while True:
-            body: dict[str, Any] = {"jql": jql, "fields": ["id"], "maxResults": CENSUS_PAGE}
-            if token:
-                body["nextPageToken"] = token
-            answer = self.api.post("search/jql", body, context=context) or {}
-            ids += [str(i["id"]) for i in answer.get("issues") or []]
-            token = answer.get("nextPageToken")
-            if not token:
-                return ids
+        if self.api.is_cloud:
+            body = {"jql": jql, "fields": ["id"], "maxResults": CENSUS_PAGE}
+            pages = token_pages(
+                lambda token: self._post("search/jql", _with_token(body, token), context),
+                key="issues",
+            )
+        else:
+            pages = offset_pages(
+                lambda start: self._offset_search(jql, ["id"], start, OFFSET_IDS_PAGE, context),
+                key="issues",
+            )
+        return [str(issue["id"]) for page in pages for issue in page]
 
     def issue_count(self, jql: str, *, context: str) -> int:
         """How many issues a query matches: Cloud's approximate count, or on Data Center the
@@ -218,19 +197,18 @@ class JiraReader:
         out: dict[str, list[dict[str, Any]]] = {str(i): [] for i in issue_ids}
         for start in range(0, len(issue_ids), BULK_CHANGELOG_IDS):
             chunk = [str(i) for i in issue_ids[start : start + BULK_CHANGELOG_IDS]]
-            token: str | None = None
-            while True:
-                body: dict[str, Any] = {"issueIdsOrKeys": chunk, "maxResults": 10000}
-                if token:
-                    body["nextPageToken"] = token
-                answer = self.api.post("changelog/bulkfetch", body, context=context) or {}
-                for entry in answer.get("issueChangeLogs") or []:
+            body = {"issueIdsOrKeys": chunk, "maxResults": 10000}
+            pages = token_pages(
+                lambda token, body=body: self._post(
+                    "changelog/bulkfetch", _with_token(body, token), context
+                ),
+                key="issueChangeLogs",
+            )
+            for page in pages:
+                for entry in page:
                     out.setdefault(str(entry["issueId"]), []).extend(
                         entry.get("changeHistories") or []
                     )
-                token = answer.get("nextPageToken")
-                if not token:
-                    break
         return out
 
     def _issue_changelog(self, issue_id: str, context: str) -> list[dict[str, Any]]:
@@ -308,6 +286,11 @@ def _next_since(next_page: Any, until: int) -> int:
         if values and values[0].lstrip("-").isdigit():
             return int(values[0])
     return until + 1
+
+
+def _with_token(body: dict[str, Any], token: str | None) -> dict[str, Any]:
+    """A token-paged request body: the first page has no `nextPageToken`."""
+    return {**body, "nextPageToken": token} if token else body
 
 
 def _labelled(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:

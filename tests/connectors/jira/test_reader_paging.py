@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from connectors.jira.client import build_jira
-from connectors.jira.reader import Lookahead, _next_since, offset_pages
+from connectors.jira.paging import offset_pages
+from connectors.jira.reader import Lookahead, _next_since
 from connectors.jira.sync import WORKLOG_STREAMS, JiraSync
 from sandbox.server import start_sandbox
 from tests.connectors.jira import mutate
