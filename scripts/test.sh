@@ -26,10 +26,13 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 fi
 
-# The HTML report is checked in a real headless browser (Debian's chromium): CI installs it.
-if [ "${CI:-}" = "true" ] && ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-    || echo "warning: could not install chromium; the browser test will fail" >&2
+# The HTML reports are checked in a real headless browser (Debian's chromium), and their
+# printed PDFs with poppler-utils (pdftotext, pdfinfo): CI installs both.
+if [ "${CI:-}" = "true" ] && [ "$(id -u)" = "0" ] \
+  && { ! command -v chromium >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; }; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils) \
+    >/dev/null 2>&1 \
+    || echo "warning: could not install chromium/poppler-utils; the browser tests will fail" >&2
 fi
 
 export PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 GX_ANALYTICS_ENABLED=false
