@@ -219,23 +219,26 @@ def taken(api: str, run_id: str) -> bool:
 def assert_gate_review_published(
     state: Any, tenant: dict[str, Any], project: str, stage: Stage
 ) -> None:
-    epic = first_epic(tenant, project)
+    """The demo's publishing target is `create_in: PMO`: one Gate Review issue is created in
+    the PMO project and answered there, never on one of the project's own epics."""
     outbox = state.outbox_entries()
     seen = [(e["kind"], e["target"]) for e in outbox]
-    comments = [e for e in outbox if e["kind"] == "comment" and e["target"] == epic]
-    assert len(comments) == 1, f"one decision comment on {epic}; outbox: {seen}\n{stage.report()}"
+    created = [e for e in outbox if e["kind"] == "issue" and e["target"].startswith("PMO-")]
+    assert len(created) == 1, f"one gate review issue created in PMO; outbox: {seen}"
+    assert project in json.dumps(created[0]["payload"]), created[0]["payload"]
+    target = created[0]["target"]
+    comments = [e for e in outbox if e["kind"] == "comment" and e["target"] == target]
+    assert len(comments) == 1, f"one decision comment on {target}; outbox: {seen}\n{stage.report()}"
     assert "Decision" in json.dumps(comments[0]["payload"])
-    properties = [e for e in outbox if e["kind"] == "property" and e["target"] == epic]
-    assert len(properties) == 1, f"the evaluation JSON as a property of {epic}; outbox: {seen}"
+    properties = [e for e in outbox if e["kind"] == "property" and e["target"] == target]
+    assert len(properties) == 1, f"the evaluation JSON as a property of {target}; outbox: {seen}"
+    assert not [e for e in outbox if e["target"] in project_epics(tenant, project)], seen
 
 
-def first_epic(tenant: dict[str, Any], project: str) -> str:
-    """The epic the gate review answers on: the project's first by key, as publishing picks."""
-    epics = sorted(
+def project_epics(tenant: dict[str, Any], project: str) -> set[str]:
+    return {
         issue["key"]
         for issue in tenant["jira"]["issues"]
         if issue["fields"]["project"]["key"] == project
         and issue["fields"]["issuetype"]["name"] == "Epic"
-    )
-    assert epics, f"the demo tenant has no epic in {project}"
-    return epics[0]
+    }
