@@ -226,7 +226,7 @@ def _graph_targets(
         publisher, outcome, target, evaluation_card(doc, report_url, ctx), f"{base}:teams_card"
     )
     if mail and target.mail_from and target.mail_to:
-        subject, body = closeout_email(doc, report_url, ctx)
+        subject, body = closeout_email(_with_followups(doc, outcome, target), report_url, ctx)
         attachment = (judged.report_path.name, judged.html.encode("utf-8"))
         outcome.attempt(
             "mail",
@@ -234,6 +234,21 @@ def _graph_targets(
                 target.mail_from, list(target.mail_to), subject, body, [attachment], f"{base}:mail"
             ),
         )
+
+
+def _with_followups(
+    doc: Mapping[str, Any], outcome: Outcome, target: PublishTarget
+) -> dict[str, Any]:
+    """The document plus the follow-up issues this publication created (their Jira keys)."""
+    if target.followups != "jira":
+        return dict(doc)
+    lessons = [x for x in (doc.get("closeout") or {}).get("lessons") or [] if x.get("action")]
+    made = [
+        {"key": outcome.done[f"followup_{i}"], "title": lesson.get("title")}
+        for i, lesson in enumerate(lessons)
+        if outcome.done.get(f"followup_{i}")
+    ]
+    return {**doc, "extra": {**(doc.get("extra") or {}), "followups": made}}
 
 
 def _web_url(publisher: Any, drive: str, path: str) -> str | None:
@@ -283,8 +298,9 @@ def publish_closeout(
         runtime, outcome, choice, f"closeout-issue:{doc['project_key']}"
     )
     _jira_targets(runtime, outcome, judged, issue, base, target, reason)
-    _graph_targets(runtime, outcome, judged, base, target, mail=True)
+    # follow-ups first, so leadership's mail can link the issues they became
     _followups(runtime, outcome, doc, base, target, judged.context)
+    _graph_targets(runtime, outcome, judged, base, target, mail=True)
     _log(outcome)
     outcome.raise_if_failed()
     return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}

@@ -619,6 +619,16 @@ def closeout_email(
                 f"(owner {html_text(lesson['owner'])}){'; evidence ' + links if links else ''}</li>"
             )
         parts.append("</ul>")
+    followups = _followup_links(doc, ctx)
+    if followups:
+        parts.append("<h3>Follow-ups created</h3><ul>")
+        parts += [
+            f'<li><a href="{html_text(f["link"])}">{html_text(f["label"])}</a></li>'
+            if f["link"] and _safe_url(f["link"])
+            else f"<li>{html_text(f['label'])}</li>"
+            for f in followups
+        ]
+        parts.append("</ul>")
     link = report_url or ctx.report_url
     if link:
         parts.append(

@@ -154,3 +154,17 @@ def test_a_review_without_request_goes_to_its_own_issue_in_the_pmo_project(
     }
     posted = {e["target"] for e in outbox(product, "comment")}
     assert first["issue"] in posted and not (posted & epics)
+
+
+def test_leadership_mail_links_the_follow_ups_and_attaches_the_report_as_html(
+    product: Runtime,
+) -> None:
+    from flows.closeout import closeout_evaluation
+
+    closeout_evaluation("BKP")  # idempotent: one mail however often it runs
+    mails = outbox(product, "mail")
+    assert len(mails) == 1
+    mail = str(mails[0]["payload"])
+    assert "Follow-ups created" in mail and "/browse/BKP-" in mail
+    assert "Final variances" in mail
+    assert "text/html" in mail, "the report is attached as text/html"

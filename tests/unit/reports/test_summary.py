@@ -248,3 +248,14 @@ def test_status_digest_explains_rag_and_exit_gate_links_reports_and_shows_trends
     finished = evaluation()
     finished["forecast"]["remaining_items"] = 0
     assert row_from_evaluation(finished)["p85"] == "finished"
+
+
+def test_mail_links_the_follow_up_issues_created() -> None:
+    doc = doc_with(kind="closeout", phase="closeout")
+    doc["extra"]["followups"] = [{"key": "ERP-101", "title": "Vendor lead times"}]
+    _, body = closeout_email(doc, None, CTX)
+    assert "Follow-ups created" in body
+    assert (
+        '<a href="https://example.atlassian.net/browse/ERP-101">ERP-101: Vendor lead times</a>'
+        in body
+    )
