@@ -165,3 +165,18 @@ def test_help_is_clean_documents_exit_codes_and_loads_nothing_heavy() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_closeout_of_a_project_not_in_closeout_says_so_on_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from flows.commands import _exit_for, _print_evaluation
+    from tests.unit.reports.test_reports import evaluation
+
+    doc = {**evaluation(), "kind": "closeout", "phase": "execution", "report_path": "r.html"}
+    _print_evaluation(doc, as_json=False)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "closeout readiness, not a closeout: ERP is in the execution phase" in out
+    assert _exit_for({**doc, "published": {"failed": {"mail": "HTTP 500"}}}) == 3
+    assert _exit_for({**doc, "decision": "Go"}) == 0
+    assert _exit_for({**doc, "decision": "Recycle"}) == 1
