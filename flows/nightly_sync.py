@@ -16,7 +16,7 @@ from prefect.artifacts import create_progress_artifact, update_progress_artifact
 from prefect.cache_policies import NONE
 
 from connectors.jira.errors import JiraRetryExhaustedError
-from connectors.jira.sync import WORKLOG_STREAMS, JiraSync
+from connectors.jira.sync import JiraSync, Steps, run_steps
 from connectors.store import log_sync
 from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
@@ -110,28 +110,20 @@ class _Progress:
             update_progress_artifact(self.artifact_id, min(100.0, 100.0 * self.done / self.total))
 
 
+TASK_STEPS = Steps(
+    prepare=jira_prepare,
+    project_meta=jira_project_meta,
+    issue_page=jira_issue_page,
+    finish_project=jira_finish_project,
+    retry_worklogs=jira_retry_worklogs,
+    worklog_page=jira_worklog_page,
+)
+
+
 def run_jira_steps(sync: JiraSync, progress: _Progress | None = None) -> None:
-    """The step sequence, each step a task; progress counts projects plus the worklogs."""
-    keys = jira_prepare(sync)
-    if progress is not None:
-        progress.total = len(keys) + 1
-    for key in keys:
-        jira_project_meta(sync, key)
-        since = sync.issue_cursor(key)
-        token = jira_issue_page(sync, key, since, None)
-        while token:
-            token = jira_issue_page(sync, key, since, token)
-        jira_finish_project(sync, key)
-        _notify("project_done", {"project": key})
-        if progress is not None:
-            progress.step()
-    jira_retry_worklogs(sync)
-    for stream in WORKLOG_STREAMS:
-        cursor: int | None = sync.worklog_cursor(stream)
-        while cursor is not None:
-            cursor = jira_worklog_page(sync, stream, cursor)
-    if progress is not None:
-        progress.step()
+    """The connector's step sequence, each step a task; progress counts projects plus the
+    worklogs."""
+    run_steps(sync, TASK_STEPS, progress)
 
 
 def _graph_available(settings: Any) -> bool:

@@ -1,7 +1,8 @@
 """The Jira sync as steps: prepare, per project (metadata, issue pages, census), worklogs.
 
 Each step is one unit of I/O that a flow can run as a task (one per project and per page
-batch, never per issue); `run_jira_sync` runs them in a plain loop for the CLI and tests.
+batch, never per issue). `run_steps` is the one sequence: `nightly_sync` runs it with each
+step a Prefect task, `run_jira_sync` with plain calls (CLI, tests, benchmarks).
 Data and the watermark that covers it are committed in one transaction per page batch,
 so a crash at any point resumes from the last committed page and duplicates nothing.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from connectors.jira import census, metadata, pages, worklog_pages
 from connectors.jira.client import JiraApi
@@ -374,6 +375,54 @@ class JiraSync:
         return page.next_since
 
 
+class StepProgress(Protocol):
+    """Told how many steps the run has (projects plus the worklogs) and when each is done."""
+
+    total: int
+
+    def step(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Steps:
+    """How each step is called: directly (CLI, tests, benchmarks) or, in `nightly_sync`, as
+    a Prefect task with retries. The sequence itself is `run_steps`, for both."""
+
+    prepare: Callable[[JiraSync], list[str]] = JiraSync.prepare
+    project_meta: Callable[[JiraSync, str], None] = JiraSync.sync_project_meta
+    issue_page: Callable[[JiraSync, str, int | None, str | None], str | None] = (
+        JiraSync.sync_issue_page
+    )
+    finish_project: Callable[[JiraSync, str], None] = JiraSync.finish_project
+    retry_worklogs: Callable[[JiraSync], None] = JiraSync.retry_quarantined_worklogs
+    worklog_page: Callable[[JiraSync, str, int], int | None] = JiraSync.sync_worklog_page
+
+
+def run_steps(sync: JiraSync, steps: Steps = Steps(), progress: StepProgress | None = None) -> None:
+    """The one Jira step sequence: per project metadata, issue pages and the census, then
+    quarantined worklogs and the two worklog streams."""
+    keys = steps.prepare(sync)
+    if progress is not None:
+        progress.total = len(keys) + 1
+    for key in keys:
+        steps.project_meta(sync, key)
+        since = sync.issue_cursor(key)
+        token = steps.issue_page(sync, key, since, None)
+        while token:
+            token = steps.issue_page(sync, key, since, token)
+        steps.finish_project(sync, key)
+        sync.progress("project_done", {"project": key})
+        if progress is not None:
+            progress.step()
+    steps.retry_worklogs(sync)
+    for stream in WORKLOG_STREAMS:
+        cursor: int | None = sync.worklog_cursor(stream)
+        while cursor is not None:
+            cursor = steps.worklog_page(sync, stream, cursor)
+    if progress is not None:
+        progress.step()
+
+
 def run_jira_sync(
     settings: Any,
     warehouse: Warehouse,
@@ -383,28 +432,13 @@ def run_jira_sync(
     projects: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> list[SyncSummary]:
-    """The whole sync in one process, step by step (what the flow does with tasks)."""
+    """The whole sync in one process: `run_steps` with each step called directly."""
     sync = JiraSync(settings, warehouse, api, full=full, projects=projects, progress=progress)
     try:
-        for key in sync.prepare():
-            sync_project(sync, key)
-        sync.retry_quarantined_worklogs()
-        for stream in WORKLOG_STREAMS:
-            since: int | None = sync.worklog_cursor(stream)
-            while since is not None:
-                since = sync.sync_worklog_page(stream, since)
+        run_steps(sync)
     finally:
         sync.lookahead.close()  # a failed run leaves no fetch running behind it
     return sync.finalize()
 
 
-def sync_project(sync: JiraSync, key: str) -> None:
-    sync.sync_project_meta(key)
-    since = sync.issue_cursor(key)
-    token = sync.sync_issue_page(key, since, None)
-    while token:
-        token = sync.sync_issue_page(key, since, token)
-    sync.finish_project(key)
-
-
-__all__ = ["JiraSync", "MappingError", "run_jira_sync", "sync_project"]
+__all__ = ["JiraSync", "MappingError", "Steps", "run_jira_sync", "run_steps"]
