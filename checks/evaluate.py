@@ -28,6 +28,7 @@ from checks.data_version import TableHashes
 from checks.evaluate_project import Assessment, assess_project, conclude, evaluate_project, phase_of
 from checks.gates import LifecycleRules
 from checks.model import Evaluation, ProjectFrames, QualityReport
+from checks.phase import PhaseChoice
 from checks.quality import QualityContext, run_quality_gates
 from checks.risk.frames import PortfolioSplit
 from config.settings import ChecksSettings, Settings
@@ -66,8 +67,8 @@ def evaluate_gate(
     `default_as_of`: `as_of` is the run's clock, not a date someone chose, so a project whose
     work is all done (or in closeout) is judged as of its finish (`checks.as_of`)."""
     pf = PortfolioSplit(frames).project(project_id, as_of)
-    pf = settle_as_of(pf, settings, phase, default_as_of)
-    return evaluate_project(pf, settings, rules, quality, snapshots, phase, "gate_review")
+    pf, choice = settle_as_of(pf, settings, phase, default_as_of)
+    return evaluate_project(pf, settings, rules, quality, snapshots, choice, "gate_review")
 
 
 def evaluate_closeout(
@@ -84,8 +85,8 @@ def evaluate_closeout(
     """The closeout evaluation of one project: the closeout gate plus the closeout report
     (`default_as_of` as for `evaluate_gate`: judged as of the project's finish)."""
     pf = PortfolioSplit(frames).project(project_id, as_of)
-    pf = settle_as_of(pf, settings, "closeout", default_as_of)
-    return evaluate_project(pf, settings, rules, quality, snapshots, "closeout", "closeout")
+    pf, choice = settle_as_of(pf, settings, "closeout", default_as_of)
+    return evaluate_project(pf, settings, rules, quality, snapshots, choice, "closeout")
 
 
 def evaluate_portfolio(
@@ -200,25 +201,27 @@ class PortfolioJob:
 
     def assess_one(self, pid: str) -> Assessment | None:
         pf = self.split.project(pid, self.as_of)
-        phase = phase_of(pf, self.settings).phase
+        choice = phase_of(pf, self.settings)  # chosen as of the clock, kept thereafter
+        phase = choice.phase
         if phase == "closed" and not self.named:
             return None  # finished and closed: no gate to review
         if self.default_as_of:
             pf = replace(pf, as_of=project_as_of(pf, self.as_of, phase))
         kind = "closeout" if phase == "closeout" else "gate_review"
         mine = self.snapshots.get(pid)
-        return assess_project(pf, self.settings, self.rules, mine, None, kind, self.hashes)
+        return assess_project(pf, self.settings, self.rules, mine, choice, kind, self.hashes)
 
 
 def settle_as_of(
     pf: ProjectFrames, settings: Settings, phase: str | None, default_as_of: bool
-) -> ProjectFrames:
-    """`pf` as of its default status date when `default_as_of` (see `checks.as_of`)."""
+) -> tuple[ProjectFrames, PhaseChoice]:
+    """The phase (asked for, else the project's, chosen as of the clock) and `pf` as of its
+    default status date when `default_as_of` (see `checks.as_of`)."""
+    choice = PhaseChoice(phase, "requested") if phase else phase_of(pf, settings)
     if not default_as_of:
-        return pf
-    chosen = phase or phase_of(pf, settings).phase
-    when = project_as_of(pf, pf.as_of, chosen)
-    return pf if when == pf.as_of else replace(pf, as_of=when)
+        return pf, choice
+    when = project_as_of(pf, pf.as_of, choice.phase)
+    return (pf if when == pf.as_of else replace(pf, as_of=when)), choice
 
 
 @dataclass(frozen=True)

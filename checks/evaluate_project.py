@@ -60,7 +60,7 @@ def evaluate_project(
     rules: LifecycleRules,
     quality: QualityReport,
     snapshots: pd.DataFrame | None,
-    phase: str | None,
+    phase: str | PhaseChoice | None,
     kind: str,
     hashes: TableHashes | None = None,
 ) -> Evaluation:
@@ -95,7 +95,7 @@ def assess_project(
     settings: Settings,
     rules: LifecycleRules,
     snapshots: pd.DataFrame | None,
-    phase: str | None,
+    phase: str | PhaseChoice | None,
     kind: str,
     hashes: TableHashes | None = None,
 ) -> Assessment:
@@ -210,13 +210,17 @@ def _row_only(pf: ProjectFrames) -> ProjectFrames:
 
 
 def _resolve(
-    pf: ProjectFrames, settings: Settings, rules: LifecycleRules, phase: str | None
+    pf: ProjectFrames, settings: Settings, rules: LifecycleRules, phase: str | PhaseChoice | None
 ) -> _Project:
     key = str(pf.project.get("key") or pf.project["project_id"])
     overrides = project_overrides(settings, pf.project)
     where = f"projects.{key}"
     project = effective_project(pf.project, overrides, where)
-    choice = choose_phase(pf, overrides, phase)
+    thresholds = {**settings.checks.thresholds, **mapping(overrides.get("thresholds", {}), where)}
+    if isinstance(phase, PhaseChoice):  # chosen by the caller (as of the clock): keep it
+        choice = phase
+    else:
+        choice = choose_phase(pf, overrides, phase, thresholds)
     chosen = choice.phase
     if chosen not in rules.gate_phases:
         raise ConfigError(
@@ -242,7 +246,10 @@ def _resolve(
 
 def phase_of(pf: ProjectFrames, settings: Settings) -> PhaseChoice:
     """The project's phase (config, else charter, else inferred from its evidence)."""
-    return choose_phase(pf, project_overrides(settings, pf.project))
+    overrides = project_overrides(settings, pf.project)
+    extra = overrides.get("thresholds", {})
+    thresholds = {**settings.checks.thresholds, **(extra if isinstance(extra, Mapping) else {})}
+    return choose_phase(pf, overrides, None, thresholds)
 
 
 def _forecast(project: _Project) -> ForecastResult | None:

@@ -9,7 +9,10 @@ the charter (the `phase` the source recorded, e.g. a Jira project property), els
 2. every work item done -> `closeout` (the work is finished; what is left is the closeout);
 3. no work item started (none in progress or done, no status change into progress or done,
    no hours logged) -> `planning`;
-4. otherwise -> `execution`.
+4. dormant: no activity (status change, resolution, new item, hours logged) for more than
+   `phase.dormant_days` (180) before the status date -> `closeout`: the work stopped years
+   ago with a few items left open (their closeout says so), it is not "in execution" now;
+5. otherwise -> `execution`.
 
 Work items are the planned-work types (`checks.risk.common.WORK_TYPES`): containers (epics),
 risks, lessons and gate requests do not count. The choice says where it came from, so a
@@ -26,7 +29,8 @@ import numpy as np
 import pandas as pd
 
 from checks.model import ProjectFrames
-from checks.risk.common import strings, work_items
+from checks.risk.catalog import knob
+from checks.risk.common import NS_PER_DAY, as_of_days, days, strings, work_items
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,10 @@ def _given(value: Any) -> bool:
 
 
 def choose_phase(
-    pf: ProjectFrames, overrides: Mapping[str, Any], requested: str | None = None
+    pf: ProjectFrames,
+    overrides: Mapping[str, Any],
+    requested: str | None = None,
+    thresholds: Mapping[str, float] | None = None,
 ) -> PhaseChoice:
     """The phase to judge `pf` at: requested, else config, else charter, else inferred.
     `pf.project` is the project row as the source gave it (before config overrides)."""
@@ -64,10 +71,10 @@ def choose_phase(
         return PhaseChoice(str(overrides["phase"]), "config")
     if _given(pf.project.get("phase")):
         return PhaseChoice(str(pf.project["phase"]), "charter")
-    return infer_phase(pf)
+    return infer_phase(pf, knob("phase.dormant_days", thresholds))
 
 
-def infer_phase(pf: ProjectFrames) -> PhaseChoice:
+def infer_phase(pf: ProjectFrames, dormant_days: float = 180.0) -> PhaseChoice:
     """The phase the evidence points to (module docstring, rules 1-4)."""
     work = work_items(pf.tasks)
     category = strings(work, "status_category")
@@ -85,8 +92,30 @@ def infer_phase(pf: ProjectFrames) -> PhaseChoice:
     if done == 0 and in_progress == 0 and hours == 0 and moved == 0:
         rule = f"{total} work items, none started (none in progress or done, no hours logged)"
         return PhaseChoice("planning", "inferred", rule, counts)
+    last = _last_activity(pf)
+    idle = None if last is None else as_of_days(pf) - last
+    if idle is not None and idle > dormant_days:
+        since = pd.Timestamp(last * NS_PER_DAY, unit="ns").date().isoformat()
+        rule = (
+            f"dormant: no activity since {since} ({idle:.0f} days; more than {dormant_days:g}), "
+            f"{done} of {total} work items done"
+        )
+        return PhaseChoice("closeout", "inferred", rule, {**counts, "idle_days": int(idle)})
     rule = f"work has started: {in_progress} in progress and {done} done of {total} work items"
     return PhaseChoice("execution", "inferred", rule, counts)
+
+
+def _last_activity(pf: ProjectFrames) -> float | None:
+    """The last sign of work (days since epoch): a status change, a resolution, an item
+    created, hours logged; None when there is none."""
+    stamps = [
+        days(pf.status_changes["changed_at"]),
+        days(pf.tasks["resolved_at"]),
+        days(pf.tasks["created_at"]),
+        days(pf.time_entries["work_date"]),
+    ]
+    known = [float(np.nanmax(s)) for s in stamps if len(s) and not np.isnan(s).all()]
+    return max(known) if known else None
 
 
 def _hours_logged(pf: ProjectFrames) -> int:

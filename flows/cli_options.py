@@ -37,6 +37,17 @@ ConfigOption = Annotated[
 ]
 
 
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="Judge as of this date (YYYY-MM-DD = end of that day, UTC) or ISO timestamp. "
+        "Default: now, or for a project whose work is all done (or in closeout) its finish.",
+    ),
+]
+
+
 @cache
 def err_console() -> Console:
     """Progress, hints and errors go to stderr, so stdout stays clean for --json."""

@@ -19,6 +19,7 @@ from flows.cli_options import (
     EXIT_FAILED,
     EXIT_FINDINGS,
     EXIT_OK,
+    AsOfOption,
     ConfigOption,
     err_console,
     out_console,
@@ -98,12 +99,15 @@ def gate(
         bool, typer.Option("--no-publish", help="Evaluate and store only; post nothing.")
     ] = False,
     config: ConfigOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Phase-gate review of one project: Go / Go with conditions / Hold / Recycle, with evidence."""
     from flows.gate_review import phase_gate_review
 
     document = guarded(
-        lambda: phase_gate_review(project, phase=phase, publish=not no_publish, config_path=config),
+        lambda: phase_gate_review(
+            project, phase=phase, publish=not no_publish, config_path=config, as_of=as_of
+        ),
         config,
     )
     _print_evaluation(document, as_json)
@@ -117,12 +121,15 @@ def closeout(
         bool, typer.Option("--no-publish", help="Evaluate and store only.")
     ] = False,
     config: ConfigOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Closeout evaluation for leadership: KPIs, variances, forecast record, lessons learned."""
     from flows.closeout import closeout_evaluation
 
     document = guarded(
-        lambda: closeout_evaluation(project, publish=not no_publish, config_path=config),
+        lambda: closeout_evaluation(
+            project, publish=not no_publish, config_path=config, as_of=as_of
+        ),
         config,
     )
     _print_evaluation(document, as_json)
@@ -137,12 +144,15 @@ def status(
         bool, typer.Option("--no-publish", help="Report only; post nothing.")
     ] = False,
     config: ConfigOption = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The portfolio status digest: phase, RAG, SPI/CPI, forecast vs target per project."""
     from flows.status_report import status_report
 
     result = guarded(
-        lambda: status_report(projects=project or None, publish=not no_publish, config_path=config),
+        lambda: status_report(
+            projects=project or None, publish=not no_publish, config_path=config, as_of=as_of
+        ),
         config,
     )
     from rich.table import Table

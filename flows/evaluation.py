@@ -75,8 +75,10 @@ def evaluate_projects(
     quality: QualitySource,
     snapshots: pd.DataFrame | None = None,
     project_ids: Sequence[str] | None = None,
+    default_as_of: bool = False,
 ) -> list[Evaluation]:
     """Every (or the named) project's evaluation, in project-id order, on the configured runner.
+    `default_as_of`: `as_of` is the clock; finished projects are judged as of their finish.
 
     `quality` is the report, or a callable that makes it: it is then called in this process
     while the workers assess their shards.
@@ -84,7 +86,10 @@ def evaluate_projects(
     spec = settings.evaluation
     local = spec.task_runner == "thread"  # threads share the grouped frames: no shards to cut
     named = project_ids is not None
-    job = PortfolioJob.build(frames, settings, rules, as_of, snapshots, named, hash_tables=local)
+    job = PortfolioJob.build(
+        frames, settings, rules, as_of, snapshots, named,
+        default_as_of=default_as_of, hash_tables=local,
+    )  # fmt: skip
     ids = job.project_ids(project_ids)
     shards = [ids[i : i + spec.shard_size] for i in range(0, len(ids), spec.shard_size)]
     window = 2 * (spec.workers or os.cpu_count() or 1)

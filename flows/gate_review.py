@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import flow
 
+from checks.as_of import parse_as_of
 from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
 from flows.publishing import publish_gate_review
@@ -25,9 +26,11 @@ def phase_gate_review(
     publish: bool = True,
     config_path: str | None = None,
     request_issue: str | None = None,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
-    """Evaluate `project` (key or id) at `phase` (default: its current phase) and publish."""
-    with open_runtime(config_path) as runtime:
+    """Evaluate `project` (key or id) at `phase` (default: its current phase) and publish.
+    `as_of`: the status date (YYYY-MM-DD or ISO timestamp); default: see checks/as_of.py."""
+    with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         judged, frames = judge_project(runtime, project, phase=phase)
         document = result_document(judged)
         if publish and runtime.settings.publish.enabled:

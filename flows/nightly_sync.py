@@ -142,15 +142,19 @@ def nightly_sync(
     full: bool = False,
     projects: list[str] | None = None,
     judge: bool = True,
+    as_of: str | None = None,
 ) -> list[dict[str, Any]]:
     """Sync every configured project; returns the per-scope summaries (also a table artifact
     and rows in the warehouse's sync log). With `judge` (the default), then run the quality
-    gates and checks, snapshot metrics, alert on new red findings and answer gate requests."""
+    gates and checks, snapshot metrics, alert on new red findings and answer gate requests;
+    `as_of` (YYYY-MM-DD or ISO) pins the status date of that judgement."""
     from flows.nightly_checks import judge_portfolio
     from flows.runtime import open_runtime
 
     logger = get_run_logger()
-    with open_runtime(config_path) as runtime:
+    from checks.as_of import parse_as_of
+
+    with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         summaries = _run(runtime, full, projects, logger)
         if judge:
             logger.info("judged after sync: %s", judge_portfolio(runtime))

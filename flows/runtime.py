@@ -15,7 +15,7 @@ import json
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ class Runtime:
     as_of_override: datetime | None = None
     reports_dir: Path = field(default_factory=lambda: Path(".pmo/reports"))
     memo: dict[Any, Any] = field(default_factory=dict)  # results reused by nested flows
+    as_of_pinned: bool = False  # the status date was given (--as-of), not read from the clock
 
     @property
     def uses_sandbox(self) -> bool:
@@ -75,7 +76,17 @@ def open_runtime(
     config_path: str | None = None, *, as_of: datetime | None = None
 ) -> Iterator[Runtime]:
     if _ACTIVE:
-        yield _ACTIVE[-1]
+        # a flow called inside another one shares its runtime; an as-of it was given
+        # explicitly still applies to it (and to the flows it calls in turn)
+        active = _ACTIVE[-1]
+        if as_of is None or (active.as_of_pinned and active.as_of_override == as_of):
+            yield active
+            return
+        _ACTIVE.append(replace(active, as_of_override=as_of, as_of_pinned=True))
+        try:
+            yield _ACTIVE[-1]
+        finally:
+            _ACTIVE.pop()
         return
     settings = load_settings(config_path)
     install_log_redaction()
@@ -89,8 +100,9 @@ def open_runtime(
         stack.callback(warehouse.dispose)
         warehouse.migrate()
         runtime = Runtime(
-            settings, warehouse, info, server, as_of, Path(settings.publish.reports_dir)
-        )
+            settings, warehouse, info, server, as_of, Path(settings.publish.reports_dir),
+            as_of_pinned=as_of is not None,
+        )  # fmt: skip
         _ACTIVE.append(runtime)
         try:
             yield runtime

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from prefect import flow
 
+from checks.as_of import parse_as_of
 from checks.model import Evaluation
 from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact
@@ -46,6 +47,7 @@ def evaluate_all(
         quality,
         earlier_snapshots(runtime, as_of),
         project_ids,
+        default_as_of=not runtime.as_of_pinned,
     )
 
 
@@ -81,10 +83,14 @@ def add_trends_and_links(runtime: Runtime, rows: list[dict[str, Any]]) -> None:
 
 @flow(name="status-report", log_prints=False)
 def status_report(
-    projects: list[str] | None = None, publish: bool = True, config_path: str | None = None
+    projects: list[str] | None = None,
+    publish: bool = True,
+    config_path: str | None = None,
+    as_of: str | None = None,
 ) -> dict[str, Any]:
-    """Judge every (or the given) project and publish one digest."""
-    with open_runtime(config_path) as runtime:
+    """Judge every (or the given) project and publish one digest (`as_of`: the status date,
+    YYYY-MM-DD or ISO; default now, finished projects as of their finish)."""
+    with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         as_of = runtime.as_of()
         frames = read_frames(runtime)
         ids = [resolve_project(frames, p) for p in projects] if projects else None

@@ -95,13 +95,16 @@ def evaluate(
 
     rules = load_rules(runtime.settings)
     snapshots = earlier_snapshots(runtime, as_of, [project_id])
+    default = not runtime.as_of_pinned  # finished projects: as of their finish
     if closeout:
         return evaluate_closeout(
-            frames, project_id, runtime.settings, rules, as_of, quality, snapshots
-        )
+            frames, project_id, runtime.settings, rules, as_of, quality, snapshots,
+            default_as_of=default,
+        )  # fmt: skip
     return evaluate_gate(
-        frames, project_id, runtime.settings, rules, as_of, quality, snapshots, phase
-    )
+        frames, project_id, runtime.settings, rules, as_of, quality, snapshots, phase,
+        default_as_of=default,
+    )  # fmt: skip
 
 
 @task(name="archive-evaluation", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from flows.cli_errors import guarded
-from flows.cli_options import ConfigOption
+from flows.cli_options import AsOfOption, ConfigOption
 
 ProjectOption = Annotated[
     list[str] | None, typer.Option("--project", "-p", help="Only this project key (repeatable).")
@@ -87,6 +87,7 @@ def register(app: typer.Typer) -> None:
         project: ProjectOption = None,
         config: ConfigOption = None,
         judge: JudgeOption = True,
+        as_of: AsOfOption = None,
     ) -> None:
         """Sync Jira (and Microsoft 365) into the warehouse, incrementally."""
         from rich.markup import escape
@@ -117,7 +118,11 @@ def register(app: typer.Typer) -> None:
                 )
                 try:
                     return nightly_sync(
-                        config_path=config, full=full, projects=project or None, judge=judge
+                        config_path=config,
+                        full=full,
+                        projects=project or None,
+                        judge=judge,
+                        as_of=as_of,
                     )
                 except SyncFailedError as exc:  # what landed is shown, then the one-line error
                     progress.stop()

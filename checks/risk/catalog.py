@@ -356,6 +356,7 @@ KNOBS: dict[str, float] = {
     "timesheet.min_logged_days_pct": 80.0,  # logged on fewer working days -> non-compliant
     "risk.high_exposure_score": 15.0,
     "qa.window_days": 28.0,
+    "phase.dormant_days": 180.0,  # no activity for longer: an unphased project is inferred done
 }
 
 

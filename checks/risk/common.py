@@ -164,8 +164,9 @@ class OutputBuilder:
         `reason` says why a None value could not be computed (kept only when it is None)."""
         if name not in METRICS:
             raise KeyError(f"metric {name!r} is not in checks/risk/catalog.py")
-        # + 0.0 turns -0.0 into 0.0: a sign on zero is noise in a report
-        value = None if value is None or not np.isfinite(value) else float(value) + 0.0
+        # 9 decimals: float noise (7e-15 for an SV of 0) is not a measurement; + 0.0 turns
+        # -0.0 into 0.0: a sign on zero is noise in a report
+        value = None if value is None or not np.isfinite(value) else round(float(value), 9) + 0.0
         evidence = tuple(items)
         self.out.metrics[name] = value
         self.out.evidence[name] = evidence

@@ -20,6 +20,7 @@ import pandas as pd
 
 from checks.model import ProjectFrames
 from checks.schema import empty_frame
+from checks.schema import table as table_schema
 
 _PROJECT_TABLES = ("tasks", "milestones", "sprints", "risks")
 
@@ -157,7 +158,18 @@ def _live(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
         return empty_frame(name)
     if "is_deleted" in frame and frame["is_deleted"].any():
         frame = frame[~frame["is_deleted"].fillna(False).astype(bool)]
-    return frame.reset_index(drop=True)
+    return in_key_order(frame, name).reset_index(drop=True)
+
+
+def in_key_order(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """`frame` sorted by its table's primary key (unchanged when it already is): every sum,
+    tie and list downstream then follows the data, never the order rows were read in."""
+    keys = [k for k in table_schema(name).primary_key if k in frame.columns]
+    if not keys or len(frame) < 2:
+        return frame
+    if len(keys) == 1 and frame[keys[0]].is_monotonic_increasing:
+        return frame
+    return frame.sort_values(keys, kind="stable", na_position="last")
 
 
 def _groups(keys: pd.Series) -> dict[Any, np.ndarray]:

@@ -29,3 +29,20 @@ def test_job_variables_take_nothing_from_the_deploying_machines_environment() ->
         d["name"] for d in deployments() if "{{ $" in json.dumps(d["work_pool"]["job_variables"])
     ]
     assert not templated, f"job variables templated from the deploy environment: {templated}"
+
+
+def test_every_judging_deployment_takes_an_as_of_date() -> None:
+    # The status date is a parameter of every flow that judges (issue 11, point 2): a
+    # deployment run can re-judge a project as of a past date from the run form.
+    import importlib
+    import inspect
+
+    for deployment in deployments():
+        path, name = deployment["entrypoint"].split(":")
+        flow = getattr(importlib.import_module(path[:-3].replace("/", ".")), name)
+        if "as_of" not in inspect.signature(flow.fn).parameters:
+            continue
+        assert "as_of" in deployment.get("parameters", {}), deployment["name"]
+    judging = {"nightly", "weekly-status", "gate-review", "closeout"}
+    listed = {d["name"] for d in deployments() if "as_of" in d.get("parameters", {})}
+    assert judging <= listed

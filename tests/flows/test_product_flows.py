@@ -168,3 +168,17 @@ def test_leadership_mail_links_the_follow_ups_and_attaches_the_report_as_html(
     assert "Follow-ups created" in mail and "/browse/BKP-" in mail
     assert "Final variances" in mail
     assert "text/html" in mail, "the report is attached as text/html"
+
+
+def test_gate_review_takes_an_as_of_date_and_reviews_a_phaseless_project(product: Runtime) -> None:
+    # Issue 11, points 2 and 5: `pmo gate KEY --as-of DATE` (the flow's `as_of` parameter)
+    # judges as of that date, even inside a runtime with its own clock; the PMO project has
+    # no phase in config or charter: it is reviewed at its inferred phase, not a traceback.
+    from flows.gate_review import phase_gate_review
+
+    pinned = phase_gate_review("ERP", publish=False, as_of="2026-01-15")
+    assert pinned["evaluated_at"] == "2026-01-15T23:59:59+00:00"
+    phaseless = phase_gate_review("PMO", publish=False)
+    assert phaseless["phase_source"]["source"] == "inferred"
+    assert phaseless["phase"] in {"initiation", "planning", "execution", "closeout"}
+    assert phaseless["evaluated_at"] != pinned["evaluated_at"]  # the pin did not leak

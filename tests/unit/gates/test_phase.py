@@ -103,3 +103,26 @@ def test_portfolio_judges_every_project_that_is_not_closed():
         ("NEW", "planning", "gate_review"),
     ]
     assert all(e.phase_source["source"] == "inferred" for e in evs)
+
+
+def test_a_dormant_project_with_a_forgotten_open_item_is_inferred_in_closeout():
+    # CESAW 95 shape: 4205 of 4206 items done in 2013, one left "In Progress"; judged in
+    # 2026 it is not in execution (items 4,900 days old, 0 % timesheet compliance).
+    tasks = [
+        task(
+            "jira:1",
+            status_category="done",
+            created_at="2013-05-20T00:00:00+00:00",
+            resolved_at="2013-06-20T05:29:00+00:00",
+        ),
+        task("jira:2", status_category="in_progress", created_at="2013-05-22T06:39:00+00:00"),
+    ]
+    entries = [entry("e1", 3, "2013-06-19", task_id="jira:1")]
+    late = datetime(2026, 11, 27, tzinfo=UTC)
+    choice = infer_phase(frames_of(late, tasks=tasks, entries=entries, project=NO_PHASE))
+    assert choice.phase == "closeout"
+    assert choice.rule.startswith("dormant: no activity since 2013-06-20")
+    recent = datetime(2013, 8, 1, tzinfo=UTC)  # six weeks after: still execution
+    assert infer_phase(frames_of(recent, tasks=tasks, entries=entries)).phase == "execution"
+    shorter = infer_phase(frames_of(recent, tasks=tasks, entries=entries), dormant_days=30)
+    assert shorter.phase == "closeout"
