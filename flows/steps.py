@@ -117,10 +117,12 @@ def archive(
 
     document = evaluation.to_dict()
     save_evaluation(runtime.warehouse, document)
-    with runtime.warehouse.transaction() as txn:
-        txn.snapshot_metrics(
-            evaluation.project_id, evaluation.evaluated_at.date(), evaluation.metrics
-        )
+    # The daily snapshot is dated by the run, not by the evaluation's as-of (a finished
+    # project is judged as of its finish: a back-dated snapshot would change tomorrow's
+    # inputs); a re-judgement as of a chosen date does not rewrite the daily history.
+    if not runtime.as_of_pinned:
+        with runtime.warehouse.transaction() as txn:
+            txn.snapshot_metrics(evaluation.project_id, runtime.as_of().date(), evaluation.metrics)
     ctx = report_context(
         runtime.settings, runtime.sandbox_info, frames or {}, evaluation.project_id
     )

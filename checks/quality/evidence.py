@@ -113,7 +113,8 @@ def _result(
     project: str | None,
     share: float | None = None,
 ) -> QualityResult:
-    examples = tuple(dict.fromkeys(str(k) for k in failing_keys.dropna()))[:MAX_EXAMPLES]
+    # the smallest keys, not the first rows: the same examples whatever the row order
+    examples = tuple(sorted({str(k) for k in failing_keys.dropna()}))[:MAX_EXAMPLES]
     return QualityResult(
         table=table,
         expectation=expectation,

@@ -12,7 +12,6 @@ from checks.quality import freshness, integrity, reconciliation, tables, timeshe
 from checks.quality.context import QualityContext
 from checks.quality.evidence import row_projects, task_projects
 from checks.quality.severity import entry_issue_keys, proportionate
-from checks.risk.frames import in_key_order
 from checks.schema import CANONICAL_TABLES
 from config.settings import ChecksSettings
 
@@ -36,8 +35,7 @@ def run_quality_gates(
         raise KeyError(
             f"run_quality_gates: unknown table(s) {unknown}; known: {sorted(CANONICAL_TABLES)}"
         )
-    # key order: the failing examples listed do not depend on the order rows were read in
-    live = {name: in_key_order(tables.live_rows(frame), name) for name, frame in frames.items()}
+    live = {name: tables.live_rows(frame) for name, frame in frames.items()}
     by_task = task_projects(live.get("tasks"))
     scoped = _scoped(live, context.project_id, by_task)
     results = tables.run_table_suites(scoped, context.as_of, by_task, data_docs_dir)

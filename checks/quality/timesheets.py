@@ -106,5 +106,5 @@ def _entry_results(
 def _with_people(result: QualityResult, failing: pd.DataFrame) -> QualityResult:
     """Name the people as well as the entries: a PMO follows up with a person."""
     rows = failing[failing["entry_id"].isin(result.example_keys)]
-    people = tuple(dict.fromkeys(str(p) for p in rows["person_id"].dropna()))
+    people = tuple(sorted({str(p) for p in rows["person_id"].dropna()}))
     return replace(result, example_keys=(*result.example_keys, *people))
