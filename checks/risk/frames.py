@@ -167,16 +167,15 @@ def _live(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
 
 
 def key_rank(frame: pd.DataFrame, name: str) -> np.ndarray | None:
-    """A per-row rank that depends only on the row's primary key (None: the rows already are
-    in key order). Each project's rows are handed out in this order, so every sum, tie and
+    """A per-row rank that depends only on the row's primary key (None: nothing to order). Each project's rows are handed out in this order, so every sum, tie and
     list downstream follows the data, never the order the warehouse returned rows in
     (PostgreSQL's changes after updates). A hash of the key, not a sort of 1M strings: any
     fixed order will do, and hashing is ~5x cheaper (pandas' hash has a fixed key)."""
     keys = [k for k in table_schema(name).primary_key if k in frame.columns]
     if not keys or len(frame) < 2:
         return None
-    if len(keys) == 1 and frame[keys[0]].is_monotonic_increasing:
-        return None
+    # always the hash, even when rows come in key order: a shard of the portfolio (a subset
+    # of the rows) must hand out each project's rows in the same order as the whole
     return pd.util.hash_pandas_object(frame[keys], index=False).to_numpy()
 
 
