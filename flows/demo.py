@@ -121,7 +121,7 @@ def print_summary(summary: DemoSummary, console: Console) -> None:
     for name, width in fixed.items():
         table.add_column(name, no_wrap=True, width=width)
     reason = max(20, console.width - sum(fixed.values()) - 3 * len(fixed) - 2)
-    table.add_column("main reason", no_wrap=True, overflow="ellipsis", width=reason)
+    table.add_column("main reason", overflow="fold", width=reason)  # wraps, never cut
     colours = {"Go": "green", "Go with conditions": "yellow", "Hold": "blue", "Recycle": "red"}
     for row in summary.rows:
         decision = f"[{colours.get(row['decision'], 'white')}]{row['decision']}[/]"

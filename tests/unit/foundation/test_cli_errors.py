@@ -180,3 +180,21 @@ def test_closeout_of_a_project_not_in_closeout_says_so_on_the_cli(
     assert _exit_for({**doc, "published": {"failed": {"mail": "HTTP 500"}}}) == 3
     assert _exit_for({**doc, "decision": "Go"}) == 0
     assert _exit_for({**doc, "decision": "Recycle"}) == 1
+
+
+def test_the_demo_summary_is_readable_at_80_columns() -> None:
+    from rich.console import Console
+
+    from flows.demo import DemoSummary, print_summary
+
+    reason = "Planned work is (nearly) done: 34.5 % — needs at least 90 %"
+    rows = [
+        {"project": "ERP", "phase": "training_documentation", "kind": "gate_review",
+         "decision": "Go with conditions", "findings": [reason]},
+    ]  # fmt: skip
+    console = Console(width=80, record=True)
+    print_summary(DemoSummary(rows=rows, reports_dir="/r", status_report="/s"), console)
+    text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert reason in " ".join(text.split())  # wrapped, never cut
+    assert "training & docs" in text and "Go with conditions" in text
