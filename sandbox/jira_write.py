@@ -163,12 +163,9 @@ async def list_properties(call: Call) -> Response:
 
 
 def register(router: Router) -> None:
-    from sandbox.jira_create import register as register_create
-
     router.add("POST", f"{API}/issue/{{key}}/comment", add_comment)
     router.add("POST", f"{API}/issue/{{key}}/attachments", add_attachment)
     router.add("GET", f"{API}/attachment/content/{{id}}", attachment_content)
     router.add("GET", f"{API}/issue/{{key}}/properties", list_properties)
     router.add("PUT", f"{API}/issue/{{key}}/properties/{{prop}}", put_property)
     router.add("GET", f"{API}/issue/{{key}}/properties/{{prop}}", get_property)
-    register_create(router)

@@ -14,69 +14,54 @@ hides a gap in another (deleted here, newly visible there) lasts at most one int
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
 
 from connectors.jira import pages
-from connectors.jira.http import set_label
 from connectors.jira.jql import census_jql, projects_count_jql
-from connectors.jira.store_ops import tombstone_issues
-
-if TYPE_CHECKING:
-    from connectors.jira.sync import JiraSync
+from connectors.jira.run_context import ProjectRead, RunContext
+from connectors.store.jira_queries import quarantined_ids, tombstone_issues
 
 SOURCE = "jira"
 
 
-def check_counts(sync: JiraSync) -> None:
-    """One count for all pending projects; each project on its own when the total differs
-    (or on a refresh run)."""
-    keys = list(sync.pending_counts)
-    if len(keys) > 1 and not sync.refreshing:
-        set_label("*")
-        held = sum(len(_held(sync, k)) for k in keys)
-        total = sync.reader.issue_count(projects_count_jql(keys), context="projects count")
-        if total == held:
-            sync.pending_counts.clear()
-            return
-    for key in keys:
-        set_label(key)
-        _count_or_census(sync, key)
-        sync.pending_counts.remove(key)
+def counts_agree(run: RunContext, keys: Sequence[str]) -> bool:
+    """One count for all the given projects: equal to what the warehouse holds means none of
+    them needs a census."""
+    held = sum(len(_held(run, k)) for k in keys)
+    return run.reader.issue_count(projects_count_jql(keys), context="projects count") == held
 
 
-def _held(sync: JiraSync, key: str) -> set[str]:
+def _held(run: RunContext, key: str) -> set[str]:
     """Issue ids of a project in the warehouse: live rows plus open quarantine entries."""
-    project_id = f"jira:{sync.projects[key]['id']}"
-    live = sync.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
-    return live | pages.quarantined_ids(sync.warehouse, project=key)
+    live = run.warehouse.live_ids("tasks", source=SOURCE, project_id=run.project_id(key))
+    return live | quarantined_ids(run.warehouse, project=key)
 
 
-def _count_or_census(sync: JiraSync, key: str) -> None:
-    held = _held(sync, key)
-    if sync.reader.issue_count(census_jql(key), context=f"project {key} count") == len(held):
+def count_or_census(run: RunContext, key: str) -> None:
+    """One project's count; on a difference, its id census."""
+    held = _held(run, key)
+    if run.reader.issue_count(census_jql(key), context=f"project {key} count") == len(held):
         return
-    present = set(sync.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
+    present = set(run.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
     missing = sorted({f"jira:{i}" for i in present} - held)
-    pages.fetch_missing(sync, key, [m.split(":", 1)[1] for m in missing])
-    tombstone_vanished(sync, key, present)
+    pages.fetch_missing(run, key, [m.split(":", 1)[1] for m in missing])
+    tombstone_vanished(run, key, present)
 
 
-def settle_full_read(sync: JiraSync, key: str) -> None:
+def settle_full_read(run: RunContext, key: str, read: ProjectRead | None) -> None:
     """After a full read of a project: tombstone what vanished, never what was only unseen."""
-    read = sync.reads.get(key)
     seen = set(read.page_of) if read else set()
-    unseen = {held.split(":", 1)[1] for held in _held(sync, key)} - seen
+    unseen = {held.split(":", 1)[1] for held in _held(run, key)} - seen
     if not unseen and (read is None or read.steady):
         return  # the read saw everything the warehouse holds: nothing vanished
-    present = set(sync.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
-    pages.fetch_missing(sync, key, sorted(present - seen, key=int))
-    tombstone_vanished(sync, key, present)
+    present = set(run.reader.issue_ids(census_jql(key), context=f"project {key} id census"))
+    pages.fetch_missing(run, key, sorted(present - seen, key=int))
+    tombstone_vanished(run, key, present)
 
 
-def tombstone_vanished(sync: JiraSync, key: str, present: set[str]) -> None:
-    project_id = f"jira:{sync.projects[key]['id']}"
-    live = sync.warehouse.live_ids("tasks", source=SOURCE, project_id=project_id)
+def tombstone_vanished(run: RunContext, key: str, present: set[str]) -> None:
+    live = run.warehouse.live_ids("tasks", source=SOURCE, project_id=run.project_id(key))
     vanished = sorted(live - {f"jira:{i}" for i in present})
-    with sync.warehouse.transaction() as txn:
+    with run.warehouse.transaction() as txn:
         for table, count in tombstone_issues(txn, vanished).items():
-            sync.summary(key).stream(table).add(deleted=count)
+            run.summary(key).stream(table).add(deleted=count)

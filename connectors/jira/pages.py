@@ -4,23 +4,18 @@ tombstone what the page shows is gone, and move the cursor, all in one transacti
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
+from typing import Any
 
 from connectors.jira.jql import issue_fields, project_clause
 from connectors.jira.mapping import IssueRows, map_issue, map_status_changes
 from connectors.jira.mapping_meta import map_person
 from connectors.jira.paging import follow
 from connectors.jira.records import MappingContext, MappingError
-from connectors.jira.store_ops import live_dependency_ids, updated_ms
-from connectors.store import Warehouse, WarehouseTransaction
-from connectors.store.tables import CANONICAL, QUARANTINE
+from connectors.jira.run_context import RunContext
+from connectors.store import WarehouseTransaction
+from connectors.store.jira_queries import live_dependency_ids, live_project_children, updated_ms
 from connectors.sync_types import SyncSummary
 from connectors.timeparse import to_ms
-
-if TYPE_CHECKING:
-    from connectors.jira.sync import JiraSync
 
 SOURCE = "jira"
 ID_BATCH = 100
@@ -66,11 +61,7 @@ def replace_children(
 ) -> None:
     """A complete list (versions, sprints): upsert it, tombstone what it no longer holds."""
     rows = upsert_or_quarantine(txn, summary, table, records, mapper)
-    sql = CANONICAL[table]
-    query = sa.select(sql.c[key]).where(
-        sql.c.project_id == project_id, sql.c.source == SOURCE, sql.c.is_deleted.is_(False)
-    )
-    live = {r[0] for r in txn.conn.execute(query)}
+    live = live_project_children(txn, table, key, project_id)
     quarantined = {f"{key.split('_')[0]}:{_raw_id(r)}" for r in records}
     gone = live - {row[key] for row in rows} - quarantined
     summary.stream(table).add(deleted=txn.tombstone(table, sorted(gone)))
@@ -97,24 +88,6 @@ def upsert_people(
         _count(summary, "people", txn.upsert("people", list(rows.values())))
 
 
-def quarantined_ids(
-    warehouse: Warehouse, stream: str = "tasks", project: str | None = None
-) -> set[str]:
-    """Open quarantine entries of a stream (of one project's issues, when given)."""
-    query = sa.select(QUARANTINE.c.record_id, QUARANTINE.c.raw).where(
-        QUARANTINE.c.source == SOURCE,
-        QUARANTINE.c.stream == stream,
-        QUARANTINE.c.resolved_at.is_(None),
-    )
-    with warehouse.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {
-        f"jira:{rid}"
-        for rid, raw in rows
-        if project is None or (raw or {}).get("project") == project
-    }
-
-
 def _truncated(record: Mapping[str, Any]) -> bool:
     log = record.get("changelog") or {}
     return int(log.get("total") or 0) > len(log.get("histories") or [])
@@ -133,14 +106,13 @@ def _map_issues(
 
 
 def apply_issue_page(
-    sync: JiraSync, key: str, issues: Sequence[Mapping[str, Any]], *, move_cursor: bool
+    run: RunContext, key: str, issues: Sequence[Mapping[str, Any]], *, move_cursor: bool
 ) -> int | None:
     """Map and write one page; returns the page's newest `updated` (epoch ms), if any."""
-    ctx, summary = sync.ctx, sync.summary(key)
-    assert ctx is not None
+    ctx, summary = run.mapping, run.summary(key)
     mapped, bad = _map_issues(issues, ctx)
     known = updated_ms(
-        sync.warehouse, "tasks", "task_id", [rows.task["task_id"] for _, rows in mapped]
+        run.warehouse, "tasks", "task_id", [rows.task["task_id"] for _, rows in mapped]
     )
     changed = [
         (r, rows)
@@ -148,7 +120,7 @@ def apply_issue_page(
         if known.get(rows.task["task_id"]) != to_ms(rows.task["updated_at"])
     ]
     long_logs = [str(r["id"]) for r, _ in changed if _truncated(r)]
-    full_logs = sync.reader.full_changelogs(long_logs, context=f"project {key} changelogs")
+    full_logs = run.reader.full_changelogs(long_logs, context=f"project {key} changelogs")
     changes, users = [], []
     for record, _rows in changed:
         histories = (
@@ -163,8 +135,8 @@ def apply_issue_page(
         except MappingError as exc:
             bad.append((str(record["id"]), f"changelog: {exc}"))
     newest = max((to_ms(rows.task["updated_at"]) for _, rows in mapped), default=None)
-    mark = cursor_mark(sync, key, newest) if move_cursor else None
-    with sync.warehouse.transaction() as txn:
+    mark = cursor_mark(run, key, newest) if move_cursor else None
+    with run.warehouse.transaction() as txn:
         _write_issues(txn, key, summary, mapped, changed, changes, bad)
         upsert_people(txn, summary, ctx, users)
         if mark:
@@ -172,11 +144,11 @@ def apply_issue_page(
     return newest
 
 
-def cursor_mark(sync: JiraSync, key: str, newest: int | None) -> dict[str, int] | None:
+def cursor_mark(run: RunContext, key: str, newest: int | None) -> dict[str, int] | None:
     """The project's issue cursor moved to `newest` (never backwards); None if no issue."""
     if newest is None:
         return None
-    old = sync.warehouse.get_watermark(SOURCE, "issues", key) or {}  # read outside the lock
+    old = run.warehouse.get_watermark(SOURCE, "issues", key) or {}  # read outside the lock
     return {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
 
 
@@ -213,18 +185,18 @@ def _write_issues(
     _count(summary, "status_changes", txn.upsert("status_changes", changes), len(changes))
 
 
-def fetch_missing(sync: JiraSync, key: str, issue_ids: Sequence[str]) -> None:
+def fetch_missing(run: RunContext, key: str, issue_ids: Sequence[str]) -> None:
     """Issues the census sees but the warehouse lacks (e.g. skipped when a concurrent edit
     shifted a page): read them by id, a hundred per query."""
-    fields = issue_fields(sync.field_ids)
+    fields = issue_fields(run.field_ids)
     for start in range(0, len(issue_ids), ID_BATCH):
         chunk = ", ".join(issue_ids[start : start + ID_BATCH])
         jql = f"{project_clause(key)} AND id in ({chunk}) ORDER BY id ASC"
         pages = follow(
-            lambda token, jql=jql: sync.reader.issue_page(
+            lambda token, jql=jql: run.reader.issue_page(
                 jql, fields, token, context=f"project {key} missing issues"
             ),
             lambda page, _token: page.next_token,
         )
         for page in pages:
-            apply_issue_page(sync, key, page.issues, move_cursor=False)
+            apply_issue_page(run, key, page.issues, move_cursor=False)

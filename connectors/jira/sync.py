@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from connectors.jira import census, metadata, pages, worklog_pages
@@ -28,6 +28,7 @@ from connectors.jira.records import (
     link_type_map,
     resolve_fields,
 )
+from connectors.jira.run_context import ProjectRead, RunContext
 from connectors.store import Warehouse
 from connectors.sync_types import SyncSummary
 
@@ -35,33 +36,6 @@ SOURCE = "jira"
 log = logging.getLogger(__name__)
 WORKLOG_STREAMS = ("updated", "deleted")
 Progress = Callable[[str, dict[str, Any]], None]
-
-
-@dataclass
-class ProjectRead:
-    """One project's issue pages in this run, watched for shifts.
-
-    Pages are positions in a result set; if the set changes under the read, the later pages
-    shift and an issue can be skipped. Two signs of that: an issue on two different pages
-    (Cloud orders by `updated`, so an issue edited mid-read moves to the end and comes
-    again), or a match count that changed between pages (Data Center's `total`, where the
-    order is by id and only creations and deletions shift it).
-    """
-
-    since_ms: int | None
-    total: int | None
-    steady: bool = True
-    newest: int | None = None
-    # issue id -> the token of its page; the keys are every issue this read saw
-    page_of: dict[str, str | None] = field(default_factory=dict)
-
-    def add(self, token: str | None, page: IssuePage, newest: int | None) -> None:
-        for issue in page.issues:  # a retried page has the same token: not a shift
-            if self.page_of.setdefault(str(issue.get("id")), token) != token:
-                self.steady = False
-        self.steady = self.steady and page.total == self.total
-        if newest is not None:
-            self.newest = newest if self.newest is None else max(self.newest, newest)
 
 
 class JiraSync:
@@ -104,6 +78,7 @@ class JiraSync:
         self.finished: set[str] = set()
         self.skipped: set[str] = set()  # stored projects Jira no longer knows (this run)
         self.pending_counts: list[str] = []  # incremental projects awaiting the count check
+        self.context: RunContext | None = None  # what the page steps get (after `prepare`)
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -175,8 +150,23 @@ class JiraSync:
         self.field_ids = list(resolved.ids.values())
         self.boards = {k: list(v) for k, v in mark["boards"].items()}
         self.projects = {k: dict(v) for k, v in mark["projects"].items()}
+        self.context = RunContext(
+            self.warehouse,
+            self.reader,
+            self.ctx,
+            self.field_ids,
+            self.projects,
+            self.summary,
+            self.worklog_scope,
+        )
         self.progress("projects", {"keys": list(self.projects)})
         return list(self.projects)
+
+    @property
+    def run(self) -> RunContext:
+        """The run context; the steps after `prepare` need it."""
+        assert self.context is not None, "prepare() first"
+        return self.context
 
     def _read_metadata(
         self, keys: list[str], scope: str, expected: dict[str, Any], at_ms: int
@@ -281,7 +271,7 @@ class JiraSync:
         if page.next_token:
             next_token = page.next_token
             self.lookahead.ahead(("issues", jql, next_token), lambda: fetch(next_token))
-        newest = pages.apply_issue_page(self, key, page.issues, move_cursor=not offset_paged)
+        newest = pages.apply_issue_page(self.run, key, page.issues, move_cursor=not offset_paged)
         if token is None or key not in self.reads:
             self.reads[key] = ProjectRead(since_ms, page.total, steady=token is None)
         self.reads[key].add(token, page, newest)
@@ -296,7 +286,7 @@ class JiraSync:
         which keeps a crash cheap; if the read shifted, it goes back to where this read
         began, so the next run reads the window again instead of missing an issue."""
         if offset_paged:
-            mark = pages.cursor_mark(self, key, read.newest) if read.steady else None
+            mark = pages.cursor_mark(self.run, key, read.newest) if read.steady else None
         elif not read.steady:
             log.warning(
                 "project %s: issues moved while their pages were read; the next run reads them again",
@@ -317,12 +307,27 @@ class JiraSync:
         if key in self.skipped:  # gone from Jira since the stored list: nothing to check
             self.finished.add(key)
         elif self.project_full.get(key):
-            census.settle_full_read(self, key)
+            census.settle_full_read(self.run, key, self.reads.get(key))
         elif key not in self.pending_counts:
             self.pending_counts.append(key)
         self.finished.add(key)
         if self.finished >= set(self.projects) and self.pending_counts:
-            census.check_counts(self)
+            self._check_counts()
+
+    def _check_counts(self) -> None:
+        """One count for all pending projects; each project on its own when the total
+        differs (or on a refresh run). A project leaves the list once checked, so a retried
+        step checks only the rest."""
+        keys = list(self.pending_counts)
+        if len(keys) > 1 and not self.refreshing:
+            set_label("*")
+            if census.counts_agree(self.run, keys):
+                self.pending_counts.clear()
+                return
+        for key in keys:
+            set_label(key)
+            census.count_or_census(self.run, key)
+            self.pending_counts.remove(key)
 
     def _vanished_since_refresh(self, key: str, exc: JiraError) -> bool:
         """A project from the stored list that Jira no longer knows (JQL answers 400/404):
@@ -346,7 +351,7 @@ class JiraSync:
     def retry_quarantined_worklogs(self) -> None:
         """Worklogs held back for a missing issue, once their issue has arrived."""
         set_label(self.worklog_scope)
-        worklog_pages.retry_quarantined(self)
+        worklog_pages.retry_quarantined(self.run)
 
     def worklog_cursor(self, stream: str) -> int:
         mark = (
@@ -368,9 +373,9 @@ class JiraSync:
                 ("worklogs", stream, following), lambda: self.reader.since_page(stream, following)
             )
         if stream == "updated":
-            worklog_pages.apply_worklog_page(self, page)
+            worklog_pages.apply_worklog_page(self.run, page)
         else:
-            worklog_pages.apply_deleted_page(self, page)
+            worklog_pages.apply_deleted_page(self.run, page)
         self.progress("worklogs", {"stream": stream, "count": len(page.values)})
         return page.next_since
 

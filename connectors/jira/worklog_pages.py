@@ -8,47 +8,35 @@ not synced yet) is quarantined, never dropped; it is read again once its issue a
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
+from typing import Any
 
 from connectors.jira.mapping import map_worklog
 from connectors.jira.pages import SOURCE, _count, upsert_people
 from connectors.jira.reader import SincePage
 from connectors.jira.records import MappingError
-from connectors.jira.store_ops import task_projects, updated_ms
+from connectors.jira.run_context import RunContext
 from connectors.store import WarehouseTransaction
-from connectors.store.tables import QUARANTINE
-
-if TYPE_CHECKING:
-    from connectors.jira.sync import JiraSync
+from connectors.store.jira_queries import quarantined_raws, updated_ms
 
 STREAM = "time_entries"
 
 
-def _issue_projects(sync: JiraSync) -> dict[str, str]:
-    """task id -> project id, read once per run (after the issue streams)."""
-    cache = sync.__dict__.setdefault("_task_projects", None)
-    if cache is None:
-        cache = sync.__dict__["_task_projects"] = task_projects(sync.warehouse)
-    return cache
-
-
-def apply_worklog_page(sync: JiraSync, page: SincePage) -> None:
+def apply_worklog_page(run: RunContext, page: SincePage) -> None:
     stamps = {f"jira:worklog:{v['worklogId']}": int(v["updatedTime"]) for v in page.values}
-    known = updated_ms(sync.warehouse, STREAM, "entry_id", list(stamps))
+    known = updated_ms(run.warehouse, STREAM, "entry_id", list(stamps))
     need = [int(k.rsplit(":", 1)[1]) for k, stamp in stamps.items() if known.get(k) != stamp]
-    with sync.warehouse.transaction() as txn:
-        _store(sync, txn, sync.reader.worklogs(need))
+    with run.warehouse.transaction() as txn:
+        _store(run, txn, run.reader.worklogs(need))
         since = page.next_since if page.next_since is not None else page.until
-        txn.set_watermark(SOURCE, "worklogs_updated", sync.worklog_scope, {"since": since})
+        txn.set_watermark(SOURCE, "worklogs_updated", run.worklog_scope, {"since": since})
 
 
-def _store(sync: JiraSync, txn: WarehouseTransaction, details: Sequence[Mapping[str, Any]]) -> None:
-    ctx, summary = sync.ctx, sync.summary(sync.worklog_scope)
-    assert ctx is not None
-    projects = _issue_projects(sync)
-    in_run = {f"jira:{r['id']}" for r in sync.projects.values()}
+def _store(
+    run: RunContext, txn: WarehouseTransaction, details: Sequence[Mapping[str, Any]]
+) -> None:
+    ctx, summary = run.mapping, run.summary(run.worklog_scope)
+    projects = run.task_projects()
+    in_run = {run.project_id(key) for key in run.projects}
     rows, bad, outside = [], 0, 0
     for record in details:
         issue_id = record.get("issueId")
@@ -73,30 +61,24 @@ def _store(sync: JiraSync, txn: WarehouseTransaction, details: Sequence[Mapping[
     summary.stream("worklogs_other_projects").add(fetched=outside)
 
 
-def retry_quarantined(sync: JiraSync) -> None:
+def retry_quarantined(run: RunContext) -> None:
     """Worklogs quarantined for a missing issue whose issue is now here: read them again."""
-    query = sa.select(QUARANTINE.c.raw).where(
-        QUARANTINE.c.source == SOURCE,
-        QUARANTINE.c.stream == STREAM,
-        QUARANTINE.c.resolved_at.is_(None),
-    )
-    with sync.warehouse.engine.connect() as conn:
-        raws = [r[0] or {} for r in conn.execute(query)]
-    projects = _issue_projects(sync)
+    raws = quarantined_raws(run.warehouse, STREAM)
+    projects = run.task_projects()
     ids = [
         int(r["id"])
         for r in raws
         if str(r.get("id", "")).isdigit() and f"jira:{r.get('issueId')}" in projects
     ]
     if ids:
-        with sync.warehouse.transaction() as txn:
-            _store(sync, txn, sync.reader.worklogs(ids))
+        with run.warehouse.transaction() as txn:
+            _store(run, txn, run.reader.worklogs(ids))
 
 
-def apply_deleted_page(sync: JiraSync, page: SincePage) -> None:
-    summary = sync.summary(sync.worklog_scope)
+def apply_deleted_page(run: RunContext, page: SincePage) -> None:
+    summary = run.summary(run.worklog_scope)
     ids = [f"jira:worklog:{v['worklogId']}" for v in page.values]
-    with sync.warehouse.transaction() as txn:
+    with run.warehouse.transaction() as txn:
         summary.stream(STREAM).add(deleted=txn.tombstone(STREAM, ids))
         since = page.next_since if page.next_since is not None else page.until
-        txn.set_watermark(SOURCE, "worklogs_deleted", sync.worklog_scope, {"since": since})
+        txn.set_watermark(SOURCE, "worklogs_deleted", run.worklog_scope, {"since": since})
