@@ -102,7 +102,8 @@ def run_tasks(
     frames: dict, settings: Settings, rules: LifecycleRules, args: argparse.Namespace
 ) -> tuple[list, dict[str, float]]:
     """The product's path: `evaluate_projects` in a Prefect flow, shards as tasks."""
-    from prefect import flow
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.evaluation import evaluate_projects
 
@@ -129,19 +130,24 @@ def run_tasks(
         gates_cpu.append(time.thread_time() - start)
         return report
 
-    timing: dict[str, float] = {}
-
-    @flow(name="benchmark-evaluate", validate_parameters=False)
-    def evaluate() -> list:
-        # timed inside the flow: the Prefect server's start-up is not the evaluation's
-        t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
-        evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
-        timing["wall"] = time.perf_counter() - t1
-        timing["own"] = cpu_seconds(own=True) - own1
-        timing["kids"] = cpu_seconds(own=False) - kids1
-        return evaluations
-
-    evaluations = evaluate()
+    # Called outside a flow: Prefect sends the calling flow run's context (its flow object
+    # and parameters) with every task, and a flow defined here would carry these frames.
+    # The product's flows are module functions with small parameters (a config path).
+    # One Prefect server for the run, as in production (PREFECT_API_URL): without it, every
+    # worker process would start a temporary server of its own.
+    server = SubprocessASGIServer()
+    server.start()
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
+            evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
+            timing = {
+                "wall": time.perf_counter() - t1,
+                "own": cpu_seconds(own=True) - own1,
+                "kids": cpu_seconds(own=False) - kids1,
+            }
+    finally:
+        server.stop()
     workers_cpu = timing["kids"]
     if cluster is not None:
         from distributed import Client

@@ -10,6 +10,7 @@ worker processes (`distributed.LocalCluster`), the way a cluster address is used
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from collections.abc import Iterator
@@ -33,8 +34,8 @@ AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 PROBLEMS = Problems(late=1, cycle=1, long_day=1, critical_defects=1, over_allocation=1)
 
 
-@pytest.fixture(scope="module")
-def frames() -> dict[str, pd.DataFrame]:
+@functools.cache
+def _frames() -> dict[str, pd.DataFrame]:
     return synthetic_portfolio(9, 30, 3.0, 3, AS_OF, PROBLEMS)
 
 
@@ -59,50 +60,51 @@ def _json(evaluations: list[Any]) -> list[str]:
     return [json.dumps(e.to_dict(), sort_keys=True, default=str) for e in evaluations]
 
 
-@flow(name="evaluate-in-tasks", validate_parameters=False)
-def _evaluate(frames: Any, settings: Any, quality: Any) -> list[Any]:
-    """The nightly run's call, in a flow run of its own (frames are not flow parameters in
-    production either: the flow reads them from the warehouse)."""
-    return evaluate_projects(frames, settings, load_rules(settings), AS_OF, quality)
+def _settings(evaluation: dict[str, Any], projects: dict[str, Any] | None = None) -> Settings:
+    return Settings(checks={"forecast_trials": 300}, evaluation=evaluation, projects=projects or {})
 
 
-def _settings(**evaluation: Any) -> Settings:
-    return Settings(checks={"forecast_trials": 300}, evaluation=evaluation)
+@flow(name="evaluate-in-tasks")
+def _evaluate(
+    evaluation: dict[str, Any], projects: dict[str, Any] | None = None
+) -> tuple[list[str], list[str]]:
+    """Like the nightly run: a flow with small parameters that reads the portfolio itself
+    (Prefect sends the flow's parameters with every task). Returns the evaluations as JSON
+    and the threads the quality gates ran in."""
+    settings = _settings(evaluation, projects)
+    calls: list[str] = []
+
+    def gates() -> QualityReport:  # runs once, in the flow's process, beside the workers
+        calls.append(threading.current_thread().name)
+        return QualityReport(results=())
+
+    got = evaluate_projects(_frames(), settings, load_rules(settings), AS_OF, gates)
+    return _json(got), calls
 
 
 @pytest.mark.parametrize("runner", ["thread", "process", "dask"])
 def test_tasks_on_each_runner_give_the_in_process_result(
-    runner: str, frames: dict[str, pd.DataFrame], request: pytest.FixtureRequest
+    runner: str, request: pytest.FixtureRequest
 ) -> None:
-    settings = _settings(workers=2, shard_size=2, **_runner(runner, request))
+    evaluation = {"workers": 2, "shard_size": 2, **_runner(runner, request)}
     scheduler = request.getfixturevalue("dask_cluster").scheduler if runner == "dask" else None
     before = scheduler.transition_counter if scheduler else 0
+    settings = _settings(evaluation)
     report = QualityReport(results=())
-    calls: list[str] = []
-
-    def gates() -> QualityReport:  # runs once, in this process, beside the workers
-        calls.append(threading.current_thread().name)
-        return report
-
-    expected = evaluate_portfolio(frames, settings, load_rules(settings), AS_OF, report)
+    expected = evaluate_portfolio(_frames(), settings, load_rules(settings), AS_OF, report)
     assert len(expected) > 4  # several shards of two projects each
-    got = _evaluate.with_options(name=f"evaluate-{runner}")(frames, settings, gates)
-    assert _json(got) == _json(expected)
+    got, calls = _evaluate.with_options(name=f"evaluate-{runner}")(evaluation)
+    assert got == _json(expected)
     assert len(calls) == 1 and calls[0].startswith("quality-gates")
     if scheduler is not None:  # the shards' tasks went through the cluster's scheduler
-        shards = -(-len(frames["projects"]) // 2)
+        shards = -(-len(_frames()["projects"]) // 2)
         assert scheduler.transition_counter - before >= 2 * 2 * shards  # 2 tasks, >= 2 steps
 
 
 @pytest.mark.parametrize("runner", ["thread", "dask"])
 def test_a_config_error_in_a_shard_reaches_the_caller_with_the_project_named(
-    runner: str, frames: dict[str, pd.DataFrame], request: pytest.FixtureRequest
+    runner: str, request: pytest.FixtureRequest
 ) -> None:
-    pid = sorted(frames["projects"]["project_id"])[3]
-    settings = Settings(
-        checks={"forecast_trials": 300},
-        projects={pid: {"phase": "nowhere"}},
-        evaluation={"shard_size": 2, **_runner(runner, request)},
-    )
+    pid = sorted(_frames()["projects"]["project_id"])[3]
     with pytest.raises(ConfigError, match="nowhere"):
-        _evaluate(frames, settings, QualityReport(results=()))
+        _evaluate({"shard_size": 2, **_runner(runner, request)}, {pid: {"phase": "nowhere"}})
