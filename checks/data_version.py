@@ -1,9 +1,16 @@
 """A stable hash of an evaluation's inputs: same data + same config -> same version.
 
 Rows are hashed with pandas' vectorised `hash_pandas_object`, then sorted, so the version does
-not depend on row order. Column order does not matter either. `synced_at` is lineage, not
-content: a re-sync that writes identical rows keeps the version. JSON columns (lists, dicts)
+not depend on row order. Column order does not matter either. JSON columns (lists, dicts)
 are hashed through their canonical JSON text.
+
+The version covers the evidence an evaluation reads, not bookkeeping: `synced_at` (when we
+wrote the row), `updated_at` (when the source last touched the record, for any reason) and
+`deleted_at` (when the tombstone was set; `is_deleted` itself is evidence) are left out.
+`updated_at` matters most: every comment, attachment or property the product posts on an
+issue moves it, so hashing it made each publication change the next run's version and the
+product answered its own posts (issue 12). A real change of the work moves a field the
+checks read (status, estimate, hours, dates...), and that does change the version.
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ import pandas as pd
 from checks.model import ProjectFrames, to_jsonable
 from checks.schema import table
 
-IGNORED_COLUMNS = frozenset({"synced_at"})
+# Bookkeeping timestamps: they say when a record was written or touched, not what it says.
+IGNORED_COLUMNS = frozenset({"synced_at", "updated_at", "deleted_at"})
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """One uint64 per row of `frame`'s content (columns by name, `synced_at` left out)."""
+    """One uint64 per row of `frame`'s content (columns by name, bookkeeping left out)."""
     columns = sorted(c for c in frame.columns if c not in IGNORED_COLUMNS)
     if frame.empty or not columns:
         return np.empty(0, dtype=np.uint64)

@@ -348,6 +348,12 @@ class PublishTarget(Strict):
 
 class PublishSettings(Strict):
     enabled: bool = True
+    republish_on: Literal["criteria", "data"] = Field(
+        "criteria",
+        description="When an evaluation is published again: 'criteria' when its decision or "
+        "a criterion's result changed since the last publication (the default), 'data' on "
+        "any change of the evidence it read (its data version).",
+    )
     gate_review: PublishTarget = PublishTarget()
     closeout: PublishTarget = PublishTarget()
     status_report: PublishTarget = PublishTarget()

@@ -21,7 +21,13 @@ from prefect.cache_policies import NO_CACHE
 from checks.gate_requests import GateRequest, open_gate_requests
 from checks.model import Evaluation, QualityReport
 from connectors.store import PublicationLedger
-from flows.publishing import jira_publisher, publish_alert
+from flows.publishing import (
+    alert_epic,
+    alerts_sent_before,
+    jira_publisher,
+    publish_alert,
+    record_alerts,
+)
 from flows.runtime import Runtime
 from flows.status_report import evaluate_all
 from flows.steps import read_frames, run_quality, snapshot_census
@@ -80,12 +86,21 @@ def alert_new_red_findings(runtime: Runtime, evaluations: list[Evaluation]) -> i
         fresh = [(key, f) for key, f in fresh if ledger.get(key) is None]
         if not fresh:
             continue
+        epic = alert_epic(runtime, evaluation.project_id)
+        adopted = alerts_sent_before(runtime, epic)  # a fresh warehouse: what Jira says went out
+        for key, finding in fresh:
+            if key in adopted:
+                ledger.mark_done(key, "alert", "adopted", {"check": finding.check})
+        fresh = [(key, f) for key, f in fresh if key not in adopted]
+        if not fresh:
+            continue
         card_key = (
             "alert-card:" + hashlib.sha256("|".join(k for k, _ in fresh).encode()).hexdigest()[:16]
         )
         publish_alert(runtime, evaluation.project_key, [f.to_dict() for _, f in fresh], card_key)
         for key, finding in fresh:
             ledger.mark_done(key, "alert", card_key, {"check": finding.check})
+        record_alerts(runtime, epic, [key for key, _ in fresh])
         sent += 1
     return sent
 
@@ -99,13 +114,30 @@ def answer_gate_requests(
     ledger = PublicationLedger(runtime.warehouse)
     answered = []
     for request in open_gate_requests(frames["tasks"], known):
-        if ledger.get(f"request:{request.issue_key}:jira_comment") is not None:
-            continue  # answered (or being answered) by an earlier run
+        if _answered(runtime, ledger, request.issue_key):
+            continue
         if request.problem:
             answered.append(_reject(runtime, request))
             continue
         answered.append(_review(runtime, request, phase_gate_review))
     return answered
+
+
+def _answered(runtime: Runtime, ledger: PublicationLedger, issue_key: str) -> bool:
+    """Answered by an earlier run: the ledger says so, or (a fresh or rebuilt warehouse) the
+    request issue carries our answer, which is then adopted into the ledger. A claim held by
+    a run that is gone is not an answer: the publishers take it over and finish the job."""
+    key = f"request:{issue_key}:jira_comment"
+    known = ledger.get(key)
+    if known is not None and known.status in ("done", "unknown"):
+        return True
+    if known is not None or not runtime.settings.jira.enabled:
+        return False
+    found = jira_publisher(runtime).find_comment(issue_key, key)
+    if found is None:
+        return False
+    ledger.mark_done(key, f"jira:{issue_key}:comment", found, {"adopted": True})
+    return True
 
 
 def _review(runtime: Runtime, request: GateRequest, review: Any) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from prefect.cache_policies import NONE
 
 from connectors.jira.errors import JiraRetryExhaustedError
 from connectors.jira.sync import JiraSync, Steps, run_steps
-from connectors.store import log_sync
+from connectors.store import close_stale_syncs, log_sync
 from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
 
@@ -167,6 +167,9 @@ def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> l
     summaries: list[SyncSummary] = []
     failures: list[str] = []
     settings, warehouse = runtime.settings, runtime.warehouse
+    closed = close_stale_syncs(warehouse)  # rows a killed run left `running`
+    if closed:
+        logger.warning("closed %d sync-log row(s) left running by an interrupted run", closed)
     if settings.jira.enabled:
         summaries += _sync_jira(runtime, full, projects, run_id, started, failures)
     if _graph_available(settings) and not projects:

@@ -1,15 +1,24 @@
-"""Publishing evaluations and digests to the places people read them, exactly once.
+"""Publishing evaluations and digests to the places people read them, at most once.
 
 Each publication has a deterministic key, so a retried or re-run flow skips what is done and
-completes what is not (the publishers keep the ledger). Every target is tried even when one
-fails; failures are collected and raised together at the end, so the run shows as failed
-and a retry finishes the rest.
+completes what is not (the publishers claim keys in the ledger and look at the target before
+posting). Every target is tried even when one fails; failures are collected and raised
+together at the end, so the run shows as failed and a retry finishes the rest.
+
+An evaluation belongs to a *stream* (a project's gate for a phase, its closeout, one gate
+request). It is published again only when it differs from the stream's last publication
+(`publish.republish_on`: its decision or a criterion's result by default, or any change of
+evidence); otherwise its keys are the last publication's, which are done: nothing is posted.
+The last publication is remembered in the ledger and, for a fresh warehouse, read back from
+the Jira issue property the publication wrote (`pmo-evaluation`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,16 +30,19 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
+from checks.own_posts import FOLLOWUP_LABEL
 from config.redact import redact
 from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
+from connectors.store.ledger import PublicationSkipped
 from flows.publish_target import JiraTargetChoice, choose_jira_target
 from flows.runtime import Runtime
 from flows.steps import Judged
 from reports.evaluation import closeout_email, evaluation_adf, evaluation_card, followup_issue
 from reports.portfolio import alert_card, digest_card, portfolio_markdown
 
+log = logging.getLogger(__name__)
 PROPERTY_KEY = "pmo-evaluation"
 MAX_PROPERTY_CHARS = 32_000  # Jira refuses entity properties over 32,768 characters
 
@@ -53,6 +65,9 @@ class Outcome:
             result = action()
         except OutcomeUnknownError as exc:
             self.unknown[target] = redact(str(exc))
+            return
+        except PublicationSkipped as exc:  # another run has it, or its outcome is unknown
+            self.skipped[target] = redact(exc.reason)
             return
         except Exception as exc:  # one target's failure must not stop the others
             self.failed[target] = redact(f"{type(exc).__name__}: {exc}")
@@ -100,12 +115,98 @@ def _jira_body(runtime: Runtime, document: Mapping[str, Any]) -> Any:
     return evaluation_adf(dict(document))
 
 
-def _property_value(document: Mapping[str, Any]) -> dict[str, Any]:
+# --- streams: is this evaluation new, or the last publication again? -----------------------
+
+
+@dataclass(frozen=True)
+class Stream:
+    """Where an evaluation's publications belong and under which key prefix they go."""
+
+    name: str  # gate:ABC:planning, closeout:ABC, request:PMO-3
+    fingerprint: str  # what must change for a new publication (see `fingerprint`)
+    policy: str  # publish.republish_on when the fingerprint was taken
+    base: str  # the key prefix of this publication's targets
+    repeated: bool  # the stream's last publication had the same fingerprint
+    # targets the last publication reported delivered (read from Jira by a fresh warehouse)
+    delivered: frozenset[str] = frozenset()
+
+
+def fingerprint(document: Mapping[str, Any], republish_on: str) -> str:
+    """'criteria': the decision and each criterion's result (values may drift, results not);
+    'data': the data version (any change of the evidence)."""
+    if republish_on == "data":
+        return str(document["data_version"])
+    results = sorted(
+        (str(c.get("id")), str(c.get("result"))) for c in document.get("criteria") or []
+    )
+    payload = json.dumps({"decision": document.get("decision"), "criteria": results})
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _stream_key(name: str) -> str:
+    return f"stream:{name}"
+
+
+def open_stream(
+    runtime: Runtime, name: str, document: Mapping[str, Any], issue: str | None
+) -> Stream:
+    """The stream's key prefix for this evaluation: the last publication's when nothing that
+    matters changed, else a new one (recorded before posting, so a crash resumes it)."""
+    policy = runtime.settings.publish.republish_on
+    mark = fingerprint(document, policy)
+    ledger = PublicationLedger(runtime.warehouse)
+    last = ledger.get(_stream_key(name))
+    delivered: frozenset[str] = frozenset()
+    if last is not None and last.external_id:
+        previous = (str((last.detail or {}).get("fingerprint")), last.external_id)
+    else:
+        previous, delivered = _published_on_jira(runtime, name, issue, policy)
+    if previous is not None and previous[0] == mark:
+        stream = Stream(name, mark, policy, previous[1], repeated=True, delivered=delivered)
+    else:
+        base = f"{name}:{document['data_version']}"
+        stream = Stream(name, mark, policy, base, repeated=False)
+    if last is None or last.external_id != stream.base:
+        detail = {"fingerprint": mark, "decision": document.get("decision"),
+                  "data_version": document.get("data_version")}  # fmt: skip
+        ledger.mark_done(_stream_key(name), "stream", stream.base, detail)
+    return stream
+
+
+def _published_on_jira(
+    runtime: Runtime, name: str, issue: str | None, policy: str
+) -> tuple[tuple[str, str] | None, frozenset[str]]:
+    """((fingerprint, key prefix), delivered targets) of the stream's last publication, from
+    the evaluation property it left on the Jira issue: how a fresh warehouse learns what is
+    already there."""
+    nothing: tuple[tuple[str, str] | None, frozenset[str]] = (None, frozenset())
+    if issue is None or not runtime.settings.jira.enabled:
+        return nothing
+    try:
+        value = jira_publisher(runtime).read_property(issue, PROPERTY_KEY)
+    except Exception:  # Jira unreadable: the per-target look-ups still apply
+        return nothing
+    published = value.get("publication") if isinstance(value, dict) else None
+    if not isinstance(published, str) or not published.startswith(name + ":"):
+        return nothing
+    mark = value.get("fingerprint") if value.get("republish_on") == policy else None
+    delivered = frozenset(str(t) for t in value.get("delivered") or [])
+    return (str(mark or fingerprint(value, policy)), published), delivered
+
+
+def _property_value(
+    document: Mapping[str, Any], stream: Stream | None = None, delivered: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """The machine-readable evaluation, trimmed to fit a Jira entity property."""
     value = {
         k: document[k]
         for k in ("kind", "project_key", "phase", "decision", "data_version", "evaluated_at")
     }
+    if stream is not None:  # what a fresh warehouse needs to recognise this publication
+        value["publication"] = stream.base
+        value["fingerprint"] = stream.fingerprint
+        value["republish_on"] = stream.policy
+        value["delivered"] = sorted(delivered)
     value["criteria"] = [
         {k: c.get(k) for k in ("id", "metric", "value", "threshold", "result")}
         for c in document.get("criteria") or []
@@ -158,14 +259,14 @@ def _jira_targets(
     outcome: Outcome,
     judged: Judged,
     issue: str | None,
-    base: str,
+    stream: Stream,
     target: PublishTarget,
     reason: str | None = None,
 ) -> None:
     if issue is None or not runtime.settings.jira.enabled:
         outcome.skipped["jira"] = reason or "no Jira issue to post on"
         return
-    doc = judged.document
+    doc, base = judged.document, stream.base
     publisher = jira_publisher(runtime)
     if target.jira_comment:
         outcome.attempt(
@@ -182,13 +283,29 @@ def _jira_targets(
                 f"{base}:jira_attachment",
             ),
         )
-    if target.jira_property:
-        outcome.attempt(
-            "jira_property",
-            lambda: publisher.set_property(
-                issue, PROPERTY_KEY, _property_value(doc), f"{base}:jira_property"
-            ),
-        )
+
+
+def _jira_property(
+    runtime: Runtime,
+    outcome: Outcome,
+    judged: Judged,
+    issue: str | None,
+    stream: Stream,
+    target: PublishTarget,
+) -> None:
+    """The machine-readable evaluation on the issue, written last and only when every other
+    target is done: it is the record a fresh warehouse trusts for what was delivered."""
+    if issue is None or not runtime.settings.jira.enabled or not target.jira_property:
+        return
+    if outcome.failed:
+        outcome.skipped["jira_property"] = "written once the failed targets are done"
+        return
+    value = _property_value(judged.document, stream, tuple(outcome.done))
+    key = f"{stream.base}:jira_property"
+    outcome.attempt(
+        "jira_property",
+        lambda: jira_publisher(runtime).set_property(issue, PROPERTY_KEY, value, key),
+    )
 
 
 def _graph_targets(
@@ -199,6 +316,7 @@ def _graph_targets(
     target: PublishTarget,
     *,
     mail: bool,
+    delivered: frozenset[str] = frozenset(),
 ) -> None:
     if not runtime.settings.graph.enabled:
         outcome.skipped["microsoft365"] = "graph.enabled is false"
@@ -222,6 +340,8 @@ def _graph_targets(
             report_url = _web_url(publisher, target.sharepoint_drive, path)
     outcome.report_url = report_url
     ctx = judged.context
+    if "teams_card" in delivered and target.teams_webhook is not None:
+        _adopt(runtime, f"{base}:teams_card", "teams_webhook")
     _teams_card(
         publisher, outcome, target, evaluation_card(doc, report_url, ctx), f"{base}:teams_card"
     )
@@ -260,17 +380,19 @@ def _web_url(publisher: Any, drive: str, path: str) -> str | None:
         return None
 
 
+def _adopt(runtime: Runtime, key: str, target: str) -> None:
+    """A webhook card can't be looked up; when the last publication's Jira record says it was
+    delivered and this warehouse has never heard of it, it is recorded, not sent again."""
+    ledger = PublicationLedger(runtime.warehouse)
+    if ledger.get(key) is None:
+        ledger.mark_done(key, target, "adopted", {"adopted_from": "jira property"})
+
+
 @task(name="publish-gate-review", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
 def publish_gate_review(
     runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame], request_issue: str | None
 ) -> dict[str, Any]:
     doc = judged.document
-    # One answer per request issue; without one, one post per distinct evaluation.
-    base = (
-        f"request:{request_issue}"
-        if request_issue
-        else f"gate:{doc['project_key']}:{doc['phase']}:{doc['data_version']}"
-    )
     target = runtime.settings.publish.gate_review
     outcome = Outcome()
     choice = choose_jira_target(
@@ -278,9 +400,17 @@ def publish_gate_review(
     )
     where = f"gate-issue:{doc['project_key']}:{doc.get('phase')}"  # one created issue per gate
     issue, reason = _locate_jira_issue(runtime, outcome, choice, where)
-    _jira_targets(runtime, outcome, judged, issue, base, target, reason)
-    _graph_targets(runtime, outcome, judged, base, target, mail=False)
-    _log(outcome)
+    if request_issue:  # one answer per request issue, whatever it says
+        name = f"request:{request_issue}"
+        stream = Stream(name, "", runtime.settings.publish.republish_on, name, repeated=False)
+    else:  # one post per distinct evaluation of the project's gate
+        stream = open_stream(runtime, f"gate:{doc['project_key']}:{doc['phase']}", doc, issue)
+    _jira_targets(runtime, outcome, judged, issue, stream, target, reason)
+    _graph_targets(
+        runtime, outcome, judged, stream.base, target, mail=False, delivered=stream.delivered
+    )
+    _jira_property(runtime, outcome, judged, issue, stream, target)
+    _log(outcome, stream)
     outcome.raise_if_failed()
     return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
 
@@ -290,27 +420,42 @@ def publish_closeout(
     runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame]
 ) -> dict[str, Any]:
     doc = judged.document
-    base = f"closeout:{doc['project_key']}:{doc['data_version']}"
     target = runtime.settings.publish.closeout
     outcome = Outcome()
     choice = choose_jira_target(runtime.settings, doc["project_key"], "closeout", "closeout")
     issue, reason = _locate_jira_issue(
         runtime, outcome, choice, f"closeout-issue:{doc['project_key']}"
     )
-    _jira_targets(runtime, outcome, judged, issue, base, target, reason)
-    # follow-ups first, so leadership's mail can link the issues they became
-    _followups(runtime, outcome, doc, base, target, judged.context)
-    _graph_targets(runtime, outcome, judged, base, target, mail=True)
-    _log(outcome)
+    stream = open_stream(runtime, f"closeout:{doc['project_key']}", doc, issue)
+    _jira_targets(runtime, outcome, judged, issue, stream, target, reason)
+    # follow-ups first, so leadership's mail can link the issues they became; their keys are
+    # per lesson, so a repeated publication finds them done (or, fresh, at the target)
+    _followups(runtime, outcome, doc, target, judged.context)
+    _graph_targets(
+        runtime, outcome, judged, stream.base, target, mail=True, delivered=stream.delivered
+    )
+    _jira_property(runtime, outcome, judged, issue, stream, target)
+    _log(outcome, stream)
     outcome.raise_if_failed()
     return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
+
+
+_NUMBER = re.compile(r"(?<![\w-])\d+(?:[.,]\d+)?%?")
+
+
+def followup_key(project_key: str, lesson: Mapping[str, Any]) -> str:
+    """One follow-up per lesson and project, whichever evaluation found it: the lesson's
+    category and title with its measurements taken out ("slipped 12 days" and "slipped 14
+    days" are one lesson; issue keys like ABC-12 stay)."""
+    title = _NUMBER.sub("#", str(lesson.get("title") or lesson.get("action") or ""))
+    digest = hashlib.sha256(f"{lesson.get('category')}|{title}".encode()).hexdigest()[:16]
+    return f"followup:{project_key}:{digest}"
 
 
 def _followups(
     runtime: Runtime,
     outcome: Outcome,
     doc: Mapping[str, Any],
-    base: str,
     target: PublishTarget,
     ctx: Any = None,
 ) -> None:
@@ -330,7 +475,7 @@ def _followups(
             fields = {
                 "summary": summary,
                 "issuetype": {"name": "Task"},
-                "labels": ["lessons-learned-followup"],
+                "labels": [FOLLOWUP_LABEL],
                 "description": description,
             }
             return jira.create_issue(str(doc["project_key"]), fields, key)
@@ -338,7 +483,7 @@ def _followups(
         return
     for index, lesson in enumerate(lessons):
         title = followup_issue(dict(doc), dict(lesson), ctx)[0]  # distinct: named by the lesson
-        key = f"{base}:followup:{lesson.get('id') or index}"
+        key = followup_key(str(doc["project_key"]), lesson)
         outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k))
 
 
@@ -366,6 +511,46 @@ def publish_status(
     _log(outcome)
     outcome.raise_if_failed()
     return {**outcome.as_dict(), "markdown": portfolio_markdown(rows)}
+
+
+ALERTS_PROPERTY = "pmo-alerts"  # on the project's epic: the alert keys already sent
+MAX_ALERT_KEYS = 400  # the newest ones; a Jira entity property holds at most 32 KB
+
+
+def alert_epic(runtime: Runtime, project_id: str) -> str | None:
+    """The Jira epic a project's alert record lives on (None: not a Jira project). The record
+    is an invisible entity property, not a post: any stable issue of the project will do, so
+    the one with the lowest key."""
+    if not runtime.settings.jira.enabled:
+        return None
+    epics = runtime.warehouse.read("tasks", project_ids=[project_id], where={"task_type": "epic"})
+    epics = epics[epics["source"] == "jira"]
+    return None if epics.empty else str(epics.sort_values("key")["key"].iloc[0])
+
+
+def alerts_sent_before(runtime: Runtime, epic: str | None) -> set[str]:
+    """Alert keys the project's epic says were sent: a fresh warehouse adopts them."""
+    if epic is None:
+        return set()
+    try:
+        value = jira_publisher(runtime).read_property(epic, ALERTS_PROPERTY)
+    except Exception:  # Jira unreadable: the alert goes out (a late card beats none)
+        return set()
+    return {str(k) for k in (value or {}).get("keys") or []} if isinstance(value, dict) else set()
+
+
+def record_alerts(runtime: Runtime, epic: str | None, keys: list[str]) -> None:
+    """Add `keys` to the epic's alert record (PUT replaces: a repeat is harmless)."""
+    if epic is None or not keys:
+        return
+    known = sorted(alerts_sent_before(runtime, epic) - set(keys))
+    value = {"keys": [*known, *keys][-MAX_ALERT_KEYS:]}
+    try:
+        jira_publisher(runtime).api.put(
+            f"issue/{epic}/properties/{ALERTS_PROPERTY}", value, context=f"alert record on {epic}"
+        )
+    except Exception as exc:  # the card went out and the ledger knows: only adoption suffers
+        log.warning("could not record the alerts on %s: %s", epic, redact(str(exc)))
 
 
 def publish_alert(
@@ -398,11 +583,17 @@ def _teams_card(
         )
 
 
-def _log(outcome: Outcome) -> None:
+def _log(outcome: Outcome, stream: Stream | None = None) -> None:
     try:
         logger = get_run_logger()
     except Exception:  # outside a Prefect run (unit tests): nothing to log to
         return
+    if stream is not None and stream.repeated:
+        logger.info(
+            "%s: unchanged since its last publication (%s); nothing new to publish",
+            stream.name,
+            stream.base,
+        )
     logger.info(
         "published %s; skipped %s; failed %s",
         sorted(outcome.done),

@@ -134,6 +134,7 @@ def comment(state: SandboxState, stored: dict[str, Any], version: str) -> dict[s
         f"{state.jira_base}/rest/api/{version}/issue/{stored['issueId']}/comment/{stored['id']}"
     )
     out.pop("issueId", None)
+    out.pop("properties", None)  # entity properties only with expand=properties
     return out
 
 

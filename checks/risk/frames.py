@@ -1,6 +1,7 @@
 """Cut a portfolio's canonical frames down to one project (`ProjectFrames`), fast.
 
-Tombstoned rows (`is_deleted`) are dropped: checks judge what the sources hold now.
+Tombstoned rows (`is_deleted`) are dropped: checks judge what the sources hold now. So are
+the product's own follow-up tasks (`checks.own_posts`): actions after a project, not its work.
 `people` covers everyone assigned to, logging time on, owning a risk in or leading the project;
 `portfolio_time_entries` holds those people's hours on *every* project, so a person's load
 counts across the portfolio.
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from checks.model import ProjectFrames
+from checks.own_posts import product_followups
 from checks.schema import empty_frame
 from checks.schema import table as table_schema
 
@@ -163,6 +165,9 @@ def _live(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
         return empty_frame(name)
     if "is_deleted" in frame and frame["is_deleted"].any():
         frame = frame[~frame["is_deleted"].fillna(False).astype(bool)]
+    if name == "tasks" and len(frame):  # the product's own follow-ups are not project work
+        own = product_followups(frame)
+        frame = frame[~own] if own.any() else frame
     return frame.reset_index(drop=True)
 
 

@@ -85,9 +85,9 @@ def _item(conn: GraphConnection, drive: str, path: str) -> Any:
 
 
 async def existing_file(
-    conn: GraphConnection, drive: str, path: str, size: int
+    conn: GraphConnection, drive: str, path: str, size: int | None
 ) -> dict[str, Any] | None:
-    """The driveItem at `path` if it is there with the expected size (a finished upload)."""
+    """The driveItem at `path` if it is there (with the expected size, when one is given)."""
     info = _item(conn, drive, path).to_get_request_information()
     try:
         async with conn.limit("publish"):
@@ -96,10 +96,15 @@ async def existing_file(
         if exc.status == 404:
             return None
         raise
-    return found if found.get("size") == size else None
+    return found if size is None or found.get("size") == size else None
 
 
-async def find_file(conn: GraphConnection, drive: str, path: str, size: int) -> str | None:
+async def find_file(
+    conn: GraphConnection, drive: str, path: str, size: int | None = None
+) -> str | None:
+    """A report's path names its evaluation (kind, project, phase, data version), so a file
+    there is that report: an upload is one request (or a session committed at its end), and
+    a re-rendered copy may differ in size only by its timestamp."""
     found = await existing_file(conn, drive, path, size)
     return str(found["id"]) if found else None
 

@@ -1,7 +1,10 @@
 """Publishing already-rendered content to Microsoft 365, exactly once per publication key.
 
-Every call takes a deterministic key from the flow. The ledger says what happened before:
+Every call takes a deterministic key from the flow and claims it in the ledger first (one
+run posts, an overlapping one skips). What the claim finds:
 - *done*: skipped, the earlier external id is returned;
+- nothing (a new key): the target is searched for the post's marker all the same, so a
+  fresh or rebuilt warehouse adopts what an earlier one published instead of posting again;
 - *pending* after a crash between the post and the ledger write: the target is searched for
   the post's marker (a short hash of the key carried by the post): the file at its path with
   the same size, a Planner task whose title carries the marker, a sent mail with the marker
@@ -41,6 +44,7 @@ from connectors.graph.publish_ops import (
     upload_file,
 )
 from connectors.resilience import UNKNOWN, OutcomeUnknownError
+from connectors.store.ledger import PublicationSkipped
 
 log = logging.getLogger(__name__)
 UNVERIFIED = "unverified"
@@ -127,12 +131,15 @@ class GraphPublisher:
         token: str | None,
         graph: bool,
     ) -> str:
-        earlier = self.ledger.get(key)
-        if earlier is not None and earlier.status == "done":
+        claim = self.ledger.claim(key, target, detail)
+        earlier = claim.earlier
+        if claim.state == "done" and earlier is not None:
             return earlier.external_id or ""
-        if earlier is not None and earlier.status == UNKNOWN:
+        if claim.state == UNKNOWN:
             _warn_unknown(key, target)
             raise PublicationUnknownError(key, target, "an earlier run got no clear answer")
+        if not claim.mine:
+            raise PublicationSkipped(target, "another run holds the claim and is publishing it now")
         # a webhook needs no Graph credentials: a tenant may have only the webhook configured
         conn = (
             connect(self.settings, base_url=self.base_url, token=token or self.token)
@@ -140,8 +147,11 @@ class GraphPublisher:
             else None
         )
         try:
-            if earlier is not None and not (earlier.detail or {}).get("failed"):
-                found = await find(conn) if find else UNVERIFIED
+            refused = earlier is not None and (
+                earlier.status == "failed" or bool((earlier.detail or {}).get("failed"))
+            )
+            if not refused:  # a new claim looks too: a fresh warehouse adopts what is there
+                found = await find(conn) if find else (UNVERIFIED if earlier else None)
                 if found:
                     log.warning(
                         "publication %s was already at %s; recording it, not posting again",
@@ -150,7 +160,6 @@ class GraphPublisher:
                     )
                     self.ledger.mark_done(key, target, found, detail)
                     return found
-            self.ledger.mark_pending(key, target, detail)
             try:
                 external_id = await post(conn)
             except OutcomeUnknownError as exc:
@@ -229,7 +238,7 @@ class GraphPublisher:
             key,
             target,
             {"path": path, "size": len(content)},
-            lambda conn: find_file(conn, drive, path, len(content)),
+            lambda conn: find_file(conn, drive, path),
             lambda conn: upload_file(conn, drive, path, content),
         )
 

@@ -1,29 +1,39 @@
-"""Publishing to Jira, idempotently: comment, attachment, issue property, issue creation.
+"""Publishing to Jira, at most once: comment, attachment, issue property, issue creation.
 
 Content arrives as ADF (or plain text); on Data Center (v2) every body and rendered field is
 turned into wiki markup by `connectors.jira.wiki.render_wiki`, which escapes all text. Each
-publication has a deterministic key (from the caller) recorded in the warehouse's ledger:
-*done* -> skipped; *pending* (we crashed between the post and the ledger write) -> we look
-for the post at the target before posting again. The key is embedded in what we post (a
-marker line in comments, a label on created issues) so that look-up is exact.
+publication has a deterministic key (from the caller) that is claimed in the warehouse's
+ledger before anything is posted (`PublicationLedger.claim`): *done* -> skipped; another run
+holds it -> skipped; ours to post -> we first look for it at the target, so a retry after a
+crash, or a fresh warehouse, adopts what is already there instead of posting it again.
+
+The target carries the key, invisibly: a comment gets the entity property
+``pmo-publication`` (set in the same request that creates it); a created issue gets a label
+derived from the key; an attachment is recognised by its name. Comments posted by
+older versions carry a visible ``pmo-publication: <key>`` line; those are still recognised.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from connectors.jira.client import JiraApi
-from connectors.jira.errors import JiraConnectionLostError, JiraError
+from connectors.jira.errors import JiraConnectionLostError, JiraError, JiraNotFoundError
 from connectors.jira.jql import project_clause, quote
 from connectors.jira.wiki import escape_wiki, render_wiki
 from connectors.store import PublicationLedger
+from connectors.store.ledger import PublicationSkipped
+
+COMMENT_PROPERTY = "pmo-publication"  # the comment entity property naming its publication
+COMMENT_PAGE = 100
+COMMENT_LIST_MAX = 1000  # POST comment/list takes at most 1000 ids
 
 
 def marker(key: str) -> str:
-    """The line embedded in a comment that identifies its publication."""
+    """The visible line older versions appended to comments (still recognised, never written)."""
     return f"pmo-publication: {key}"
 
 
@@ -41,32 +51,35 @@ def text_to_adf(text: str) -> dict[str, Any]:
     return {"type": "doc", "version": 1, "content": paragraphs}
 
 
-def with_marker(body: Any, key: str, cloud: bool) -> Any:
-    """The body with the marker appended, in the body's own format."""
+def comment_body(body: Any, cloud: bool) -> Any:
+    """The body in the deployment's format: ADF for Cloud; for Data Center, wiki markup
+    through the one escaping renderer (from ADF or plain text)."""
     if cloud:
-        doc = text_to_adf(body) if isinstance(body, str) else json.loads(json.dumps(body))
-        if doc.get("type") != "doc":
+        doc = text_to_adf(body) if isinstance(body, str) else body
+        if not isinstance(doc, dict) or doc.get("type") != "doc":
             raise ValueError("a Cloud (v3) comment must be an ADF document or plain text")
-        doc.setdefault("content", []).append(
-            {
-                "type": "paragraph",
-                "content": [
-                    {
-                        "type": "text",
-                        "text": marker(key),
-                        "marks": [{"type": "subsup", "attrs": {"type": "sub"}}],
-                    }
-                ],
-            }
-        )
         return doc
-    # Data Center: every body goes through the one escaping renderer (ADF or plain text)
-    return f"{render_wiki(body)}\n\n{{color:#999999}}{escape_wiki(marker(key))}{{color}}"
+    return render_wiki(body)
 
 
 Finder = Callable[[], "str | None"]
 # Issue fields Jira renders (wiki markup on Data Center, ADF on Cloud); the summary is not.
 RENDERED_FIELDS = ("description", "environment")
+
+
+def _same_publication(current: Any, value: Any) -> bool:
+    if current is None:
+        return False
+    if current == value:
+        return True
+    mine = value.get("publication") if isinstance(value, dict) else None
+    return mine is not None and isinstance(current, dict) and current.get("publication") == mine
+
+
+def _why_not(state: str) -> str:
+    if state == "busy":
+        return "another run holds the claim and is publishing it now"
+    return "an earlier post got no clear answer; not sent again automatically (check the target)"
 
 
 class JiraPublisher:
@@ -83,14 +96,20 @@ class JiraPublisher:
         post: Callable[[], str],
         detail: dict[str, Any] | None = None,
     ) -> str:
-        """Ledger done -> skip; ledger pending -> look first; else post; then record done."""
-        known = self.ledger.get(key)
-        if known is not None and known.status == "done" and known.external_id is not None:
-            return known.external_id
-        found = find() if known is not None else None
+        """Claim the key; done -> its id; held elsewhere -> skipped; ours -> look, else post."""
+        claim = self.ledger.claim(key, target, detail)
+        if claim.state == "done" and claim.earlier is not None:
+            return claim.earlier.external_id or ""
+        if not claim.mine:
+            raise PublicationSkipped(target, _why_not(claim.state))
+        found = find()  # a retry after a crash, or a fresh warehouse: adopt what is there
         if found is None:
-            self.ledger.mark_pending(key, target, detail)
-            found = self._post_checked(find, post, target)
+            try:
+                found = self._post_checked(find, post, target)
+            except JiraError as exc:
+                if not isinstance(exc, JiraConnectionLostError):  # refused: nothing made
+                    self.ledger.mark_failed(key, target, str(exc), detail)
+                raise
         self.ledger.mark_done(key, target, found, detail)
         return found
 
@@ -106,38 +125,82 @@ class JiraPublisher:
         raise JiraError(f"publishing to {target}: the connection dropped {self.attempts} times")
 
     def comment(self, issue_key: str, adf_or_text: Any, key: str) -> str:
-        """Post a comment once per key; returns the comment id."""
-        body = with_marker(adf_or_text, key, self.api.is_cloud)
+        """Post a comment once per key; returns the comment id. The key travels in the
+        comment's entity property, not in its text."""
+        body = comment_body(adf_or_text, self.api.is_cloud)
 
         def post() -> str:
             answer = self.api.post(
                 f"issue/{issue_key}/comment",
-                {"body": body},
+                {"body": body, "properties": [{"key": COMMENT_PROPERTY, "value": {"key": key}}]},
                 context=f"commenting on {issue_key}",
                 idempotent=False,
             )
             return str(answer["id"])
 
         return self._publish(
-            key, f"jira:{issue_key}:comment", lambda: self._find_comment(issue_key, key), post
+            key, f"jira:{issue_key}:comment", lambda: self.find_comment(issue_key, key), post
         )
 
-    def _find_comment(self, issue_key: str, key: str) -> str | None:
-        issue = self.api.get(
-            f"issue/{issue_key}",
-            {"fields": "comment"},
-            context=f"looking for an earlier comment on {issue_key}",
-        )
-        needles = (marker(key), escape_wiki(marker(key)))  # Cloud ADF, Data Center wiki
-        for comment in ((issue.get("fields") or {}).get("comment") or {}).get("comments") or []:
+    def find_comment(self, issue_key: str, key: str) -> str | None:
+        """The id of the comment on `issue_key` published under `key`, if there is one."""
+        ids: list[str] = []
+        legacy = (marker(key), escape_wiki(marker(key)))  # older versions: ADF, wiki
+        for comment in self._comments(issue_key):
             body = comment.get("body")
             text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-            if any(needle in text for needle in needles):
+            if any(needle in text for needle in legacy):
                 return str(comment["id"])
+            ids.append(str(comment["id"]))
+        for comment_id, value in self._publication_properties(ids):
+            if isinstance(value, dict) and value.get("key") == key:
+                return comment_id
         return None
 
+    def _comments(self, issue_key: str) -> Iterator[dict[str, Any]]:
+        start = 0
+        while True:
+            page = self.api.get(
+                f"issue/{issue_key}/comment",
+                {"startAt": start, "maxResults": COMMENT_PAGE},
+                context=f"looking for an earlier comment on {issue_key}",
+            )
+            comments = page.get("comments") or []
+            yield from comments
+            start += len(comments)
+            if not comments or start >= int(page.get("total") or 0):
+                return
+
+    def _publication_properties(self, ids: list[str]) -> Iterator[tuple[str, Any]]:
+        """(comment id, value of its publication property) for the comments that have one.
+        Cloud reads them in bulk (`comment/list?expand=properties`); Data Center per comment."""
+        if self.api.is_cloud:
+            for at in range(0, len(ids), COMMENT_LIST_MAX):
+                chunk = [int(i) for i in ids[at : at + COMMENT_LIST_MAX]]
+                page = self.api.post(
+                    "comment/list",
+                    {"ids": chunk},
+                    params={"expand": "properties"},
+                    context="reading comment properties",
+                )
+                for comment in page.get("values") or []:
+                    for prop in comment.get("properties") or []:
+                        if prop.get("key") == COMMENT_PROPERTY:
+                            yield str(comment["id"]), prop.get("value")
+            return
+        for comment_id in ids:
+            try:
+                prop = self.api.get(
+                    f"comment/{comment_id}/properties/{COMMENT_PROPERTY}",
+                    context=f"reading the properties of comment {comment_id}",
+                )
+            except JiraNotFoundError:
+                continue
+            yield comment_id, prop.get("value")
+
     def attach(self, issue_key: str, filename: str, data: bytes, key: str) -> str:
-        """Attach a file once per key (an earlier upload is recognised by name and size)."""
+        """Attach a file once per key. An earlier upload is recognised by its name, which
+        names the evaluation (a re-rendered report may differ in size by its timestamp)."""
 
         def post() -> str:
             answer = self.api.request(
@@ -153,25 +216,40 @@ class JiraPublisher:
         return self._publish(
             key,
             f"jira:{issue_key}:attachment",
-            lambda: self._find_attachment(issue_key, filename, len(data)),
+            lambda: self._find_attachment(issue_key, filename),
             post,
             {"filename": filename},
         )
 
-    def _find_attachment(self, issue_key: str, filename: str, size: int) -> str | None:
+    def _find_attachment(self, issue_key: str, filename: str) -> str | None:
         issue = self.api.get(
             f"issue/{issue_key}",
             {"fields": "attachment"},
             context=f"looking for an earlier attachment on {issue_key}",
         )
         for item in (issue.get("fields") or {}).get("attachment") or []:
-            if item.get("filename") == filename and int(item.get("size") or -1) == size:
+            if item.get("filename") == filename:
                 return str(item["id"])
         return None
 
+    def read_property(self, issue_key: str, prop: str) -> Any:
+        """An issue property's value, or None when the issue has no such property."""
+        try:
+            answer = self.api.get(
+                f"issue/{issue_key}/properties/{prop}", context=f"property {prop} of {issue_key}"
+            )
+        except JiraNotFoundError:
+            return None
+        return answer.get("value") if isinstance(answer, dict) else None
+
     def set_property(self, issue_key: str, prop: str, value: Any, key: str) -> str:
-        """PUT replaces, so a repeat is harmless and needs no look-up."""
+        """PUT replaces, so a repeat is harmless; still, a property already holding this
+        publication (same value, or the same `publication` key) is adopted, not rewritten."""
         ref = f"{issue_key}/{prop}"
+
+        def find() -> str | None:
+            current = self.read_property(issue_key, prop)
+            return ref if _same_publication(current, value) else None
 
         def put() -> str:
             self.api.put(
@@ -181,7 +259,7 @@ class JiraPublisher:
             )
             return ref
 
-        return self._publish(key, f"jira:{issue_key}:property:{prop}", lambda: None, put)
+        return self._publish(key, f"jira:{issue_key}:property:{prop}", find, put)
 
     def create_issue(self, project_key: str, fields: dict[str, Any], key: str) -> str:
         """Create a follow-up issue once per key; returns its key. The issue carries a label

@@ -1,8 +1,10 @@
 """The warehouse (SQLAlchemy Core): canonical tables, watermarks, ledger, evaluations."""
 
 from connectors.store.ledger import (
+    Claim,
     Publication,
     PublicationLedger,
+    close_stale_syncs,
     last_successful_sync,
     latest_evaluations,
     log_sync,
@@ -11,11 +13,13 @@ from connectors.store.ledger import (
 from connectors.store.warehouse import UpsertCounts, Warehouse, WarehouseTransaction, utcnow
 
 __all__ = [
+    "Claim",
     "Publication",
     "PublicationLedger",
     "UpsertCounts",
     "Warehouse",
     "WarehouseTransaction",
+    "close_stale_syncs",
     "last_successful_sync",
     "latest_evaluations",
     "log_sync",

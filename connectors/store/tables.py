@@ -104,7 +104,7 @@ SYNC_LOG = sa.Table(
     sa.Column("scope", sa.Text, primary_key=True),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("finished_at", UTCDateTime),
-    sa.Column("status", sa.Text, nullable=False, comment="running, succeeded, failed"),
+    sa.Column("status", sa.Text, nullable=False, comment="running, succeeded, failed, interrupted"),
     sa.Column("summary", JSONType, comment="rows per stream and outcome, requests, retries"),
     sa.Column("error", sa.Text),
     comment="One row per source and scope per sync run.",
@@ -148,11 +148,22 @@ PUBLICATIONS = sa.Table(
     metadata,
     sa.Column("key", sa.Text, primary_key=True, comment="deterministic idempotency key"),
     sa.Column("target", sa.Text, nullable=False, comment="jira_comment, teams_card, mail, ..."),
-    sa.Column("status", sa.Text, nullable=False, comment="pending (about to post) or done"),
+    sa.Column(
+        "status",
+        sa.Text,
+        nullable=False,
+        comment="pending (claimed, about to post), done, failed (refused: safe to repeat) or "
+        "unknown (the post may have arrived: not repeated automatically)",
+    ),
     sa.Column("external_id", sa.Text, comment="id the target gave the publication"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("detail", JSONType),
+    sa.Column(
+        "claimed_by",
+        sa.Text,
+        comment="host:pid:token of the run that claimed the publication (one poster at a time)",
+    ),
     comment="Idempotency ledger: a retried flow finds its key here and never posts twice.",
 )
 

@@ -18,11 +18,9 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_harness() -> Iterator[None]:
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
+def _flows_share_the_harness(prefect_harness: None) -> Iterator[None]:
+    """The session's one harness (tests/conftest.py), shared with tests/reliability."""
+    yield
 
 
 def write_config(tmp_path: Path, **sections: Any) -> Path:

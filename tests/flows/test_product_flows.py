@@ -33,7 +33,13 @@ def outbox(runtime: Runtime, kind: str | None = None) -> list[dict[str, Any]]:
 
 
 def kinds(runtime: Runtime) -> Counter:
-    return Counter((e["kind"], e["target"]) for e in outbox(runtime))
+    """Writes per kind and target (and property name: each property is its own record)."""
+    return Counter((e["kind"], e["target"] + _property_name(e["payload"])) for e in outbox(runtime))
+
+
+def _property_name(payload: Any) -> str:
+    name = payload.get("key") if isinstance(payload, dict) else None
+    return f"/{name}" if isinstance(name, str) and "value" in payload else ""
 
 
 def set_faults(runtime: Runtime, rules: list[dict[str, Any]]) -> None:

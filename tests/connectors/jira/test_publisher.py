@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from connectors.jira.client import build_jira
-from connectors.jira.publisher import JiraPublisher, marker, text_to_adf
+from connectors.jira.publisher import COMMENT_PROPERTY, JiraPublisher, text_to_adf
 from connectors.store import PublicationLedger, Warehouse
 from sandbox.server import SandboxServer
 from tests.connectors.jira.conftest import jira_settings
@@ -55,7 +55,11 @@ def test_a_comment_is_posted_once(server: SandboxServer, warehouse: Warehouse, c
     again = _publisher(server, ledger).comment("ABC-1", ADF, "gate:ABC:planning:v1:jira_comment")
     comments = _outbox(server, "comment")
     assert len(comments) == 1 and first == again
-    assert marker("gate:ABC:planning:v1:jira_comment") in comments[0]["payload"]["body"]
+    # the key travels in the comment's entity property, never as visible text
+    assert comments[0]["payload"]["properties"] == {
+        COMMENT_PROPERTY: {"key": "gate:ABC:planning:v1:jira_comment"}
+    }
+    assert "pmo-publication" not in comments[0]["payload"]["body"]
     assert ledger.get("gate:ABC:planning:v1:jira_comment").status == "done"
 
 

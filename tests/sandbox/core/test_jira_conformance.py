@@ -62,6 +62,27 @@ def _put_property(s: requests.Session, base: str) -> requests.Response:
 API = "GET rest/api/{ver}"
 
 
+def _on_new_comment(
+    method: str, path: str, body: Any = None, **params: Any
+) -> Callable[[requests.Session, str], requests.Response]:
+    """A call about a comment created (with a property) just before it: `{id}` in `path`."""
+
+    def call(s: requests.Session, base: str) -> requests.Response:
+        text: Any = "x" if base.endswith("/2") else ADF
+        made = s.post(
+            f"{base}/issue/CRM-1/comment",
+            json={"body": text, "properties": [{"key": "pmo", "value": {"k": 1}}]},
+        )
+        comment_id = made.json()["id"]
+        url = f"{base}/{path.format(id=comment_id)}"
+        if body is not None:
+            body_now = {"ids": [int(comment_id)]} if body == "ids" else body
+            return s.request(method, url, json=body_now, params=params)
+        return s.request(method, url, params=params)
+
+    return call
+
+
 def other_issue(doc: dict[str, Any]) -> str:
     """An issue with history outside CRM (the project most cases use)."""
     return next(k for k in issues_with_history(doc, 2) if not k.startswith("CRM-"))
@@ -212,6 +233,42 @@ def cases(version: str, doc: dict[str, Any]) -> list[Case]:
             "/rest/api/3/issue/{issueIdOrKey}/comment",
             201,
             _post("issue/CRM-1/comment", {"body": text}),
+        ),
+        Case(
+            f"{API}/issue/{{key}}/comment",
+            "/rest/api/3/issue/{issueIdOrKey}/comment",
+            200,
+            _get("issue/CRM-1/comment", maxResults=2),
+        ),
+        Case(
+            "POST rest/api/{ver}/comment/list",
+            "/rest/api/3/comment/list",
+            200,
+            _on_new_comment("POST", "comment/list", "ids", expand="properties"),
+        ),
+        Case(
+            f"{API}/comment/{{id}}/properties",
+            "/rest/api/3/comment/{commentId}/properties",
+            200,
+            _on_new_comment("GET", "comment/{id}/properties"),
+        ),
+        Case(
+            f"{API}/comment/{{id}}/properties/{{prop}}",
+            "/rest/api/3/comment/{commentId}/properties/{propertyKey}",
+            200,
+            _on_new_comment("GET", "comment/{id}/properties/pmo"),
+        ),
+        Case(
+            "PUT rest/api/{ver}/comment/{id}/properties/{prop}",
+            "/rest/api/3/comment/{commentId}/properties/{propertyKey}",
+            201,
+            _on_new_comment("PUT", "comment/{id}/properties/other", {"x": 1}),
+        ),
+        Case(
+            "DELETE rest/api/{ver}/comment/{id}/properties/{prop}",
+            "/rest/api/3/comment/{commentId}/properties/{propertyKey}",
+            204,
+            _on_new_comment("DELETE", "comment/{id}/properties/pmo"),
         ),
         Case(
             "POST rest/api/{ver}/issue/{key}/attachments",

@@ -1,0 +1,36 @@
+"""What the product itself created in the sources, so that it is never judged as project work.
+
+A closeout files one follow-up per lesson: a Jira issue labelled `FOLLOWUP_LABEL` or a
+Planner task whose title ends with its publication marker (`[pmo-<12 hex>]`). The next sync
+brings them into `tasks`; counted as project work they would reopen a finished project
+("work item left open"), change its closeout decision and make the product publish again
+(issue 12). They are the PMO's actions after the project, not its scope.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FOLLOWUP_LABEL = "lessons-learned-followup"
+_PLANNER_MARKER = r"\[pmo-[0-9a-f]{12}\]\s*$"
+
+
+def _labelled(labels: Any) -> bool:
+    if isinstance(labels, list | tuple | np.ndarray):
+        return FOLLOWUP_LABEL in list(labels)
+    return False
+
+
+def product_followups(tasks: pd.DataFrame) -> np.ndarray:
+    """A boolean mask of the tasks that are the product's own follow-ups."""
+    if tasks.empty:
+        return np.zeros(0, dtype=bool)
+    labelled = tasks["labels"].map(_labelled).to_numpy(dtype=bool)
+    titles = tasks["title"].astype("string")
+    marked = (
+        titles.str.contains(_PLANNER_MARKER, regex=True, na=False) & (tasks["source"] == "planner")
+    ).to_numpy(dtype=bool)
+    return labelled | marked
