@@ -129,14 +129,23 @@ class JiraPublisher:
         comment's entity property, not in its text."""
         body = comment_body(adf_or_text, self.api.is_cloud)
 
+        mark = {"key": key}
+
         def post() -> str:
             answer = self.api.post(
                 f"issue/{issue_key}/comment",
-                {"body": body, "properties": [{"key": COMMENT_PROPERTY, "value": {"key": key}}]},
+                {"body": body, "properties": [{"key": COMMENT_PROPERTY, "value": mark}]},
                 context=f"commenting on {issue_key}",
                 idempotent=False,
             )
-            return str(answer["id"])
+            comment_id = str(answer["id"])
+            if not self.api.is_cloud:  # Cloud documents `properties` on create; DC: set it too
+                self.api.put(
+                    f"comment/{comment_id}/properties/{COMMENT_PROPERTY}",
+                    mark,
+                    context=f"marking comment {comment_id}",
+                )
+            return comment_id
 
         return self._publish(
             key, f"jira:{issue_key}:comment", lambda: self.find_comment(issue_key, key), post
