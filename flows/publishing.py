@@ -30,7 +30,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
-from checks.own_posts import FOLLOWUP_LABEL
+from checks.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
 from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError
@@ -238,7 +238,7 @@ def _locate_jira_issue(
         fields = {
             "summary": choice.summary,
             "issuetype": {"name": choice.issue_type},
-            "labels": ["pmo-evaluation"],
+            "labels": [EVALUATION_LABEL],
         }
         return jira_publisher(runtime).create_issue(str(choice.value), fields, key), None
     except Exception as exc:  # reported like any failed target; the others still publish

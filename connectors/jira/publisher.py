@@ -309,7 +309,7 @@ class JiraPublisher:
     def _find_issue(self, project_key: str, label: str) -> str | None:
         jql = f"{project_clause(project_key)} AND labels = {quote(label)}"
         answer = self.api.post(
-            "search/jql",
+            "search/jql" if self.api.is_cloud else "search",  # Data Center has no search/jql
             {"jql": jql, "fields": ["key"], "maxResults": 1},
             context=f"looking for an earlier issue in {project_key}",
         )
