@@ -26,7 +26,9 @@ def test_a_fresh_warehouse_adopts_comments_attachments_and_issues(
     tmp_path: Path, deployment: str
 ) -> None:
     key = "gate:ABC:planning:v1"
-    with start_sandbox(build_tenant()) as server:
+    tenant = build_tenant()
+    tenant["jira"]["deployment"] = deployment  # Data Center serves v2 and its own search
+    with start_sandbox(tenant) as server:
         api = build_jira(Settings(jira=JiraSettings(deployment=deployment)), server.info)
         ids = []
         for name in ("a", "b"):  # warehouse A publishes; B, fresh, must find it all
