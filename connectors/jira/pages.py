@@ -10,10 +10,20 @@ from connectors.jira.jql import issue_fields, project_clause
 from connectors.jira.mapping import IssueRows, map_issue, map_status_changes
 from connectors.jira.mapping_meta import map_person
 from connectors.jira.paging import follow
-from connectors.jira.records import MappingContext, MappingError
+from connectors.jira.records import MappingContext, MappingError, Person
 from connectors.jira.run_context import RunContext
 from connectors.store import WarehouseTransaction
-from connectors.store.jira_queries import live_dependency_ids, live_project_children, updated_ms
+from connectors.store.jira_queries import live_project_children, updated_ms
+from connectors.store.plan import (
+    Cursor,
+    Operation,
+    Quarantine,
+    Resolve,
+    Tombstone,
+    TombstoneLinksExcept,
+    Upsert,
+    stream_counts,
+)
 from connectors.sync_types import SyncSummary
 from connectors.timeparse import to_ms
 
@@ -74,7 +84,15 @@ def upsert_people(
     users: Iterable[Mapping[str, Any] | None],
 ) -> None:
     """People seen on this page; each distinct row is written once per run."""
-    rows: dict[str, dict[str, Any]] = {}
+    people = new_people(ctx, users)
+    ctx.people_written.update(people)
+    if people:
+        _count(summary, "people", txn.upsert("people", [map_person(p) for p in people.values()]))
+
+
+def new_people(ctx: MappingContext, users: Iterable[Mapping[str, Any] | None]) -> dict[str, Person]:
+    """The people among `users` not yet written this run (or changed since), by id."""
+    found: dict[str, Person] = {}
     for user in users:
         person = ctx.person(user)
         if (
@@ -82,10 +100,8 @@ def upsert_people(
             and person.person_id
             and ctx.people_written.get(person.person_id) != person
         ):
-            rows[person.person_id] = map_person(person)
-            ctx.people_written[person.person_id] = person
-    if rows:
-        _count(summary, "people", txn.upsert("people", list(rows.values())))
+            found[person.person_id] = person
+    return found
 
 
 def _truncated(record: Mapping[str, Any]) -> bool:
@@ -136,11 +152,13 @@ def apply_issue_page(
             bad.append((str(record["id"]), f"changelog: {exc}"))
     newest = max((to_ms(rows.task["updated_at"]) for _, rows in mapped), default=None)
     mark = cursor_mark(run, key, newest) if move_cursor else None
-    with run.warehouse.transaction() as txn:
-        _write_issues(txn, key, summary, mapped, changed, changes, bad)
-        upsert_people(txn, summary, ctx, users)
-        if mark:
-            txn.set_watermark(SOURCE, "issues", key, mark)
+    people = new_people(ctx, users)
+    plan = issue_page_plan(
+        key, mapped, changed, changes, bad, [map_person(p) for p in people.values()], mark
+    )
+    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
+        summary.stream(stream).add(**counts)
+    ctx.people_written.update(people)  # only once written: a retried page writes them again
     return newest
 
 
@@ -152,37 +170,41 @@ def cursor_mark(run: RunContext, key: str, newest: int | None) -> dict[str, int]
     return {"updated_ms": max(newest, int(old.get("updated_ms") or 0))}
 
 
-def _write_issues(
-    txn: WarehouseTransaction,
+def issue_page_plan(
     key: str,
-    summary: SyncSummary,
-    mapped: list[tuple[Any, IssueRows]],
-    changed: list[tuple[Any, IssueRows]],
-    changes: list[dict[str, Any]],
-    bad: list[tuple[str, str]],
-) -> None:
-    for raw_id, reason in bad:
-        txn.quarantine(SOURCE, "tasks", raw_id, reason, {"id": raw_id, "project": key})
-    _count(
-        summary,
-        "tasks",
-        txn.upsert("tasks", [rows.task for _, rows in mapped]),
-        len(mapped) + len(bad),
-        len(bad),
-    )
-    txn.resolve_quarantine(
-        SOURCE, "tasks", [rows.task["task_id"].split(":", 1)[1] for _, rows in mapped]
-    )
+    mapped: Sequence[tuple[Any, IssueRows]],
+    changed: Sequence[tuple[Any, IssueRows]],
+    changes: Sequence[dict[str, Any]],
+    bad: Sequence[tuple[str, str]],
+    people: Sequence[dict[str, Any]],
+    mark: Mapping[str, int] | None,
+) -> list[Operation]:
+    """What one issue page changes, without I/O: quarantine what can't be mapped; upsert
+    every mapped task (an unchanged one costs nothing) and resolve its quarantine; for the
+    changed ones, their risk rows (tombstoned when no longer a risk), links (tombstoned when
+    gone from the issue) and status changes; new people; the moved cursor."""
+    plan: list[Operation] = [
+        Quarantine(SOURCE, "tasks", raw_id, reason, {"id": raw_id, "project": key})
+        for raw_id, reason in bad
+    ]
+    tasks = [rows.task for _, rows in mapped]
+    plan.append(Upsert("tasks", tasks, fetched=len(mapped) + len(bad), quarantined=len(bad)))
+    plan.append(Resolve(SOURCE, "tasks", [t["task_id"].split(":", 1)[1] for t in tasks]))
     risks = [rows.risk for _, rows in changed if rows.risk]
-    _count(summary, "risks", txn.upsert("risks", risks), len(risks))
-    not_risks = [rows.task["task_id"] for _, rows in changed if rows.risk is None]
-    summary.stream("risks").add(deleted=txn.tombstone("risks", not_risks))
+    plan.append(Upsert("risks", risks, fetched=len(risks)))
+    plan.append(
+        Tombstone("risks", [rows.task["task_id"] for _, rows in changed if rows.risk is None])
+    )
     links = {d["dependency_id"]: d for _, rows in changed for d in rows.dependencies}
-    _count(summary, "dependencies", txn.upsert("dependencies", list(links.values())), len(links))
+    plan.append(Upsert("dependencies", list(links.values()), fetched=len(links)))
     changed_ids = [rows.task["task_id"] for _, rows in changed]
-    gone = live_dependency_ids(txn, changed_ids) - set(links)
-    summary.stream("dependencies").add(deleted=txn.tombstone("dependencies", sorted(gone)))
-    _count(summary, "status_changes", txn.upsert("status_changes", changes), len(changes))
+    plan.append(TombstoneLinksExcept(changed_ids, frozenset(links)))
+    plan.append(Upsert("status_changes", changes, fetched=len(changes)))
+    if people:
+        plan.append(Upsert("people", people))
+    if mark:
+        plan.append(Cursor(SOURCE, "issues", key, mark))
+    return plan
 
 
 def fetch_missing(run: RunContext, key: str, issue_ids: Sequence[str]) -> None:

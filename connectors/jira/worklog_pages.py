@@ -1,5 +1,6 @@
 """Worklog pages: `worklog/updated` ids -> details of the changed ones via `worklog/list`
-(never per issue), `worklog/deleted` -> tombstones; each page commits with its cursor.
+(never per issue), `worklog/deleted` -> tombstones; each page is one write plan, committed
+with its cursor.
 
 A worklog whose issue the warehouse doesn't hold (the issue is quarantined, invisible, or
 not synced yet) is quarantined, never dropped; it is read again once its issue arrives.
@@ -11,12 +12,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.jira.mapping import map_worklog
-from connectors.jira.pages import SOURCE, _count, upsert_people
+from connectors.jira.mapping_meta import map_person
+from connectors.jira.pages import SOURCE, new_people
 from connectors.jira.reader import SincePage
-from connectors.jira.records import MappingError
+from connectors.jira.records import MappingError, Person
 from connectors.jira.run_context import RunContext
-from connectors.store import WarehouseTransaction
 from connectors.store.jira_queries import quarantined_raws, updated_ms
+from connectors.store.plan import (
+    Cursor,
+    Operation,
+    Quarantine,
+    Resolve,
+    Tombstone,
+    Upsert,
+    stream_counts,
+)
 
 STREAM = "time_entries"
 
@@ -25,18 +35,20 @@ def apply_worklog_page(run: RunContext, page: SincePage) -> None:
     stamps = {f"jira:worklog:{v['worklogId']}": int(v["updatedTime"]) for v in page.values}
     known = updated_ms(run.warehouse, STREAM, "entry_id", list(stamps))
     need = [int(k.rsplit(":", 1)[1]) for k, stamp in stamps.items() if known.get(k) != stamp]
-    with run.warehouse.transaction() as txn:
-        _store(run, txn, run.reader.worklogs(need))
-        since = page.next_since if page.next_since is not None else page.until
-        txn.set_watermark(SOURCE, "worklogs_updated", run.worklog_scope, {"since": since})
+    plan, outside, people = _details_plan(run, run.reader.worklogs(need))
+    since = page.next_since if page.next_since is not None else page.until
+    plan.append(Cursor(SOURCE, "worklogs_updated", run.worklog_scope, {"since": since}))
+    _apply(run, plan, outside, people)
 
 
-def _store(
-    run: RunContext, txn: WarehouseTransaction, details: Sequence[Mapping[str, Any]]
-) -> None:
-    ctx, summary = run.mapping, run.summary(run.worklog_scope)
+def _details_plan(
+    run: RunContext, details: Sequence[Mapping[str, Any]]
+) -> tuple[list[Operation], int, dict[str, Person]]:
+    """Worklog details -> quarantine, upsert, resolve and new people (no I/O); also how many
+    belong to known projects this (subset) run doesn't sync, and the people to mark."""
     projects = run.task_projects()
     in_run = {run.project_id(key) for key in run.projects}
+    plan: list[Operation] = []
     rows, bad, outside = [], 0, 0
     for record in details:
         issue_id = record.get("issueId")
@@ -50,14 +62,28 @@ def _store(
                     f"issue {issue_id} is not in the warehouse (quarantined, not visible, "
                     "or in a project that is not synced)"
                 )
-            rows.append(map_worklog(record, ctx, project_id))
+            rows.append(map_worklog(record, run.mapping, project_id))
         except MappingError as exc:
             raw_id = str(record.get("id"))
-            txn.quarantine(SOURCE, STREAM, raw_id, str(exc), {"id": raw_id, "issueId": issue_id})
+            plan.append(
+                Quarantine(SOURCE, STREAM, raw_id, str(exc), {"id": raw_id, "issueId": issue_id})
+            )
             bad += 1
-    _count(summary, STREAM, txn.upsert(STREAM, rows), len(details), bad)
-    txn.resolve_quarantine(SOURCE, STREAM, [r["entry_id"].rsplit(":", 1)[1] for r in rows])
-    upsert_people(txn, summary, ctx, [w.get("author") for w in details])
+    plan.append(Upsert(STREAM, rows, fetched=len(details), quarantined=bad))
+    plan.append(Resolve(SOURCE, STREAM, [r["entry_id"].rsplit(":", 1)[1] for r in rows]))
+    people = new_people(run.mapping, [w.get("author") for w in details])
+    if people:
+        plan.append(Upsert("people", [map_person(p) for p in people.values()]))
+    return plan, outside, people
+
+
+def _apply(
+    run: RunContext, plan: list[Operation], outside: int, people: Mapping[str, Person]
+) -> None:
+    summary = run.summary(run.worklog_scope)
+    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
+        summary.stream(stream).add(**counts)
+    run.mapping.people_written.update(people)  # only once written: a retry writes them again
     summary.stream("worklogs_other_projects").add(fetched=outside)
 
 
@@ -71,14 +97,17 @@ def retry_quarantined(run: RunContext) -> None:
         if str(r.get("id", "")).isdigit() and f"jira:{r.get('issueId')}" in projects
     ]
     if ids:
-        with run.warehouse.transaction() as txn:
-            _store(run, txn, run.reader.worklogs(ids))
+        plan, outside, people = _details_plan(run, run.reader.worklogs(ids))
+        _apply(run, plan, outside, people)
 
 
 def apply_deleted_page(run: RunContext, page: SincePage) -> None:
-    summary = run.summary(run.worklog_scope)
     ids = [f"jira:worklog:{v['worklogId']}" for v in page.values]
-    with run.warehouse.transaction() as txn:
-        summary.stream(STREAM).add(deleted=txn.tombstone(STREAM, ids))
-        since = page.next_since if page.next_since is not None else page.until
-        txn.set_watermark(SOURCE, "worklogs_deleted", run.worklog_scope, {"since": since})
+    since = page.next_since if page.next_since is not None else page.until
+    plan: list[Operation] = [
+        Tombstone(STREAM, ids),
+        Cursor(SOURCE, "worklogs_deleted", run.worklog_scope, {"since": since}),
+    ]
+    summary = run.summary(run.worklog_scope)
+    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
+        summary.stream(stream).add(**counts)

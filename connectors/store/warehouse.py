@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 import sqlalchemy as sa
@@ -84,6 +84,12 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True)
 
 
+class WriteOperation(Protocol):
+    """One step of a write plan; the plan module defines them (upsert, tombstone, ...)."""
+
+    def apply(self, txn: WarehouseTransaction) -> Any: ...
+
+
 class Warehouse:
     """One database: SQLite file by default, PostgreSQL by URL."""
 
@@ -125,6 +131,12 @@ class Warehouse:
         """All writes inside commit together or not at all."""
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
             yield WarehouseTransaction(self, conn)
+
+    def apply(self, plan: Sequence[WriteOperation]) -> list[Any]:
+        """A write plan (`connectors.store.plan`) in one transaction: every operation's
+        result, in order, or nothing written at all."""
+        with self.transaction() as txn:
+            return [operation.apply(txn) for operation in plan]
 
     # --- reads -----------------------------------------------------------------------------
 
