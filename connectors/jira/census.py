@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from connectors.jira import pages
 from connectors.jira.jql import census_jql, projects_count_jql
 from connectors.jira.run_context import ProjectRead, RunContext
-from connectors.store.jira_queries import quarantined_ids, tombstone_issues
+from connectors.store.jira_queries import quarantined_ids
+from connectors.store.plan import TombstoneIssues
 
 SOURCE = "jira"
 
@@ -62,6 +63,4 @@ def settle_full_read(run: RunContext, key: str, read: ProjectRead | None) -> Non
 def tombstone_vanished(run: RunContext, key: str, present: set[str]) -> None:
     live = run.warehouse.live_ids("tasks", source=SOURCE, project_id=run.project_id(key))
     vanished = sorted(live - {f"jira:{i}" for i in present})
-    with run.warehouse.transaction() as txn:
-        for table, count in tombstone_issues(txn, vanished).items():
-            run.summary(key).stream(table).add(deleted=count)
+    pages.apply_plan(run, key, [TombstoneIssues(vanished)], {})

@@ -12,19 +12,18 @@ from connectors.jira.mapping_meta import map_person
 from connectors.jira.paging import follow
 from connectors.jira.records import MappingContext, MappingError, Person
 from connectors.jira.run_context import RunContext
-from connectors.store import WarehouseTransaction
-from connectors.store.jira_queries import live_project_children, updated_ms
+from connectors.store.jira_queries import updated_ms
 from connectors.store.plan import (
     Cursor,
     Operation,
     Quarantine,
     Resolve,
     Tombstone,
+    TombstoneChildrenExcept,
     TombstoneLinksExcept,
     Upsert,
     stream_counts,
 )
-from connectors.sync_types import SyncSummary
 from connectors.timeparse import to_ms
 
 SOURCE = "jira"
@@ -35,59 +34,53 @@ def _raw_id(record: Mapping[str, Any]) -> str:
     return str(record.get("id") or record.get("key") or "?")
 
 
-def _count(
-    summary: SyncSummary, stream: str, counts: Any, fetched: int = 0, quarantined: int = 0
-) -> None:
-    summary.stream(stream).add(fetched=fetched, quarantined=quarantined, **counts.as_dict())
-
-
-def upsert_or_quarantine(
-    txn: WarehouseTransaction,
-    summary: SyncSummary,
+def mapped_or_quarantined(
     table: str,
     records: Sequence[Mapping[str, Any]],
     mapper: Callable[[Any], dict[str, Any]],
     id_of: Callable[[Mapping[str, Any]], str] = _raw_id,
-) -> list[dict[str, Any]]:
-    rows, bad = [], 0
+) -> tuple[list[Operation], list[dict[str, Any]]]:
+    """Records -> a plan that quarantines those that can't be mapped and upserts the rest,
+    and the mapped rows."""
+    plan: list[Operation] = []
+    rows: list[dict[str, Any]] = []
     for record in records:
         try:
             rows.append(mapper(record))
         except MappingError as exc:
-            txn.quarantine(SOURCE, table, id_of(record), str(exc), {"id": id_of(record)})
-            bad += 1
-    _count(summary, table, txn.upsert(table, rows), len(records), bad)
-    return rows
+            plan.append(Quarantine(SOURCE, table, id_of(record), str(exc), {"id": id_of(record)}))
+    plan.append(Upsert(table, rows, fetched=len(records), quarantined=len(records) - len(rows)))
+    return plan, rows
 
 
-def replace_children(
-    txn: WarehouseTransaction,
-    summary: SyncSummary,
+def children_plan(
     table: str,
     key: str,
     project_id: str,
     records: Sequence[Mapping[str, Any]],
     mapper: Callable[[Any], dict[str, Any]],
-) -> None:
-    """A complete list (versions, sprints): upsert it, tombstone what it no longer holds."""
-    rows = upsert_or_quarantine(txn, summary, table, records, mapper)
-    live = live_project_children(txn, table, key, project_id)
+) -> list[Operation]:
+    """A complete list (versions, sprints): upsert it, tombstone what it no longer holds
+    (a quarantined record is still there)."""
+    plan, rows = mapped_or_quarantined(table, records, mapper)
     quarantined = {f"{key.split('_')[0]}:{_raw_id(r)}" for r in records}
-    gone = live - {row[key] for row in rows} - quarantined
-    summary.stream(table).add(deleted=txn.tombstone(table, sorted(gone)))
+    keep = frozenset({row[key] for row in rows} | quarantined)
+    return [*plan, TombstoneChildrenExcept(table, key, project_id, keep)]
 
 
-def upsert_people(
-    txn: WarehouseTransaction,
-    summary: SyncSummary,
-    ctx: MappingContext,
-    users: Iterable[Mapping[str, Any] | None],
+def apply_plan(
+    run: RunContext, scope: str, plan: Sequence[Operation], people: Mapping[str, Person]
 ) -> None:
-    """People seen on this page; each distinct row is written once per run."""
-    people = new_people(ctx, users)
-    ctx.people_written.update(people)
-    if people:
-        _count(summary, "people", txn.upsert("people", [map_person(p) for p in people.values()]))
+    """Apply a page's plan in one transaction, count it under `scope`, and only then mark
+    its people written (a retried page writes them again)."""
+    summary = run.summary(scope)
+    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
+        summary.stream(stream).add(**counts)
+    run.mapping.people_written.update(people)
+
+
+def people_plan(people: Mapping[str, Person]) -> list[Operation]:
+    return [Upsert("people", [map_person(p) for p in people.values()])] if people else []
 
 
 def new_people(ctx: MappingContext, users: Iterable[Mapping[str, Any] | None]) -> dict[str, Person]:
@@ -125,7 +118,7 @@ def apply_issue_page(
     run: RunContext, key: str, issues: Sequence[Mapping[str, Any]], *, move_cursor: bool
 ) -> int | None:
     """Map and write one page; returns the page's newest `updated` (epoch ms), if any."""
-    ctx, summary = run.mapping, run.summary(key)
+    ctx = run.mapping
     mapped, bad = _map_issues(issues, ctx)
     known = updated_ms(
         run.warehouse, "tasks", "task_id", [rows.task["task_id"] for _, rows in mapped]
@@ -156,9 +149,7 @@ def apply_issue_page(
     plan = issue_page_plan(
         key, mapped, changed, changes, bad, [map_person(p) for p in people.values()], mark
     )
-    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
-        summary.stream(stream).add(**counts)
-    ctx.people_written.update(people)  # only once written: a retried page writes them again
+    apply_plan(run, key, plan, people)
     return newest
 
 

@@ -30,6 +30,7 @@ from connectors.jira.records import (
 )
 from connectors.jira.run_context import ProjectRead, RunContext
 from connectors.store import Warehouse
+from connectors.store.plan import Cursor, Operation, Quarantine, Resolve
 from connectors.sync_types import SyncSummary
 
 SOURCE = "jira"
@@ -181,12 +182,19 @@ class JiraSync:
         statuses = self.reader.statuses()
         projects = {str(r["key"]).upper(): r for r in self.reader.projects(keys)}
         mark = metadata.run_metadata(at_ms, expected, resolved, projects, boards, statuses)
-        with self.warehouse.transaction() as txn:
-            for role in resolved.missing:
-                reason = f"no Jira field named any of {names[role]} (config jira.fields.{role})"
-                txn.quarantine(SOURCE, "fields", role, reason, {"role": role})
-            txn.resolve_quarantine(SOURCE, "fields", list(resolved.ids))
-            txn.set_watermark(SOURCE, metadata.STREAM, scope, mark)
+        plan: list[Operation] = [
+            Quarantine(
+                SOURCE,
+                "fields",
+                role,
+                f"no Jira field named any of {names[role]} (config jira.fields.{role})",
+                {"role": role},
+            )
+            for role in resolved.missing
+        ]
+        plan.append(Resolve(SOURCE, "fields", list(resolved.ids)))
+        plan.append(Cursor(SOURCE, metadata.STREAM, scope, mark))
+        self.warehouse.apply(plan)
         self.summary("*").stream("fields").add(
             fetched=len(fields), quarantined=len(resolved.missing)
         )
@@ -197,51 +205,40 @@ class JiraSync:
         when the run's metadata was refreshed since they were last written."""
         set_label(key)
         assert self.ctx is not None
-        record, summary = self.projects[key], self.summary(key)
+        record = self.projects[key]
         project_id = f"jira:{record['id']}"
         sprints = self.reader.sprints(key, self.boards.get(key, []))
+        sprint_plan = pages.children_plan(
+            "sprints", "sprint_id", project_id, sprints, lambda r: map_sprint(r, project_id)
+        )
         mark = self.warehouse.get_watermark(SOURCE, metadata.STREAM, key)
         if metadata.is_fresh(mark, self.refreshed_ms):
-            with self.warehouse.transaction() as txn:
-                self._replace_sprints(txn, summary, project_id, sprints)
+            pages.apply_plan(self.run, key, sprint_plan, {})
             return
         charter = self.reader.project_property(key, self.settings.charter_property)
         versions = self.reader.versions(key)
-        with self.warehouse.transaction() as txn:
-            pages.upsert_or_quarantine(
-                txn,
-                summary,
-                "projects",
-                [record],
-                lambda r: map_project(r, charter, self.ctx),
-                lambda r: str(r.get("key")),
-            )
-            pages.replace_children(
-                txn,
-                summary,
+        ctx = self.ctx
+        project_plan, _rows = pages.mapped_or_quarantined(
+            "projects",
+            [record],
+            lambda r: map_project(r, charter, ctx),
+            lambda r: str(r.get("key")),
+        )
+        people = pages.new_people(ctx, [record.get("lead")])
+        plan = [
+            *project_plan,
+            *pages.children_plan(
                 "milestones",
                 "milestone_id",
                 project_id,
                 versions,
                 lambda r: map_version(r, project_id),
-            )
-            self._replace_sprints(txn, summary, project_id, sprints)
-            pages.upsert_people(txn, summary, self.ctx, [record.get("lead")])
-            txn.set_watermark(SOURCE, metadata.STREAM, key, {"refreshed_ms": self.refreshed_ms})
-
-    @staticmethod
-    def _replace_sprints(
-        txn: Any, summary: SyncSummary, project_id: str, sprints: list[dict[str, Any]]
-    ) -> None:
-        pages.replace_children(
-            txn,
-            summary,
-            "sprints",
-            "sprint_id",
-            project_id,
-            sprints,
-            lambda r: map_sprint(r, project_id),
-        )
+            ),
+            *sprint_plan,
+            *pages.people_plan(people),
+            Cursor(SOURCE, metadata.STREAM, key, {"refreshed_ms": self.refreshed_ms}),
+        ]
+        pages.apply_plan(self.run, key, plan, people)
 
     def issue_cursor(self, key: str) -> int | None:
         """The epoch-ms cursor of a project, None for a full read (asked for, or first run)."""
@@ -296,8 +293,7 @@ class JiraSync:
         else:
             return
         if mark:
-            with self.warehouse.transaction() as txn:
-                txn.set_watermark(SOURCE, "issues", key, mark)
+            self.warehouse.apply([Cursor(SOURCE, "issues", key, mark)])
 
     def finish_project(self, key: str) -> None:
         """Tombstone issues that vanished; fetch issues the cursor missed (`census`): at
@@ -340,8 +336,7 @@ class JiraSync:
             self.api.get(f"project/{key}", context=f"configured project {key}")
         except JiraNotFoundError:
             scope = metadata.scope_of(self.requested)
-            with self.warehouse.transaction() as txn:
-                txn.set_watermark(SOURCE, metadata.STREAM, scope, {"refreshed_ms": 0})
+            self.warehouse.apply([Cursor(SOURCE, metadata.STREAM, scope, {"refreshed_ms": 0})])
             if key in {k.upper() for k in self.requested or self.settings.projects}:
                 raise
             self.skipped.add(key)

@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.jira.mapping import map_worklog
 from connectors.jira.mapping_meta import map_person
-from connectors.jira.pages import SOURCE, new_people
+from connectors.jira.pages import SOURCE, apply_plan, new_people
 from connectors.jira.reader import SincePage
 from connectors.jira.records import MappingError, Person
 from connectors.jira.run_context import RunContext
@@ -25,7 +25,6 @@ from connectors.store.plan import (
     Resolve,
     Tombstone,
     Upsert,
-    stream_counts,
 )
 
 STREAM = "time_entries"
@@ -80,11 +79,8 @@ def _details_plan(
 def _apply(
     run: RunContext, plan: list[Operation], outside: int, people: Mapping[str, Person]
 ) -> None:
-    summary = run.summary(run.worklog_scope)
-    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
-        summary.stream(stream).add(**counts)
-    run.mapping.people_written.update(people)  # only once written: a retry writes them again
-    summary.stream("worklogs_other_projects").add(fetched=outside)
+    apply_plan(run, run.worklog_scope, plan, people)
+    run.summary(run.worklog_scope).stream("worklogs_other_projects").add(fetched=outside)
 
 
 def retry_quarantined(run: RunContext) -> None:
@@ -108,6 +104,4 @@ def apply_deleted_page(run: RunContext, page: SincePage) -> None:
         Tombstone(STREAM, ids),
         Cursor(SOURCE, "worklogs_deleted", run.worklog_scope, {"since": since}),
     ]
-    summary = run.summary(run.worklog_scope)
-    for stream, counts in stream_counts(plan, run.warehouse.apply(plan)):
-        summary.stream(stream).add(**counts)
+    apply_plan(run, run.worklog_scope, plan, {})

@@ -13,7 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from connectors.store.jira_queries import live_dependency_ids
+from connectors.store.jira_queries import (
+    live_dependency_ids,
+    live_project_children,
+    tombstone_issues,
+)
 from connectors.store.warehouse import UpsertCounts, WarehouseTransaction
 
 
@@ -53,6 +57,30 @@ class TombstoneLinksExcept:
 
 
 @dataclass(frozen=True)
+class TombstoneChildrenExcept:
+    """A project's complete list (versions, sprints): its live rows not in `keep` are gone."""
+
+    table: str
+    key: str
+    project_id: str
+    keep: frozenset[str]
+
+    def apply(self, txn: WarehouseTransaction) -> int:
+        gone = live_project_children(txn, self.table, self.key, self.project_id) - self.keep
+        return txn.tombstone(self.table, sorted(gone))
+
+
+@dataclass(frozen=True)
+class TombstoneIssues:
+    """Vanished issues with their risk rows, links, status changes and worklogs."""
+
+    task_ids: Sequence[str]
+
+    def apply(self, txn: WarehouseTransaction) -> dict[str, int]:
+        return tombstone_issues(txn, list(self.task_ids))
+
+
+@dataclass(frozen=True)
 class Quarantine:
     source: str
     stream: str
@@ -87,7 +115,16 @@ class Cursor:
         txn.set_watermark(self.source, self.stream, self.scope, dict(self.mark))
 
 
-Operation = Upsert | Tombstone | TombstoneLinksExcept | Quarantine | Resolve | Cursor
+Operation = (
+    Upsert
+    | Tombstone
+    | TombstoneLinksExcept
+    | TombstoneChildrenExcept
+    | TombstoneIssues
+    | Quarantine
+    | Resolve
+    | Cursor
+)
 
 
 def stream_counts(
@@ -103,4 +140,8 @@ def stream_counts(
             out.append((op.stream or op.table, {"deleted": int(result)}))
         elif isinstance(op, TombstoneLinksExcept):
             out.append((op.stream, {"deleted": int(result)}))
+        elif isinstance(op, TombstoneChildrenExcept):
+            out.append((op.table, {"deleted": int(result)}))
+        elif isinstance(op, TombstoneIssues):
+            out += [(table, {"deleted": count}) for table, count in result.items()]
     return out

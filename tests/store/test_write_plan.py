@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 
 from connectors.jira.mapping import IssueRows
-from connectors.jira.pages import issue_page_plan
+from connectors.jira.pages import children_plan, issue_page_plan
+from connectors.jira.records import MappingError
 from connectors.store import Warehouse
 from connectors.store.plan import (
     Cursor,
     Quarantine,
     Resolve,
     Tombstone,
+    TombstoneChildrenExcept,
     TombstoneLinksExcept,
     Upsert,
     stream_counts,
@@ -112,3 +114,24 @@ def test_the_issue_page_plan() -> None:
     assert [type(op).__name__ for op in issue_page_plan("ABC", [], [], [], [], [], None)] == [
         "Upsert", "Resolve", "Upsert", "Tombstone", "Upsert", "TombstoneLinksExcept", "Upsert"
     ]  # fmt: skip
+
+
+def test_a_complete_list_keeps_what_it_holds_and_what_was_quarantined() -> None:
+    """Versions -> milestones: a version that can't be mapped is quarantined, yet still in
+    Jira, so its stored row is not tombstoned with the ones the list no longer holds."""
+
+    def mapper(record: dict[str, Any]) -> dict[str, Any]:
+        if not record.get("name"):
+            raise MappingError("a version needs a name")
+        return {"milestone_id": f"milestone:{record['id']}"}
+
+    plan = children_plan(
+        "milestones", "milestone_id", "jira:1", [{"id": "7", "name": "v1"}, {"id": "8"}], mapper
+    )
+    assert plan == [
+        Quarantine("jira", "milestones", "8", "a version needs a name", {"id": "8"}),
+        Upsert("milestones", [{"milestone_id": "milestone:7"}], fetched=2, quarantined=1),
+        TombstoneChildrenExcept(
+            "milestones", "milestone_id", "jira:1", frozenset({"milestone:7", "milestone:8"})
+        ),
+    ]
