@@ -61,10 +61,10 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
     # tuple): a total order on chains, so the result never depends on the order networkx
     # walks the graph in (set order, hence PYTHONHASHSEED, for subgraph views).
     winner: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
-    for node in nx.lexicographical_topological_sort(dag, key=lambda n: min(members[n])):
+    for node in nx.topological_sort(dag):
         heaviest: tuple[float, int, tuple[str, ...]] = (0.0, 0, ())
         for pred in dag.predecessors(node):
-            if _chain_key(best[pred]) > _chain_key(heaviest):
+            if _beats(best[pred], heaviest):
                 heaviest = best[pred]
         own = members[node]
         chain = (
@@ -73,33 +73,17 @@ def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
             heaviest[2] + tuple(own),
         )
         best[node] = chain
-        if _chain_key(chain) > _chain_key(winner):
+        if _beats(chain, winner):
             winner = chain
     return list(winner[2])
 
 
-class _Smaller:
-    """Wraps an id tuple so that the *smaller* tuple compares as greater (wins ties)."""
-
-    __slots__ = ("ids",)
-
-    def __init__(self, ids: tuple[str, ...]):
-        self.ids = ids
-
-    def __gt__(self, other: _Smaller) -> bool:
-        return self.ids < other.ids
-
-    def __lt__(self, other: _Smaller) -> bool:
-        return self.ids > other.ids
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Smaller) and self.ids == other.ids
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-def _chain_key(chain: tuple[float, int, tuple[str, ...]]) -> tuple[float, int, _Smaller]:
-    return (round(chain[0], 9), chain[1], _Smaller(chain[2]))
+def _beats(
+    chain: tuple[float, int, tuple[str, ...]], other: tuple[float, int, tuple[str, ...]]
+) -> bool:
+    """Heavier, then longer, then smaller ids: a total order, whatever the walk order."""
+    key, against = (round(chain[0], 9), chain[1]), (round(other[0], 9), other[1])
+    return key > against or (key == against and chain[2] < other[2])
 
 
 def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:

@@ -54,9 +54,9 @@ def history(frames: ProjectFrames) -> History:
     task = strings(changes, "task_id")
     at = days(changes["changed_at"])
     keep = np.array([t in work_ids for t in task], dtype=bool) & (at <= as_of_days(frames))
-    # by task, then time, then change id: equal timestamps never depend on the row order
-    change = strings(changes, "change_id")[keep].astype(str)
-    order = np.lexsort((change, at[keep], task[keep].astype(str)))
+    # by task, then time; equal timestamps keep the row order, which `PortfolioSplit` fixes
+    # by change id (never the order the warehouse returned rows in)
+    order = np.lexsort((at[keep], pd.factorize(task[keep])[0]))
     pick = np.flatnonzero(keep)[order]
     return History(
         task=task[pick],
