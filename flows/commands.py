@@ -103,10 +103,16 @@ def gate(
 ) -> None:
     """Phase-gate review of one project: Go / Go with conditions / Hold / Recycle, with evidence."""
     from flows.gate_review import phase_gate_review
+    from flows.orchestration import run_for_cli
 
     document = guarded(
-        lambda: phase_gate_review(
-            project, phase=phase, publish=not no_publish, config_path=config, as_of=as_of
+        lambda: run_for_cli(
+            phase_gate_review,
+            project=project,
+            phase=phase,
+            publish=not no_publish,
+            config_path=config,
+            as_of=as_of,
         ),
         config,
     )
@@ -125,10 +131,15 @@ def closeout(
 ) -> None:
     """Closeout evaluation for leadership: KPIs, variances, forecast record, lessons learned."""
     from flows.closeout import closeout_evaluation
+    from flows.orchestration import run_for_cli
 
     document = guarded(
-        lambda: closeout_evaluation(
-            project, publish=not no_publish, config_path=config, as_of=as_of
+        lambda: run_for_cli(
+            closeout_evaluation,
+            project=project,
+            publish=not no_publish,
+            config_path=config,
+            as_of=as_of,
         ),
         config,
     )
@@ -147,11 +158,16 @@ def status(
     as_of: AsOfOption = None,
 ) -> None:
     """The portfolio status digest: phase, RAG, SPI/CPI, forecast vs target per project."""
+    from flows.orchestration import run_for_cli
     from flows.status_report import status_report
 
     result = guarded(
-        lambda: status_report(
-            projects=project or None, publish=not no_publish, config_path=config, as_of=as_of
+        lambda: run_for_cli(
+            status_report,
+            projects=project or None,
+            publish=not no_publish,
+            config_path=config,
+            as_of=as_of,
         ),
         config,
     )

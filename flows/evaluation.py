@@ -29,8 +29,6 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
@@ -38,6 +36,7 @@ from checks.evaluate import Assessment, PortfolioJob, Shard
 from checks.gates import LifecycleRules
 from checks.model import Evaluation, QualityReport
 from config.settings import EvaluationSettings, Settings
+from flows.orchestration import DirectRunner, is_direct, task
 
 QualitySource = QualityReport | Callable[[], QualityReport]
 T = TypeVar("T")
@@ -57,7 +56,7 @@ class Sealed(Generic[T]):
         self.value = value
 
 
-@task(name="assess-shard", cache_policy=NO_CACHE, persist_result=False)
+@task(name="assess-shard", persist_result=False)
 def assess_shard(
     work: Sealed[PortfolioJob | Shard], project_ids: list[str]
 ) -> Sealed[list[Assessment]]:
@@ -66,7 +65,7 @@ def assess_shard(
     return Sealed(job.assess(project_ids))
 
 
-@task(name="conclude-shard", cache_policy=NO_CACHE, persist_result=False)
+@task(name="conclude-shard", persist_result=False)
 def conclude_shard(
     assessed: Sealed[list[Assessment]], quality: Sealed[QualityReport]
 ) -> list[Evaluation]:
@@ -74,7 +73,10 @@ def conclude_shard(
 
 
 def task_runner(spec: EvaluationSettings) -> TaskRunner[Any]:
-    """The task runner `evaluation.task_runner` names (not started)."""
+    """The task runner `evaluation.task_runner` names (not started); threads in this process
+    when the pipeline runs without Prefect (`flows.orchestration.direct`)."""
+    if is_direct():
+        return DirectRunner(max_workers=spec.workers)  # type: ignore[return-value]
     if spec.task_runner == "process":
         return ProcessPoolTaskRunner(max_workers=spec.workers)
     if spec.task_runner == "dask":
@@ -173,7 +175,8 @@ class _FanOut:
         return [self.results[i] for i in range(len(shards))]
 
     def _submit(self, task_: Any, parameters: dict[str, Any], index: int, stage: str) -> None:
-        future = self.runner.submit(task_, parameters)
+        runs = task_ if isinstance(self.runner, DirectRunner) else task_.prefect
+        future = self.runner.submit(runs, parameters)
         self.running[future] = (index, stage)
         future.add_done_callback(self.events.put)
 

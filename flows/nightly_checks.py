@@ -15,12 +15,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from checks.gate_requests import GateRequest, open_gate_requests
 from checks.model import Evaluation, QualityReport
 from connectors.store import PublicationLedger
+from flows.orchestration import run_flow, task
 from flows.publishing import (
     alert_epic,
     alerts_sent_before,
@@ -56,7 +55,7 @@ def judge_portfolio(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-@task(name="snapshot-metrics", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="snapshot-metrics", retries=2, retry_delay_seconds=2)
 def snapshot(
     runtime: Runtime, evaluations: list[Evaluation], frames: Mapping[str, pd.DataFrame], as_of: Any
 ) -> int:
@@ -72,7 +71,7 @@ def alert_key(evaluation: Evaluation, check: str, item_ids: tuple[str, ...]) -> 
     return f"alert:{evaluation.project_key}:{check}:{digest}"
 
 
-@task(name="alert-red-findings", cache_policy=NO_CACHE)
+@task(name="alert-red-findings")
 def alert_new_red_findings(runtime: Runtime, evaluations: list[Evaluation]) -> int:
     """One card per project listing the critical findings not alerted before."""
     ledger = PublicationLedger(runtime.warehouse)
@@ -160,7 +159,7 @@ def _review(runtime: Runtime, request: GateRequest, review: Any) -> dict[str, An
             "project": request.project_key,
             "flow_run": str(run.id),
         }
-    document = review(**params)
+    document = run_flow(review, **params)  # a plain call when the CLI runs in-process
     return {
         "request": request.issue_key,
         "project": request.project_key,

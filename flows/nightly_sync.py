@@ -11,15 +11,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
-from prefect.cache_policies import NONE
 
 from connectors.jira.errors import JiraRetryExhaustedError
 from connectors.jira.sync import JiraSync, Steps, run_steps
 from connectors.store import close_stale_syncs, log_sync
 from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
+from flows.orchestration import run_logger, task
 
 GRAPH_SYNC_MODULE = "connectors.graph.sync"
 _LISTENERS: list[Callable[[str, dict[str, Any]], None]] = []
@@ -48,7 +48,7 @@ def _transient(_task: Any, _run: Any, state: Any) -> bool:
     return False
 
 
-io_task = task(retries=2, retry_delay_seconds=1, retry_condition_fn=_transient, cache_policy=NONE)
+io_task = task(retries=2, retry_delay_seconds=1, retry_condition_fn=_transient)
 
 
 @io_task
@@ -83,7 +83,7 @@ def jira_worklog_page(sync: JiraSync, stream: str, since: int) -> int | None:
     return sync.sync_worklog_page(stream, since)
 
 
-@task(cache_policy=NONE)
+@task
 def graph_sync(
     settings: Any, warehouse: Any, access: tuple[str | None, str | None], full: bool
 ) -> list[SyncSummary]:
@@ -151,7 +151,7 @@ def nightly_sync(
     from flows.nightly_checks import judge_portfolio
     from flows.runtime import open_runtime
 
-    logger = get_run_logger()
+    logger = run_logger()
     from checks.as_of import parse_as_of
 
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:

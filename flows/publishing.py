@@ -26,8 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 from prefect.logging import get_run_logger
 
 from checks.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
@@ -36,6 +34,7 @@ from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
 from connectors.store.ledger import PublicationSkipped
+from flows.orchestration import task
 from flows.publish_target import JiraTargetChoice, choose_jira_target
 from flows.runtime import Runtime
 from flows.steps import Judged
@@ -388,7 +387,7 @@ def _adopt(runtime: Runtime, key: str, target: str) -> None:
         ledger.mark_done(key, target, "adopted", {"adopted_from": "jira property"})
 
 
-@task(name="publish-gate-review", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(name="publish-gate-review", retries=1, retry_delay_seconds=5)
 def publish_gate_review(
     runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame], request_issue: str | None
 ) -> dict[str, Any]:
@@ -415,7 +414,7 @@ def publish_gate_review(
     return outcome.as_dict() | {"jira_target": _jira_target_report(choice, issue, reason)}
 
 
-@task(name="publish-closeout", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(name="publish-closeout", retries=1, retry_delay_seconds=5)
 def publish_closeout(
     runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame]
 ) -> dict[str, Any]:
@@ -487,7 +486,7 @@ def _followups(
         outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k))
 
 
-@task(name="publish-status", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE)
+@task(name="publish-status", retries=1, retry_delay_seconds=5)
 def publish_status(
     runtime: Runtime, rows: list[dict[str, Any]], report: Path, as_of: datetime
 ) -> dict[str, Any]:

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from checks.model import Evaluation, QualityReport
 from config.lifecycle import load_rules
 from connectors.store import last_successful_sync, save_evaluation
+from flows.orchestration import task
 from flows.runtime import Runtime
 from reports.evaluation import evaluation_html
 
@@ -36,12 +35,12 @@ class Judged:
     context: Any = None  # the reports.summary.ReportContext the report was rendered with
 
 
-@task(name="read-warehouse", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="read-warehouse", retries=2, retry_delay_seconds=2)
 def read_frames(runtime: Runtime) -> dict[str, pd.DataFrame]:
     return runtime.warehouse.read_all()
 
 
-@task(name="quality-gates", cache_policy=NO_CACHE)
+@task(name="quality-gates")
 def run_quality(
     runtime: Runtime, frames: Mapping[str, pd.DataFrame], as_of: datetime
 ) -> QualityReport:
@@ -80,7 +79,7 @@ def previous_census(runtime: Runtime, as_of: datetime) -> dict[str, int]:
     return {pid: int(v) for pid, v in latest.items() if pd.notna(v)}
 
 
-@task(name="evaluate-project", cache_policy=NO_CACHE)
+@task(name="evaluate-project")
 def evaluate(
     runtime: Runtime,
     frames: Mapping[str, pd.DataFrame],
@@ -107,7 +106,7 @@ def evaluate(
     )  # fmt: skip
 
 
-@task(name="archive-evaluation", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+@task(name="archive-evaluation", retries=2, retry_delay_seconds=2)
 def archive(
     runtime: Runtime, evaluation: Evaluation, frames: Mapping[str, pd.DataFrame] | None = None
 ) -> Judged:

@@ -111,13 +111,15 @@ def register(app: typer.Typer) -> None:
 
         def run() -> list[dict[str, Any]]:
             from flows.nightly_sync import SyncFailedError, add_progress_listener, nightly_sync
+            from flows.orchestration import run_for_cli
 
             with Progress(*columns, console=console, transient=True) as progress:
                 remove = add_progress_listener(
                     _listener(progress, progress.add_task("Jira", total=None))
                 )
                 try:
-                    return nightly_sync(
+                    return run_for_cli(
+                        nightly_sync,
                         config_path=config,
                         full=full,
                         projects=project or None,

@@ -188,3 +188,81 @@ def test_gate_review_takes_an_as_of_date_and_reviews_a_phaseless_project(product
     assert phaseless["phase_source"]["source"] == "inferred"
     assert phaseless["phase"] in {"initiation", "planning", "execution", "closeout"}
     assert phaseless["evaluated_at"] != pinned["evaluated_at"]  # the pin did not leak
+
+
+def _flow_runs_recorded() -> int:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return client.count_flow_runs()
+
+
+@pytest.fixture
+def prefect_calls(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Counter:
+    """Counts calls into Prefect's flow and task engines, as on a PMO's laptop: no
+    PREFECT_API_URL and no Prefect profile naming a server."""
+    from prefect.flows import Flow
+    from prefect.tasks import Task
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setenv("PREFECT_PROFILES_PATH", str(tmp_path / "no-profiles.toml"))
+    calls: Counter = Counter()
+    for cls, name in ((Flow, "flow"), (Task, "task")):
+        original = cls.__call__
+
+        def counted(self: Any, *args: Any, __o: Any = original, __n: str = name, **kw: Any) -> Any:
+            calls[__n] += 1
+            return __o(self, *args, **kw)
+
+        monkeypatch.setattr(cls, "__call__", counted)
+    return calls
+
+
+def test_the_cli_runs_the_gate_in_process_without_prefect_and_decides_the_same(
+    product: Runtime, prefect_calls: Counter
+) -> None:
+    from flows.gate_review import phase_gate_review
+    from flows.orchestration import run_for_cli
+
+    recorded = _flow_runs_recorded()
+    direct = run_for_cli(phase_gate_review, project="ERP", publish=False)
+    assert prefect_calls == Counter(), "in-process: no Prefect flow or task ran"
+    assert _flow_runs_recorded() == recorded
+    through_prefect = phase_gate_review("ERP", publish=False)
+    assert (
+        prefect_calls["flow"] == 1 and prefect_calls["task"] >= 4
+    )  # read, gates, evaluate, archive
+    assert _flow_runs_recorded() == recorded + 1
+    assert direct == through_prefect
+
+
+def test_the_cli_sync_in_process_runs_no_prefect_task_and_judges(
+    product: Runtime, prefect_calls: Counter
+) -> None:
+    from flows.nightly_sync import nightly_sync
+    from flows.orchestration import run_for_cli
+
+    summaries = run_for_cli(nightly_sync, judge=True)
+    assert prefect_calls == Counter(), "in-process: no Prefect flow or task ran"
+    jira = [s for s in summaries if s["source"] == "jira"]
+    assert jira and all(c.get("inserted", 0) == 0 for s in jira for c in s["streams"].values())
+
+
+def test_a_configured_prefect_server_keeps_prefect_the_orchestrator(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from flows.orchestration import prefect_server_configured
+
+    profiles = tmp_path / "profiles.toml"
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.delenv("PREFECT_PROFILE", raising=False)
+    monkeypatch.setenv("PREFECT_PROFILES_PATH", str(profiles))
+    assert not prefect_server_configured()
+    profiles.write_text(
+        'active = "team"\n[profiles.team]\nPREFECT_API_URL = "http://prefect:4200/api"\n'
+    )
+    assert prefect_server_configured()
+    profiles.write_text('active = "local"\n[profiles.local]\n')
+    assert not prefect_server_configured()
+    monkeypatch.setenv("PREFECT_API_URL", "http://prefect:4200/api")
+    assert prefect_server_configured()
