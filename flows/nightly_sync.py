@@ -1,6 +1,7 @@
 """`nightly_sync`: every configured Jira project (and Microsoft 365, when enabled) into the
 warehouse, incrementally. Tasks are units of I/O: one per project step and per page batch,
-never per issue; each page batch commits its data with its watermark.
+never per issue; each page batch commits its data with its watermark. `pmo sync` without a
+configured Prefect server runs this flow's function in-process (`flows.orchestration`).
 """
 
 from __future__ import annotations

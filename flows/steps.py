@@ -2,6 +2,8 @@
 
 Tasks are units of I/O or of expensive work (one per project, never per item). Only I/O
 tasks retry; the judgement itself is a pure function from `checks/` called inside a task.
+Tasks are declared with `flows.orchestration.task`: Prefect tasks inside a Prefect flow run,
+plain calls (same retries) when the CLI runs a flow in-process without a Prefect server.
 """
 
 from __future__ import annotations
