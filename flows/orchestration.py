@@ -181,7 +181,12 @@ def run_logger() -> Any:
     if is_direct():
         import logging
 
-        return logging.getLogger("pmo.flows")
+        logger = logging.getLogger("pmo.flows")
+        # `pmo --verbose` shows the run's INFO lines, as it shows Prefect's run logs; quiet,
+        # only warnings reach the terminal (flows.cli_logging.TerminalHandler)
+        verbose = os.environ.get("PMO_VERBOSE", "") not in ("", "0")
+        logger.setLevel(logging.INFO if verbose else logging.NOTSET)
+        return logger
     from prefect import get_run_logger
 
     return get_run_logger()

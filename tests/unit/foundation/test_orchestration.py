@@ -3,9 +3,11 @@ semantics inside `direct()`, and nothing of Prefect is built for it."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from flows.orchestration import DirectRunner, direct, run_flow, task
+from flows.orchestration import DirectRunner, direct, run_flow, run_logger, task
 
 
 class Flaky:
@@ -80,3 +82,12 @@ def test_a_nested_flow_is_a_plain_call_in_process() -> None:
         run_flow(flow, project="ERP")
     run_flow(flow, project="ERP")
     assert flow.calls == ["fn", "prefect"]
+
+
+def test_verbose_shows_the_in_process_runs_info_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMO_VERBOSE", "1")
+    with direct():
+        assert run_logger().isEnabledFor(logging.INFO)
+    monkeypatch.setenv("PMO_VERBOSE", "0")
+    with direct():
+        assert run_logger().getEffectiveLevel() == logging.getLogger().getEffectiveLevel()
