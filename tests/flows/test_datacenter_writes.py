@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from flows.report_context import browse_url
 from flows.runtime import open_runtime
 from sandbox.fixtures import demo
 from tests.flows.conftest import write_config
@@ -24,8 +25,8 @@ pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.slow]
 
 PHISH = "[click here|http://evil.example/phish]"
 SCRIPT = "[link|javascript:alert(1)]"
-# a wiki link: an unescaped "[" ... "|" ... "]" (escaped ones are "\[", "\|", "\]")
-LIVE_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\|[^\]\n]*(?<!\\)\]")
+# a wiki link: an unescaped "[" ... "|" TARGET "]" (escaped ones are "\[", "\|", "\]")
+LIVE_LINK = re.compile(r"(?<!\\)\[[^\]\n]*(?<!\\)\|([^\]\n]*)(?<!\\)\]")
 # Jira issue fields Data Center renders as wiki markup (the summary is shown as plain text)
 RENDERED = ("description", "environment")
 
@@ -83,4 +84,13 @@ def test_no_data_center_write_of_the_demo_carries_live_wiki_markup(tmp_path: Pat
     texts = _jira_writes(entries)
     hostile = [t for t in texts if "evil.example" in t or "javascript" in t]
     assert hostile, "the hostile text reached Data Center writes (escaped), as planned"
-    assert [t for t in texts if LIVE_LINK.search(t)] == []
+    # The only live links are the product's own: evidence issues linked to the configured
+    # Jira site's browse page. Any other target came from source text and must stay inert.
+    site = browse_url(runtime.settings, runtime.sandbox_info)
+    assert site
+    own = re.compile(re.escape(site) + r"[A-Z][A-Z0-9]*-\d+")
+    foreign = [
+        target for t in texts for target in LIVE_LINK.findall(t) if not own.fullmatch(target)
+    ]
+    assert foreign == []
+    assert any(LIVE_LINK.search(t) for t in texts), "follow-ups link their evidence issues"
