@@ -222,13 +222,14 @@ class PublicationLedger:
 
 
 def save_evaluation(warehouse: Warehouse, document: dict[str, Any]) -> str:
-    """Archive an evaluation (its `to_dict()`), keyed by kind, project, phase and data version."""
-    evaluation_id = ":".join(
-        str(document.get(k) or "-") for k in ("kind", "project_id", "phase", "data_version")
-    )
+    """Archive an evaluation (its `to_dict()`), keyed by kind, project, phase, data version
+    and status date: `evaluated_at` is the as-of date, so the same data judged as of two
+    dates are two evaluations, and the same data as of the same date is one."""
     evaluated_at = document["evaluated_at"]
     if isinstance(evaluated_at, str):
         evaluated_at = datetime.fromisoformat(evaluated_at)
+    parts = [str(document.get(k) or "-") for k in ("kind", "project_id", "phase", "data_version")]
+    evaluation_id = ":".join([*parts, evaluated_at.astimezone(UTC).isoformat()])
     with warehouse.transaction() as txn:
         txn.merge(
             "gate_evaluations",

@@ -130,7 +130,10 @@ GATE_EVALUATIONS = sa.Table(
     "gate_evaluations",
     metadata,
     sa.Column(
-        "evaluation_id", sa.Text, primary_key=True, comment="kind:project:phase:data_version"
+        "evaluation_id",
+        sa.Text,
+        primary_key=True,
+        comment="kind:project:phase:data_version:as_of (UTC ISO)",
     ),
     sa.Column("project_id", sa.Text, nullable=False),
     sa.Column("kind", sa.Text, nullable=False, comment="gate_review or closeout"),

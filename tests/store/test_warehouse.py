@@ -249,6 +249,11 @@ def test_evaluations_and_metric_snapshots_are_kept(warehouse: Warehouse) -> None
     }
     assert save_evaluation(warehouse, doc) == save_evaluation(warehouse, doc)  # same key, one row
     assert warehouse.count("gate_evaluations") == 1
+    # The as-of date is part of the identity: the same data judged as of another day is kept
+    # beside the first, not written over it.
+    later = {**doc, "evaluated_at": (T0 + timedelta(days=1)).isoformat()}
+    assert save_evaluation(warehouse, later) != save_evaluation(warehouse, doc)
+    assert warehouse.count("gate_evaluations") == 2
     with warehouse.transaction() as txn:
         txn.snapshot_metrics(
             "jira:10000", date(2026, 11, 2), {"evm.spi": 0.75, "evm.cpi": float("nan")}
