@@ -201,7 +201,8 @@ def test_gate_review_deployment_runs_on_a_worker(server_database: str, tmp_path:
             synced = wait_completed(stage, api, NIGHTLY, nightly)
             reviewed = wait_completed(stage, api, GATE_REVIEW, review)
             assert moment(reviewed["start_time"]) >= moment(synced["end_time"]), "review after sync"
-            assert reviewed["parameters"] == {"project": "NET", "publish": True}
+            # the deployment's defaults (as_of: null = now) merged with the run's parameters
+            assert reviewed["parameters"] == {"project": "NET", "publish": True, "as_of": None}
             assert_gate_review_published(sandbox.state, tenant, "NET", stage)
     finally:
         stage.stop_all()
