@@ -35,7 +35,9 @@ def _config(tmp_path: Path) -> str:
 def _run_logs(flow_run_id: object) -> list[tuple[int, str]]:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import LogFilter, LogFilterFlowRunId
+    from prefect.logging.handlers import APILogHandler
 
+    APILogHandler().flush()  # run logs reach the API in batches: send what is queued first
     with get_client(sync_client=True) as client:
         logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id])))
     return [(log.level, log.message) for log in logs]
