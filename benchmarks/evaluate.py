@@ -20,11 +20,13 @@ quality gates (GX import included) run in this process meanwhile.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
 import resource
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -110,12 +112,14 @@ def run_tasks(
     cluster = None
     address = args.dask_address
     if args.runner == "dask" and not address:
-        from distributed import LocalCluster
+        from distributed import Client, LocalCluster
 
         cluster = LocalCluster(
             n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None
         )
         address = cluster.scheduler_address
+        with Client(cluster) as client:
+            sampler = _RssSampler(list(client.run(os.getpid).values()))
     spec = {"task_runner": args.runner, "workers": args.workers, "shard_size": args.shard_size}
     if address:
         spec["dask_address"] = address
@@ -154,10 +158,11 @@ def run_tasks(
 
         with Client(cluster) as client:
             per_worker = client.run(_worker_usage)
+        peaks = sampler.stop()
         cluster.close()
         workers_cpu = sum(u["cpu"] for u in per_worker.values())
-        peaks = sorted(u["peak_mib"] for u in per_worker.values())
-        print(f"Dask workers: {len(per_worker)}; peak RSS per worker: "
+        # sampled, not ru_maxrss: a spawned process inherits its parent's high-water mark
+        print(f"Dask workers: {len(per_worker)}; peak RSS per worker (sampled every 0.2 s): "
               + ", ".join(f"{p:.0f} MiB" for p in peaks)
               + "; CPU per worker: " + ", ".join(f"{u['cpu']:.1f} s" for u in per_worker.values()))  # fmt: skip
     print(f"this process (shard cuts, task submission, quality gates incl. the GX import "
@@ -165,6 +170,28 @@ def run_tasks(
           f"workers (risk checks, forecasts, decisions): {workers_cpu:.2f} s CPU "
           f"({1000 * workers_cpu / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
     return evaluations, {"wall": timing["wall"], "cpu": timing["own"] + workers_cpu}
+
+
+class _RssSampler:
+    """The largest RSS each process reached, sampled in a thread of this process."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.peaks = [0] * len(pids)
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.2):
+            for i, process in enumerate(self.processes):
+                with contextlib.suppress(psutil.Error):  # a worker that already stopped
+                    self.peaks[i] = max(self.peaks[i], process.memory_info().rss)
+
+    def stop(self) -> list[float]:
+        self.done.set()
+        self.thread.join()
+        return sorted(p / 2**20 for p in self.peaks)
 
 
 def _worker_usage() -> dict[str, float]:

@@ -204,3 +204,4 @@ class _FanOut:
         if not future.state.is_completed():
             self.assessed[index].result()  # the assessment's error (a ConfigError naming…)
         self.results[index] = future.result()
+        del self.assessed[index]  # unreferenced: a Dask worker can drop the assessments
