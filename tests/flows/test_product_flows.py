@@ -242,6 +242,9 @@ def test_the_cli_sync_in_process_runs_no_prefect_task_and_judges(
     from flows.nightly_sync import nightly_sync
     from flows.orchestration import run_for_cli
 
+    # Earlier tests of this module published (e.g. created a gate review issue in PMO): a
+    # first run takes those in, so the measured run is the nothing-changed sync.
+    run_for_cli(nightly_sync, judge=False)
     summaries = run_for_cli(nightly_sync, judge=True)
     assert prefect_calls == Counter(), "in-process: no Prefect flow or task ran"
     jira = [s for s in summaries if s["source"] == "jira"]
