@@ -64,7 +64,10 @@ def work_finished(pf: ProjectFrames) -> datetime | None:
         stamps += [float(v) for v in np.fmax(started, worked) if not np.isnan(v)]
     if not stamps:
         return None
-    return pd.Timestamp(max(stamps) * NS_PER_DAY, unit="ns", tz="UTC").to_pydatetime()
+    # datetime holds microseconds: drop the float's nanosecond noise explicitly (the same value
+    # to_pydatetime() keeps, without the warning it prints on every run)
+    finish = pd.Timestamp(max(stamps) * NS_PER_DAY, unit="ns", tz="UTC")
+    return finish.floor("us").to_pydatetime()
 
 
 def all_work_done(pf: ProjectFrames) -> bool:
