@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from prefect.logging import get_run_logger
 
 from checks.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
@@ -34,7 +33,7 @@ from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError
 from connectors.store import PublicationLedger
 from connectors.store.ledger import PublicationSkipped
-from flows.orchestration import task
+from flows.orchestration import run_logger, task
 from flows.publish_target import JiraTargetChoice, choose_jira_target
 from flows.runtime import Runtime
 from flows.steps import Judged
@@ -584,8 +583,10 @@ def _teams_card(
 
 def _log(outcome: Outcome, stream: Stream | None = None) -> None:
     try:
-        logger = get_run_logger()
-    except Exception:  # outside a Prefect run (unit tests): nothing to log to
+        # the flow run's logger under Prefect, `pmo.flows` in an in-process CLI run (where
+        # Prefect's run logger does not exist and the `unknown` warnings would be lost)
+        logger = run_logger()
+    except Exception:  # outside any run (unit tests): nothing to log to
         return
     if stream is not None and stream.repeated:
         logger.info(

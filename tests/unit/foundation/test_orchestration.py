@@ -91,3 +91,20 @@ def test_verbose_shows_the_in_process_runs_info_lines(monkeypatch: pytest.Monkey
     monkeypatch.setenv("PMO_VERBOSE", "0")
     with direct():
         assert run_logger().getEffectiveLevel() == logging.getLogger().getEffectiveLevel()
+
+
+def test_an_in_process_publication_still_warns_about_unknown_outcomes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """In an in-process CLI run there is no Prefect run logger: the publishing summary and
+    its `unknown` warnings go to `pmo.flows` instead of being dropped."""
+    from flows.orchestration import direct
+    from flows.publishing import Outcome, _log
+
+    outcome = Outcome(unknown={"teams_card": "read timeout after the card was sent"})
+    with direct(), caplog.at_level(logging.INFO, logger="pmo.flows"):
+        _log(outcome)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warnings == [
+        "teams_card: outcome unknown, not sent again: read timeout after the card was sent"
+    ]
