@@ -116,15 +116,8 @@ def attachment_type(name: str) -> str:
 
 async def file_web_url(conn: GraphConnection, drive: str, path: str) -> str | None:
     """The `webUrl` of the driveItem at `path` (where people open it), None when absent."""
-    info = _item(conn, drive, path).to_get_request_information()
-    try:
-        async with conn.limit("publish"):
-            found = await get_json(conn, info, f"file {path} in drive {drive}", "drive_upload")
-    except GraphConnectorError as exc:
-        if exc.status == 404:
-            return None
-        raise
-    url = found.get("webUrl")
+    found = await existing_file(conn, drive, path, None)
+    url = (found or {}).get("webUrl")
     return str(url) if url else None
 
 
