@@ -224,15 +224,12 @@ def _locate_jira_issue(
         return choice.value, choice.reason
     try:
         if choice.how == "jql":
-            answer = runtime.jira().post(
-                "search/jql",
-                {"jql": choice.value, "fields": ["key"], "maxResults": 1},
-                context=f"finding the Jira target ({choice.origin})",
+            found = jira_publisher(runtime).first_issue(
+                str(choice.value), context=f"finding the Jira target ({choice.origin})"
             )
-            found = answer.get("issues") or []
-            if not found:
+            if found is None:
                 return None, f"the query of {choice.origin} found no issue: {choice.value}"
-            return str(found[0]["key"]), None
+            return found, None
         fields = {
             "summary": choice.summary,
             "issuetype": {"name": choice.issue_type},

@@ -308,10 +308,15 @@ class JiraPublisher:
 
     def _find_issue(self, project_key: str, label: str) -> str | None:
         jql = f"{project_clause(project_key)} AND labels = {quote(label)}"
+        return self.first_issue(jql, context=f"looking for an earlier issue in {project_key}")
+
+    def first_issue(self, jql: str, *, context: str) -> str | None:
+        """The key of the first issue `jql` finds, None when it finds none. Cloud's
+        `search/jql`; Data Center has only the offset-paged `search`."""
         answer = self.api.post(
-            "search/jql" if self.api.is_cloud else "search",  # Data Center has no search/jql
+            "search/jql" if self.api.is_cloud else "search",
             {"jql": jql, "fields": ["key"], "maxResults": 1},
-            context=f"looking for an earlier issue in {project_key}",
+            context=context,
         )
-        issues = answer.get("issues") or []
+        issues = (answer or {}).get("issues") or []
         return str(issues[0]["key"]) if issues else None
