@@ -1,6 +1,6 @@
 """Benchmark: quality gates + every risk check + gate decisions over a synthetic portfolio.
 
-Default: 500 projects, 100,000 tasks, 1,000,000 time entries (from `checks.synthetic`), the
+Default: 500 projects, 100,000 tasks, 1,000,000 time entries (from `sandbox.synthetic_frames`), the
 full quality gates once and every project's evaluation (risk checks, forecast with 10,000
 trials, gate decision, data version). Prints wall time per stage, CPU and the peak RSS.
 
@@ -37,13 +37,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # busy machine
 
-from checks.evaluate import evaluate_portfolio
+from checks.evaluation.evaluate import evaluate_portfolio
 from checks.gates import LifecycleRules
 from checks.model import Decision, QualityReport
 from checks.quality import QualityContext, run_quality_gates
-from checks.synthetic import Problems, synthetic_portfolio
 from config.lifecycle import load_rules
 from config.settings import Settings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 

@@ -27,8 +27,8 @@ import pandas as pd
 from checks.quality import QualityContext, gx_adapter, run_quality_gates
 from checks.quality.specs import derived_column
 from checks.quality.suites import suite_for
-from checks.synthetic import Problems, synthetic_portfolio
 from config.settings import ChecksSettings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 TEN = (

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from checks.risk.frames import PortfolioSplit
-from checks.risk.registry import CHECKS
-from checks.synthetic import Problems, synthetic_portfolio
+from checks.evaluation.frames import PortfolioSplit
+from checks.risk.runner import CHECKS
 from config.settings import ChecksSettings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 AS_OF = datetime(2026, 11, 27, 6, tzinfo=UTC)
 PLANTED = Problems(

@@ -10,7 +10,7 @@ from typing import Any
 
 from prefect import flow
 
-from checks.as_of import parse_as_of
+from checks.evaluation.as_of import parse_as_of
 from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
 from flows.publishing import publish_closeout
@@ -25,7 +25,7 @@ def closeout_evaluation(
     as_of: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate a finished (or finishing) project for leadership (`as_of`: the status date,
-    YYYY-MM-DD or ISO; default: the project's finish, see checks/as_of.py)."""
+    YYYY-MM-DD or ISO; default: the project's finish, see checks/evaluation/as_of.py)."""
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         judged, frames = judge_project(runtime, project, closeout=True)
         document = result_document(judged)

@@ -15,7 +15,7 @@ whole portfolio. Prefect sends the calling flow run's context with every task (i
 and parameters): call this from flows with small parameters, as the product's are (a config
 path, project keys), never from a flow that takes the frames. The evaluations are the same
 list, in the same order, as
-`checks.evaluate.evaluate_portfolio` in one process (tests/flows/test_evaluation_runners.py).
+`checks.evaluation.evaluate.evaluate_portfolio` in one process (tests/flows/test_evaluation_runners.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import pandas as pd
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from checks.evaluate import Assessment, PortfolioJob, Shard
+from checks.evaluation.evaluate import Assessment, PortfolioJob, Shard
 from checks.gates import LifecycleRules
 from checks.model import Evaluation, QualityReport
 from config.settings import EvaluationSettings, Settings

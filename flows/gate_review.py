@@ -12,7 +12,7 @@ from typing import Any
 
 from prefect import flow
 
-from checks.as_of import parse_as_of
+from checks.evaluation.as_of import parse_as_of
 from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
 from flows.publishing import publish_gate_review
@@ -29,7 +29,7 @@ def phase_gate_review(
     as_of: str | None = None,
 ) -> dict[str, Any]:
     """Evaluate `project` (key or id) at `phase` (default: its current phase) and publish.
-    `as_of`: the status date (YYYY-MM-DD or ISO timestamp); default: see checks/as_of.py."""
+    `as_of`: the status date (YYYY-MM-DD or ISO timestamp); default: see checks/evaluation/as_of.py."""
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         judged, frames = judge_project(runtime, project, phase=phase)
         document = result_document(judged)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks.gate_requests import GateRequest, open_gate_requests
+from checks.gates.requests import GateRequest, open_gate_requests
 from checks.model import Evaluation, QualityReport
 from connectors.store import PublicationLedger
 from flows.orchestration import run_flow, task

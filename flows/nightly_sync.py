@@ -153,7 +153,7 @@ def nightly_sync(
     from flows.runtime import open_runtime
 
     logger = run_logger()
-    from checks.as_of import parse_as_of
+    from checks.evaluation.as_of import parse_as_of
 
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         summaries = _run(runtime, full, projects, logger)

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
+from checks.evaluation.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
 from config.settings import PublishTarget
 from connectors.resilience import OutcomeUnknownError

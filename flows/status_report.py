@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 from prefect import flow
 
-from checks.as_of import parse_as_of
+from checks.evaluation.as_of import parse_as_of
 from checks.model import Evaluation
 from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact

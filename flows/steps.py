@@ -92,7 +92,7 @@ def evaluate(
     phase: str | None = None,
     closeout: bool = False,
 ) -> Evaluation:
-    from checks.evaluate import evaluate_closeout, evaluate_gate
+    from checks.evaluation.evaluate import evaluate_closeout, evaluate_gate
 
     rules = load_rules(runtime.settings)
     snapshots = earlier_snapshots(runtime, as_of, [project_id])

@@ -2,7 +2,8 @@
 
 - `rules`: `parse_rules(raw, source)`, `with_project_overrides(rules, overrides, where)`;
 - `decision`: `decide(gate, metrics, evidence, findings, quality)`, `scope_quality(...)`;
-- `metrics`: the gate's own metrics (charter, data quality, findings, forecast, closeout).
+- `metrics`: the gate's own metrics (charter, data quality, findings, forecast, closeout);
+- `requests`: gate-review requests filed in Jira (which project and phase each one asks about).
 """
 
 from __future__ import annotations

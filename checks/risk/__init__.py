@@ -8,6 +8,6 @@ default thresholds is `checks.risk.catalog.METRICS`.
 from __future__ import annotations
 
 from checks.risk.catalog import METRICS, MetricInfo
-from checks.risk.registry import CHECKS, run_risk_checks
+from checks.risk.runner import CHECKS, run_risk_checks
 
 __all__ = ["CHECKS", "METRICS", "MetricInfo", "run_risk_checks"]

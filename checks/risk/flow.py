@@ -20,10 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from checks.forecast.throughput import done_timestamps
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.catalog import knob
 from checks.risk.common import WORK_TYPES, OutputBuilder, as_of_days, days, strings, work_items
-from checks.throughput import done_timestamps
 from config.settings import ChecksSettings
 
 

@@ -51,7 +51,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="session")
 def demo_reports(tmp_path_factory: pytest.TempPathFactory) -> list[DemoReport]:
-    from checks.evaluate import evaluate_portfolio
+    from checks.evaluation.evaluate import evaluate_portfolio
     from checks.quality import QualityContext, run_quality_gates
     from config.lifecycle import load_rules
     from config.settings import load_settings

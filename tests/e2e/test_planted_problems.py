@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
+from checks.evaluation.frames import PortfolioSplit
 from checks.model import Finding, QualityReport, Severity
 from checks.quality import QualityContext, run_quality_gates
 from checks.risk import run_risk_checks
-from checks.risk.frames import PortfolioSplit
 from config.settings import load_settings
 from connectors.graph.sync import sync_graph
 from connectors.jira.client import build_jira

@@ -3,7 +3,7 @@
 `flows.evaluation.evaluate_projects` cuts the portfolio into shards, runs each shard's
 assessment as a Prefect task on the runner `evaluation.task_runner` names, runs the quality
 gates in the calling process meanwhile, then concludes each shard with the report. The
-result must be the list `checks.evaluate.evaluate_portfolio` returns in one process: same
+result must be the list `checks.evaluation.evaluate.evaluate_portfolio` returns in one process: same
 projects, same order, same JSON byte for byte. Dask runs on a real local cluster of two
 worker processes (`distributed.LocalCluster`), the way a cluster address is used in production.
 """
@@ -21,12 +21,12 @@ import pandas as pd
 import pytest
 from prefect import flow
 
-from checks.evaluate import evaluate_portfolio
+from checks.evaluation.evaluate import evaluate_portfolio
 from checks.model import QualityReport
-from checks.synthetic import Problems, synthetic_portfolio
 from config.lifecycle import load_rules
 from config.settings import ConfigError, Settings
 from flows.evaluation import evaluate_projects
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 pytestmark = pytest.mark.xdist_group("prefect")
 

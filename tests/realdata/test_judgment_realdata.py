@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.evaluate import evaluate_gate, evaluate_portfolio
+from checks.evaluation.evaluate import evaluate_gate, evaluate_portfolio
 from checks.model import Decision, QualityReport, Severity
 from checks.quality import QualityContext, run_quality_gates
 from config.lifecycle import load_rules

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from checks.evaluation.frames import project_frames
 from checks.risk.dependencies import check_dependencies
-from checks.risk.frames import project_frames
 from checks.risk.schedule import check_schedule
 from config.settings import ChecksSettings
 from tests.realdata import raw

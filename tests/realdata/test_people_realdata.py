@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from checks.risk.frames import project_frames
+from checks.evaluation.frames import project_frames
 from checks.risk.resources import check_resources
 from checks.risk.schedule import check_schedule
 from config.settings import ChecksSettings

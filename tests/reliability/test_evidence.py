@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
-from checks.evaluate import evaluate_closeout, evaluate_gate
+from checks.evaluation.evaluate import evaluate_closeout, evaluate_gate
+from checks.evaluation.own_posts import FOLLOWUP_LABEL
 from checks.model import QualityReport, QualityResult, Severity
-from checks.own_posts import FOLLOWUP_LABEL
-from checks.synthetic import Problems, synthetic_portfolio_with_manifest
 from config.lifecycle import load_rules
 from config.settings import Settings
 from flows.publishing import fingerprint, followup_key
+from sandbox.synthetic_frames import Problems, synthetic_portfolio_with_manifest
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 CLEAN = QualityReport((QualityResult("tasks", "task_id_unique", Severity.CRITICAL, True, 0, 1),))

@@ -2,7 +2,8 @@
 
 They may not import the project's I/O layers (connectors, flows, sandbox) nor any HTTP
 client, SDK, database driver or Prefect (STYLE.md, principle 1). `connectors/` may use
-only `checks.schema` / `checks.model` of the core.
+only `checks.schema` / `checks.model` of the core, and those two are all `checks/` holds
+outside its packages.
 """
 
 from __future__ import annotations
@@ -52,3 +53,10 @@ def test_connectors_use_only_the_schema_and_model_of_the_core() -> None:
         if name.split(".")[0] in {"checks", "reports", "flows"} and name not in allowed
     }
     assert offenders == set()
+
+
+def test_checks_top_level_holds_only_the_shared_data_model() -> None:
+    # Everything else lives in a package that names what it does (evaluation, forecast,
+    # gates, closeout, quality, risk); test and benchmark fixtures live in `sandbox/`.
+    modules = {path.name for path in (ROOT / "checks").glob("*.py")}
+    assert modules == {"__init__.py", "schema.py", "model.py"}

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checks.synthetic import Problems, synthetic_portfolio_with_manifest
 from config.lifecycle import load_rules
 from config.settings import Settings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio_with_manifest
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 import numpy as np
 
-from checks.evaluate import evaluate_portfolio
+from checks.evaluation.evaluate import evaluate_portfolio
 from checks.quality import QualityContext
-from checks.synthetic import synthetic_portfolio
 from config.lifecycle import load_rules
 from config.settings import Settings
+from sandbox.synthetic_frames import synthetic_portfolio
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checks.as_of import parse_as_of, project_as_of
-from checks.evaluate import evaluate_gate, evaluate_portfolio
-from checks.lessons import bottlenecks
+from checks.closeout.lessons import bottlenecks
+from checks.evaluation.as_of import parse_as_of, project_as_of
+from checks.evaluation.evaluate import evaluate_gate, evaluate_portfolio
 from checks.model import QualityReport
 from checks.risk.flow import check_flow
 from config.lifecycle import load_rules

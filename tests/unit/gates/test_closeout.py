@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from checks.closeout import final_variances, kpi_attainment
-from checks.lessons import derive_lessons, explicit_lessons
+from checks.closeout.lessons import derive_lessons, explicit_lessons
+from checks.closeout.report import final_variances, kpi_attainment
 from checks.model import ProjectFrames
 from checks.schema import empty_frame, to_frame
 from config.settings import ChecksSettings

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checks.evaluate import evaluate_closeout, evaluate_gate, evaluate_portfolio
-from checks.forecast import epoch_days
+from checks.evaluation.evaluate import evaluate_closeout, evaluate_gate, evaluate_portfolio
+from checks.forecast.monte_carlo import epoch_days
 from checks.model import (
     CriterionResult,
     Decision,
@@ -253,7 +253,7 @@ def test_docs_describe_every_key(portfolio, rules):
 @settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck))
 @given(seed=st.integers(0, 10_000))
 def test_evaluation_is_deterministic_for_any_portfolio(seed, rules):
-    from checks.synthetic import synthetic_portfolio
+    from sandbox.synthetic_frames import synthetic_portfolio
 
     frames = synthetic_portfolio(2, 15, 2, seed, AS_OF)
     quick = Settings(checks={"forecast_trials": 500})

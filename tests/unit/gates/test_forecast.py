@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checks.forecast import (
+from checks.forecast.monte_carlo import (
     ThroughputHistory,
     done_timestamps,
     epoch_days,

@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from checks.forecast import epoch_days
-from checks.forecast_record import score_forecasts
+from checks.forecast.monte_carlo import epoch_days
+from checks.forecast.record import score_forecasts
 
 
 def snapshots(*rows: tuple[str, str, date, date, date]) -> pd.DataFrame:

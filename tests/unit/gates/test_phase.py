@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checks.evaluate import evaluate_gate, evaluate_portfolio
+from checks.evaluation.evaluate import evaluate_gate, evaluate_portfolio
+from checks.evaluation.phase import choose_phase, infer_phase
 from checks.model import QualityReport
-from checks.phase import choose_phase, infer_phase
 from config.lifecycle import load_rules
 from config.settings import Settings
 from tests.unit.risk.builders import PROJECT, change, entry, frames_of, portfolio, task

@@ -20,15 +20,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.chart_data import _iso_weeks
-from checks.evaluate import PortfolioJob, evaluate_portfolio
-from checks.forecast import simulate_buckets_to_finish
+from checks.evaluation.chart_data import _iso_weeks
+from checks.evaluation.evaluate import PortfolioJob, evaluate_portfolio
+from checks.evaluation.frames import PortfolioSplit
+from checks.forecast.monte_carlo import simulate_buckets_to_finish
+from checks.forecast.throughput import _utc
 from checks.model import QualityReport
-from checks.risk.frames import PortfolioSplit
-from checks.synthetic import Problems, synthetic_portfolio
-from checks.throughput import _utc
 from config.lifecycle import load_rules
 from config.settings import Settings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 AS_OF = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)
 

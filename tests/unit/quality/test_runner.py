@@ -11,8 +11,8 @@ import pytest
 
 from checks.model import Severity
 from checks.quality import QualityContext, quality_results_for_project, run_quality_gates
-from checks.synthetic import Problems, synthetic_portfolio_with_manifest
 from config.settings import ChecksSettings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio_with_manifest
 from tests.unit.quality.builders import ABC, AS_OF, XYZ, clean_frames, spoiled
 
 pytestmark = pytest.mark.usefixtures("gx_runtime")  # one shared GX context (conftest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from checks.gate_requests import open_gate_requests
+from checks.gates.requests import open_gate_requests
 from checks.schema import to_frame
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from checks.evaluation.frames import project_frames
 from checks.model import ProjectFrames
-from checks.risk.frames import project_frames
 from checks.schema import to_frame
 
 PROJECT = "jira:1"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from checks.lessons import over_allocation
+from checks.closeout.lessons import over_allocation
 from checks.model import Severity
 from checks.risk.planning import check_planning
 from checks.risk.qa import check_qa

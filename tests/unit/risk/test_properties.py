@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checks.evaluation.frames import PortfolioSplit
 from checks.model import to_jsonable
 from checks.risk import run_risk_checks
 from checks.risk.evm import check_evm
-from checks.risk.frames import PortfolioSplit
-from checks.synthetic import Problems, synthetic_portfolio
 from config.settings import ChecksSettings
+from sandbox.synthetic_frames import Problems, synthetic_portfolio
 from tests.unit.risk.builders import entry, frames_of, task
 
 ORIGIN = datetime(2026, 1, 1, tzinfo=UTC)

@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from checks.evaluation.frames import PortfolioSplit, project_frames
 from checks.model import Severity
 from checks.risk import METRICS, run_risk_checks
 from checks.risk.catalog import unknown_threshold_keys
-from checks.risk.frames import PortfolioSplit, project_frames
 from checks.schema import CANONICAL_TABLES, to_frame
-from checks.synthetic import Problems, synthetic_portfolio, synthetic_portfolio_with_manifest
 from config.settings import ChecksSettings
+from sandbox.synthetic_frames import (
+    Problems,
+    synthetic_portfolio,
+    synthetic_portfolio_with_manifest,
+)
 
 AS_OF = datetime(2026, 11, 27, 6, tzinfo=UTC)
 ALL_PROBLEMS = Problems(

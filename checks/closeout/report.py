@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from checks.forecast import ForecastResult
-from checks.forecast_record import ForecastRecord
-from checks.lessons import Lesson, derive_lessons, explicit_lessons
+from checks.closeout.lessons import Lesson, derive_lessons, explicit_lessons
+from checks.forecast.monte_carlo import ForecastResult
+from checks.forecast.record import ForecastRecord
+from checks.forecast.throughput import FORECAST_ITEM_TYPES, done_timestamps, remaining_items
 from checks.model import ProjectFrames, to_jsonable
-from checks.throughput import FORECAST_ITEM_TYPES, done_timestamps, remaining_items
 from config.settings import ChecksSettings
 
 DIRECTIONS = {

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from checks.forecast import from_epoch_days
+from checks.forecast.monte_carlo import from_epoch_days
 from checks.model import to_jsonable
 
 SNAPSHOT_COLUMNS = ("project_id", "snapshot_date", "metric", "value")

@@ -26,8 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from checks.model import to_jsonable
-from checks.throughput import (
+from checks.forecast.throughput import (
     DEFAULT_WINDOW_DAYS,
     FORECAST_ITEM_TYPES,
     ThroughputHistory,
@@ -35,6 +34,7 @@ from checks.throughput import (
     remaining_items,
     throughput_history,
 )
+from checks.model import to_jsonable
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",

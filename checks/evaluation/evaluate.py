@@ -12,7 +12,7 @@ input gives the same output, byte for byte.
   for a list of projects and `shard` to cut the frames a list of projects needs
   (`flows.evaluation` runs shards as Prefect tasks on the task runner chosen in settings);
 - one project's steps (`evaluate_project`, `assess_project`, `conclude`) live in
-  `checks.evaluate_project`.
+  `checks.evaluation.project`.
 """
 
 from __future__ import annotations
@@ -23,14 +23,20 @@ from datetime import datetime
 
 import pandas as pd
 
-from checks.as_of import project_as_of
-from checks.data_version import TableHashes
-from checks.evaluate_project import Assessment, assess_project, conclude, evaluate_project, phase_of
+from checks.evaluation.as_of import project_as_of
+from checks.evaluation.data_version import TableHashes
+from checks.evaluation.frames import PortfolioSplit
+from checks.evaluation.phase import PhaseChoice
+from checks.evaluation.project import (
+    Assessment,
+    assess_project,
+    conclude,
+    evaluate_project,
+    phase_of,
+)
 from checks.gates import LifecycleRules
 from checks.model import Evaluation, ProjectFrames, QualityReport
-from checks.phase import PhaseChoice
 from checks.quality import QualityContext, run_quality_gates
-from checks.risk.frames import PortfolioSplit
 from config.settings import ChecksSettings, Settings
 
 __all__ = [
@@ -65,7 +71,7 @@ def evaluate_gate(
     """The gate review of one project (`phase` defaults to the project's current phase).
 
     `default_as_of`: `as_of` is the run's clock, not a date someone chose, so a project whose
-    work is all done (or in closeout) is judged as of its finish (`checks.as_of`)."""
+    work is all done (or in closeout) is judged as of its finish (`checks.evaluation.as_of`)."""
     pf = PortfolioSplit(frames).project(project_id, as_of)
     pf, choice = settle_as_of(pf, settings, phase, default_as_of)
     return evaluate_project(pf, settings, rules, quality, snapshots, choice, "gate_review")
@@ -104,7 +110,7 @@ def evaluate_portfolio(
     """Every project's gate review (closeout for projects in closeout), in project-id order.
 
     Closed projects are skipped unless named in `project_ids`. A project with no phase in
-    config or charter is judged at the phase its evidence points to (`checks.phase`), so
+    config or charter is judged at the phase its evidence points to (`checks.evaluation.phase`), so
     every synced project is reported; any phase without a gate is a ConfigError naming the
     project.
 
@@ -216,7 +222,7 @@ def settle_as_of(
     pf: ProjectFrames, settings: Settings, phase: str | None, default_as_of: bool
 ) -> tuple[ProjectFrames, PhaseChoice]:
     """The phase (asked for, else the project's, chosen as of the clock) and `pf` as of its
-    default status date when `default_as_of` (see `checks.as_of`)."""
+    default status date when `default_as_of` (see `checks.evaluation.as_of`)."""
     choice = PhaseChoice(phase, "requested") if phase else phase_of(pf, settings)
     if not default_as_of:
         return pf, choice

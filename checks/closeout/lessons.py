@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from checks.forecast.throughput import done_timestamps
 from checks.model import ProjectFrames
 from checks.risk.catalog import knob
 from checks.risk.common import WORK_TYPES
 from checks.risk.resources import project_weeks
-from checks.throughput import done_timestamps
 from config.settings import ChecksSettings
 
 LESSON_LABELS = ("lessons-learned", "lessons_learned", "lesson", "retrospective", "retro")

@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, time
 import numpy as np
 import pandas as pd
 
+from checks.forecast.throughput import done_timestamps
 from checks.model import ProjectFrames
 from checks.risk.common import WORK_TYPES, days, strings, work_items
-from checks.throughput import done_timestamps
 
 NS_PER_DAY = 86_400e9
 

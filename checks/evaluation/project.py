@@ -3,7 +3,7 @@ report), then `conclude` (scope the quality report, decide the gate, closeout re
 
 Split in two so that a portfolio's projects can be assessed in worker processes while the
 quality gates run (`flows.evaluation`); `evaluate_project` does both in one call.
-Pure, like `checks.evaluate`, which documents the output.
+Pure, like `checks.evaluation.evaluate`, which documents the output.
 """
 
 from __future__ import annotations
@@ -15,11 +15,19 @@ from typing import Any
 
 import pandas as pd
 
-from checks.chart_data import chart_data
-from checks.closeout import closeout_report
-from checks.data_version import TableHashes, project_tables, tables_digest, version_with_config
-from checks.forecast import ForecastResult, forecast_project
-from checks.forecast_record import ForecastRecord, score_forecasts
+from checks.closeout.report import closeout_report
+from checks.evaluation.chart_data import chart_data
+from checks.evaluation.data_version import (
+    TableHashes,
+    project_tables,
+    tables_digest,
+    version_with_config,
+)
+from checks.evaluation.phase import PhaseChoice, choose_phase
+from checks.evaluation.project_config import effective_project, mapping, project_overrides
+from checks.forecast.monte_carlo import ForecastResult, forecast_project
+from checks.forecast.record import ForecastRecord, score_forecasts
+from checks.forecast.throughput import done_timestamps, remaining_items
 from checks.gates import (
     LifecycleRules,
     charter_metrics,
@@ -30,11 +38,8 @@ from checks.gates import (
 )
 from checks.gates.metrics import finding_metrics, quality_metrics
 from checks.model import CheckOutput, Evaluation, Finding, ProjectFrames, QualityReport, Severity
-from checks.phase import PhaseChoice, choose_phase
-from checks.project_config import effective_project, mapping, project_overrides
 from checks.risk import run_risk_checks
 from checks.risk.catalog import knob
-from checks.throughput import done_timestamps, remaining_items
 from config.settings import ChecksSettings, ConfigError, Settings
 
 # Item keys kept per metric: enough to act on, small enough for a Jira issue property (32 KB).

@@ -1,7 +1,7 @@
 """Cut a portfolio's canonical frames down to one project (`ProjectFrames`), fast.
 
 Tombstoned rows (`is_deleted`) are dropped: checks judge what the sources hold now. So are
-the product's own follow-up tasks (`checks.own_posts`): actions after a project, not its work.
+the product's own follow-up tasks (`checks.evaluation.own_posts`): actions after a project, not its work.
 `people` covers everyone assigned to, logging time on, owning a risk in or leading the project;
 `portfolio_time_entries` holds those people's hours on *every* project, so a person's load
 counts across the portfolio.
@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from checks.evaluation.own_posts import product_followups
 from checks.model import ProjectFrames
-from checks.own_posts import product_followups
 from checks.schema import empty_frame
 from checks.schema import table as table_schema
 
