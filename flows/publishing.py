@@ -505,7 +505,10 @@ def publish_status(
             )
     _log(outcome)
     outcome.raise_if_failed()
-    return {**outcome.as_dict(), "markdown": portfolio_markdown(rows)}
+    return {
+        **outcome.as_dict(),
+        "markdown": portfolio_markdown(rows, thresholds=runtime.settings.checks.thresholds),
+    }
 
 
 ALERTS_PROPERTY = "pmo-alerts"  # on the project's epic: the alert keys already sent

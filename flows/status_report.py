@@ -104,8 +104,14 @@ def status_report(
         title = f"Portfolio status {as_of:%Y-%m-%d}"
         path = runtime.reports_dir / f"status-{as_of:%Y-%m-%d}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(portfolio_html(rows, title), encoding="utf-8")
-        markdown_artifact(portfolio_markdown(rows, title), "status-report", title)
+        path.write_text(
+            portfolio_html(rows, title, runtime.settings.checks.thresholds), encoding="utf-8"
+        )
+        markdown_artifact(
+            portfolio_markdown(rows, title, runtime.settings.checks.thresholds),
+            "status-report",
+            title,
+        )
         table_artifact(
             [{k: v for k, v in r.items() if k not in ("findings", "trend")} for r in rows],
             "status-report-table",

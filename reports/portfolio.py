@@ -2,13 +2,16 @@
 
 A row is a plain dict: project_key, project_name, phase, decision (or None), rag, spi, cpi,
 p85 (date), target_date, findings (list of short strings), report (relative link or None).
-RAG is the project's health; `decision` is what the phase's exit gate would decide today.
+RAG is the project's health, as the evaluation judged it (`checks.evaluation.health`);
+`decision` is what the phase's exit gate would decide today.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from checks.evaluation.health import rag_legend
 from reports.escape import card_text, html_text, markdown_text
 from reports.evaluation import fmt_number
 from reports.summary import ReportContext, finding_text, is_finished, phase_name
@@ -16,37 +19,9 @@ from reports.summary import ReportContext, finding_text, is_finished, phase_name
 RAG_HTML = {"red": "#c0392b", "amber": "#d68910", "green": "#2e8540"}
 
 
-def rag_of(
-    spi: float | None,
-    critical_findings: int,
-    decision: str | None = None,
-    cpi: float | None = None,
-    warning_findings: int = 0,
-) -> str:
-    """Red / amber / green: the project's health, after Smartsheet's default rule (red beyond
-    10 % behind, amber when behind at all), applied to schedule (SPI) and cost (CPI), plus
-    findings (critical: red; warning: amber) and evidence too poor to judge (Hold: red).
-
-    The exit gate's other decisions stay out of it: a healthy project half-way through its
-    phase fails "work complete" and would recycle if it asked to leave now, which says it is
-    not done, not that it is in trouble. The digest shows that decision in its own column.
-    """
-    indices = [i for i in (spi, cpi) if i is not None]
-    if decision == "Hold" or critical_findings > 0 or any(i < 0.9 for i in indices):
-        return "red"
-    if decision == "Go with conditions" or warning_findings > 0 or any(i < 1.0 for i in indices):
-        return "amber"
-    return "green"
-
-
 EXIT_GATE_NOTE = (
     "Exit gate today: what the gate at the end of the project's current phase would decide if "
     "the project asked to leave the phase now; mid-phase, Recycle usually means 'not done yet'."
-)
-RAG_LEGEND = (
-    ("green", "on track: SPI and CPI at least 1.0, no critical or warning finding"),
-    ("amber", "attention: SPI or CPI below 1.0, a warning finding, or Go with conditions"),
-    ("red", "at risk: SPI or CPI below 0.9, a critical finding, or evidence too poor to judge"),
 )
 
 
@@ -83,7 +58,12 @@ def _trend_text(row: dict[str, Any], metric: str) -> str:
     return f"{trend_arrow(values)} {fmt_number(values[-1])}" if values else "–"
 
 
-def portfolio_markdown(rows: list[dict[str, Any]], title: str = "Portfolio status") -> str:
+def portfolio_markdown(
+    rows: list[dict[str, Any]],
+    title: str = "Portfolio status",
+    thresholds: Mapping[str, float] | None = None,
+) -> str:
+    """The portfolio table; `thresholds` (the settings' overrides) name the RAG limits in force."""
     lines = [
         f"# {markdown_text(title)}",
         "",
@@ -100,7 +80,7 @@ def portfolio_markdown(rows: list[dict[str, Any]], title: str = "Portfolio statu
         )
     lines += [
         "",
-        "RAG: " + "; ".join(f"{c.upper()} {text}" for c, text in RAG_LEGEND),
+        "RAG: " + "; ".join(f"{c.upper()} {text}" for c, text in rag_legend(thresholds)),
         "",
         EXIT_GATE_NOTE,
     ]
@@ -121,11 +101,16 @@ _STYLE = (
 )
 
 
-def portfolio_html(rows: list[dict[str, Any]], title: str = "Portfolio status") -> str:
+def portfolio_html(
+    rows: list[dict[str, Any]],
+    title: str = "Portfolio status",
+    thresholds: Mapping[str, float] | None = None,
+) -> str:
+    """The portfolio page; `thresholds` (the settings' overrides) name the RAG limits in force."""
     body = "".join(_html_row(r) for r in rows)
     legend = "".join(
         f'<span><b class="rag" style="background:{RAG_HTML[c]}">{c.upper()}</b> {html_text(text)}</span>'
-        for c, text in RAG_LEGEND
+        for c, text in rag_legend(thresholds)
     )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
@@ -221,13 +206,7 @@ def row_from_evaluation(doc: dict[str, Any], report: str | None = None) -> dict[
         "project_name": doc.get("project_name"),
         "phase": phase_name(doc.get("phase")),
         "decision": doc.get("decision"),
-        "rag": rag_of(
-            metrics.get("evm.spi"),
-            sum(f.get("severity") == "critical" for f in findings),
-            doc.get("decision"),
-            metrics.get("evm.cpi"),
-            sum(f.get("severity") == "warning" for f in findings),
-        ),
+        "rag": (doc.get("extra") or {}).get("rag") or "",
         "spi": metrics.get("evm.spi"),
         "cpi": metrics.get("evm.cpi"),
         # a finished project has a finish, not a forecast of one

@@ -23,6 +23,7 @@ from checks.evaluation.data_version import (
     tables_digest,
     version_with_config,
 )
+from checks.evaluation.health import rag_of
 from checks.evaluation.phase import PhaseChoice, choose_phase
 from checks.evaluation.project_config import effective_project, mapping, project_overrides
 from checks.forecast.monte_carlo import ForecastResult, forecast_project
@@ -164,6 +165,14 @@ def conclude(done: Assessment, quality: QualityReport) -> Evaluation:
             "score": verdict.score,
             "evidence": {k: list(v) for k, v in sorted(evidence.items())},
             "charts": done.charts,
+            "rag": rag_of(
+                metrics.get("evm.spi"),
+                sum(f.severity == Severity.CRITICAL for f in findings),
+                verdict.decision,
+                metrics.get("evm.cpi"),
+                sum(f.severity == Severity.WARNING for f in findings),
+                project.checks.thresholds,
+            ),
         },
         not_computable=reasons,
         phase_source=project.phase_source.to_dict(),

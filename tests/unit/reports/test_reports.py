@@ -17,7 +17,7 @@ from reports.evaluation import (
     evaluation_markdown,
     evaluation_wiki,
 )
-from reports.portfolio import alert_card, digest_card, portfolio_html, portfolio_markdown, rag_of
+from reports.portfolio import alert_card, digest_card, portfolio_html, portfolio_markdown
 
 HOSTILE = (
     '<script>alert("x")</script> **bold** [link](http://evil) | ![i](x) {color:red} \x07 `code`'
@@ -242,32 +242,3 @@ def test_adf_is_a_valid_document_with_the_marker_last() -> None:
 def test_card_colours_follow_the_decision() -> None:
     assert evaluation_card(evaluation(decision="Recycle"))["body"][1]["color"] == "Attention"
     assert evaluation_card(evaluation(decision="Go"))["body"][1]["color"] == "Good"
-
-
-@pytest.mark.parametrize(
-    ("spi", "cpi", "critical", "warnings", "decision", "expected"),
-    [
-        (1.02, 1.0, 0, 0, "Go", "green"),  # on plan, nothing flagged
-        (0.95, None, 0, 0, None, "amber"),  # slightly behind (Smartsheet: amber when delta > 0)
-        (0.85, None, 0, 0, None, "red"),  # more than 10 % behind
-        (1.0, 0.95, 0, 0, None, "amber"),  # slightly over cost
-        (1.0, 0.85, 0, 0, None, "red"),  # more than 10 % over cost
-        (1.0, 1.0, 1, 0, None, "red"),  # a critical finding is red whatever the indices say
-        (1.0, 1.0, 0, 2, None, "amber"),  # warnings want attention
-        (1.1, None, 0, 0, "Hold", "red"),  # untrustworthy evidence
-        (1.1, None, 0, 0, "Go with conditions", "amber"),
-        # half-way through execution: on plan, but the exit gate would recycle (work not
-        # complete). Not ready to leave the phase is not unhealthy.
-        (1.0, 1.0, 0, 0, "Recycle", "green"),
-        (None, None, 0, 0, None, "green"),  # no schedule data and nothing wrong
-    ],
-)
-def test_rag_rule(
-    spi: float | None,
-    cpi: float | None,
-    critical: int,
-    warnings: int,
-    decision: str | None,
-    expected: str,
-) -> None:
-    assert rag_of(spi, critical, decision, cpi, warnings) == expected
