@@ -359,9 +359,11 @@ def _version_config(
 ) -> dict[str, Any]:
     pid = project.frames.project["project_id"]
     mine = None if snapshots is None else snapshots[snapshots["project_id"] == pid]
+    # The phase is part of the identity; where it came from is not: a review requested for the
+    # phase the charter already names is the same review (the demo's nightly run and its gate
+    # review of NET gave two evaluations, and two reports, of the same data and verdict).
     return {
         "phase": project.phase,
-        "phase_source": project.phase_source.to_dict(),
         "checks": project.checks.model_dump(mode="json"),
         "gate": project.rules.gate(project.phase),
         "overrides": project.overrides,

@@ -126,3 +126,21 @@ def test_a_dormant_project_with_a_forgotten_open_item_is_inferred_in_closeout():
     assert infer_phase(frames_of(recent, tasks=tasks, entries=entries)).phase == "execution"
     shorter = infer_phase(frames_of(recent, tasks=tasks, entries=entries), dormant_days=30)
     assert shorter.phase == "closeout"
+
+
+def test_a_requested_review_of_the_charter_phase_is_the_same_evaluation():
+    frames = portfolio(
+        [task("jira:1", status_category="done"), task("jira:2", status_category="in_progress")],
+        project={"phase": "execution"},
+    )
+    settings = Settings(checks={"forecast_trials": 200})
+    rules, none = load_rules(settings), QualityReport(())
+    by_charter = evaluate_gate(frames, PROJECT, settings, rules, AS_OF, none)
+    requested = evaluate_gate(frames, PROJECT, settings, rules, AS_OF, none, phase="execution")
+    other = evaluate_gate(frames, PROJECT, settings, rules, AS_OF, none, phase="qa_uat")
+    assert (by_charter.phase_source["source"], requested.phase_source["source"]) == (
+        "charter",
+        "requested",
+    )
+    assert requested.data_version == by_charter.data_version
+    assert other.data_version != by_charter.data_version
