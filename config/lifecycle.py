@@ -1,17 +1,21 @@
 """Reading the gate rules file (`checks.lifecycle_file`, relative to the config's folder).
 
 The file is read here, at the edge; `checks.gates.parse_rules` validates it as pure data.
+The checks are imported when rules are loaded, so finding the file (`lifecycle_path`) is
+cheap: a sync that judges nothing never loads them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from checks.gates.rules import LifecycleRules, RulesError, parse_rules, with_project_overrides
-from checks.risk.catalog import unknown_threshold_keys
 from config.settings import Settings
+
+if TYPE_CHECKING:
+    from checks.gates.rules import LifecycleRules
 
 SHIPPED_RULES = Path(__file__).resolve().parent / "lifecycle.yaml"
 
@@ -30,6 +34,8 @@ def lifecycle_path(settings: Settings) -> Path:
 
 def load_rules(settings: Settings) -> LifecycleRules:
     """The validated gate rules; RulesError names the file and every bad key."""
+    from checks.gates.rules import RulesError, parse_rules  # the checks: loaded when judging
+
     path = lifecycle_path(settings)
     if not path.is_file():
         raise RulesError(f"gate rules file {path} does not exist (checks.lifecycle_file)")
@@ -44,6 +50,9 @@ def load_rules(settings: Settings) -> LifecycleRules:
 
 def validate_project_overrides(rules: LifecycleRules, settings: Settings) -> None:
     """Fail at start, not mid-run, on a bad `projects.<KEY>.gates` or `.thresholds` entry."""
+    from checks.gates.rules import RulesError, with_project_overrides
+    from checks.risk.catalog import unknown_threshold_keys
+
     for key, entry in settings.projects.items():
         if not isinstance(entry, dict):
             raise RulesError(f"projects.{key}: must be a mapping, got {type(entry).__name__}")

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
-from prefect.context import get_run_context
-
-from flows.steps import Judged
-from reports.evaluation import RESULT_MARK, evaluation_markdown
-from reports.summary import threshold_text, value_text
+if TYPE_CHECKING:
+    from flows.steps import Judged
 
 
 def artifact_key(*parts: str) -> str:
@@ -20,6 +17,12 @@ def artifact_key(*parts: str) -> str:
 
 
 def in_a_run() -> bool:
+    """Inside a Prefect flow or task run? Never when Prefect was not even imported (an
+    in-process CLI run, `flows.orchestration`), which this answers without importing it."""
+    if "prefect.context" not in sys.modules:
+        return False
+    from prefect.context import get_run_context
+
     try:
         get_run_context()
     except RuntimeError:
@@ -36,6 +39,11 @@ def evaluation_artifacts(judged: Judged, report_url: str | None = None) -> None:
     """The summary as Markdown and the criteria as a table; the report link once known."""
     if not in_a_run():
         return
+    from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+    from reports.evaluation import RESULT_MARK, evaluation_markdown
+    from reports.summary import threshold_text, value_text
+
     doc = judged.document
     ctx = judged.context
     key = artifact_key(doc["kind"], doc["project_key"])
@@ -69,6 +77,8 @@ def report_link_artifact(judged: Judged, published: dict[str, Any] | None) -> st
     """
     url = report_url_of(published)
     if url and in_a_run():
+        from prefect.artifacts import create_link_artifact
+
         doc = judged.document
         create_link_artifact(
             url,
@@ -86,9 +96,13 @@ def report_url_of(published: dict[str, Any] | None) -> str | None:
 
 def table_artifact(rows: Sequence[dict[str, Any]], key: str, description: str) -> None:
     if in_a_run() and rows:
+        from prefect.artifacts import create_table_artifact
+
         create_table_artifact(list(rows), key=artifact_key(key), description=description)
 
 
 def markdown_artifact(markdown: str, key: str, description: str) -> None:
     if in_a_run():
+        from prefect.artifacts import create_markdown_artifact
+
         create_markdown_artifact(markdown, key=artifact_key(key), description=description)

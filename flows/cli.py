@@ -74,7 +74,7 @@ def main(
 
 
 # Command groups and commands live next to what they drive; each module registers itself
-# here. Modules still being built are skipped so `pmo --help` always works.
+# here. A module that does not import is a packaging error and fails loudly.
 _COMMAND_MODULES = (
     "flows.commands",
     "flows.sync_cmd",
@@ -108,12 +108,7 @@ typer.core.TyperArgument._usage_display_name = _argument_usage  # type: ignore[m
 
 def _register() -> None:
     for module_name in _COMMAND_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name == module_name:
-                continue
-            raise
+        module = importlib.import_module(module_name)
         if hasattr(module, "register"):
             module.register(app)
         elif module_name == "sandbox.cli":

@@ -6,7 +6,6 @@ configured Prefect server runs this flow's function in-process (`flows.orchestra
 
 from __future__ import annotations
 
-import importlib
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +21,6 @@ from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
 from flows.orchestration import run_logger, task
 
-GRAPH_SYNC_MODULE = "connectors.graph.sync"
 _LISTENERS: list[Callable[[str, dict[str, Any]], None]] = []
 
 
@@ -88,10 +86,12 @@ def jira_worklog_page(sync: JiraSync, stream: str, since: int) -> int | None:
 def graph_sync(
     settings: Any, warehouse: Any, access: tuple[str | None, str | None], full: bool
 ) -> list[SyncSummary]:
-    """The Microsoft 365 sync (another connector), in its own task."""
-    module = importlib.import_module(GRAPH_SYNC_MODULE)
+    """The Microsoft 365 sync (another connector), in its own task. Imported here: the
+    Graph SDK is heavy and a Jira-only configuration never loads it."""
+    from connectors.graph.sync import sync_graph
+
     graph_url, token = access
-    return module.sync_graph(settings, warehouse, graph_url=graph_url, token=token, full=full)
+    return sync_graph(settings, warehouse, graph_url=graph_url, token=token, full=full)
 
 
 class _Progress:
@@ -127,16 +127,6 @@ def run_jira_steps(sync: JiraSync, progress: _Progress | None = None) -> None:
     run_steps(sync, TASK_STEPS, progress)
 
 
-def _graph_available(settings: Any) -> bool:
-    if not settings.graph.enabled:
-        return False
-    try:
-        importlib.import_module(GRAPH_SYNC_MODULE)
-    except ModuleNotFoundError:
-        return False
-    return True
-
-
 @flow(name="nightly-sync", log_prints=False)
 def nightly_sync(
     config_path: str | None = None,
@@ -149,17 +139,37 @@ def nightly_sync(
     and rows in the warehouse's sync log). With `judge` (the default), then run the quality
     gates and checks, snapshot metrics, alert on new red findings and answer gate requests;
     `as_of` (YYYY-MM-DD or ISO) pins the status date of that judgement."""
-    from flows.nightly_checks import judge_portfolio
+    from checks.evaluation.as_of import parse_as_of
     from flows.runtime import open_runtime
 
     logger = run_logger()
-    from checks.evaluation.as_of import parse_as_of
-
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
         summaries = _run(runtime, full, projects, logger)
         if judge:
-            logger.info("judged after sync: %s", judge_portfolio(runtime))
+            _judge(runtime, logger)
         return summaries
+
+
+def _judge(runtime: Any, logger: Any) -> None:
+    """Judge the portfolio, unless nothing it reads changed since the last judgement
+    (`flows.judgement_record`): then its evaluations, snapshots and alerts stand."""
+    from flows.judgement_record import judgement_key, record_judgement, unchanged_since
+
+    key = judgement_key(runtime)  # before the judgement reads: a later write judges again
+    last = unchanged_since(runtime, key)
+    if last is not None:
+        logger.info(
+            "nothing changed since the judgement of %s: evaluations unchanged, not judged again",
+            last["judged_at"],
+        )
+        _notify("judgement", {"judged": False, "judged_at": last["judged_at"]})
+        return
+    from flows.nightly_checks import judge_portfolio
+
+    counts = judge_portfolio(runtime)
+    record_judgement(runtime, key, counts)
+    logger.info("judged after sync: %s", counts)
+    _notify("judgement", {"judged": True, "projects": counts["projects"]})
 
 
 def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> list[dict[str, Any]]:
@@ -173,7 +183,7 @@ def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> l
         logger.warning("closed %d sync-log row(s) left running by an interrupted run", closed)
     if settings.jira.enabled:
         summaries += _sync_jira(runtime, full, projects, run_id, started, failures)
-    if _graph_available(settings) and not projects:
+    if settings.graph.enabled and not projects:
         try:
             graph_summaries = graph_sync(settings, warehouse, runtime.graph_access(), full)
             summaries += _record_graph(warehouse, run_id, started, graph_summaries, failures)

@@ -17,11 +17,9 @@ from typing import Any
 import pandas as pd
 
 from checks.model import Evaluation, QualityReport
-from config.lifecycle import load_rules
 from connectors.store import last_successful_sync, save_evaluation
 from flows.orchestration import task
 from flows.runtime import Runtime
-from reports.evaluation import evaluation_html
 
 CENSUS_METRIC = "census.live_tasks"
 
@@ -93,6 +91,7 @@ def evaluate(
     closeout: bool = False,
 ) -> Evaluation:
     from checks.evaluation.evaluate import evaluate_closeout, evaluate_gate
+    from config.lifecycle import load_rules
 
     rules = load_rules(runtime.settings)
     snapshots = earlier_snapshots(runtime, as_of, [project_id])
@@ -115,6 +114,7 @@ def archive(
     """Store the evaluation with its evidence, snapshot its metrics, write the HTML report
     (issue keys linked, people by name, dates in the configured zone, from `frames`)."""
     from flows.report_context import report_context
+    from reports.evaluation import evaluation_html  # charts: matplotlib, only when drawing
 
     document = evaluation.to_dict()
     save_evaluation(runtime.warehouse, document)

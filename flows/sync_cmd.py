@@ -22,11 +22,13 @@ JudgeOption = Annotated[
 ]
 
 
-def _listener(progress: Any, task_id: Any) -> Any:
+def _listener(progress: Any, task_id: Any, judgement: dict[str, Any]) -> Any:
     counts = {"issues": 0, "worklogs": 0}
 
     def on_event(event: str, data: dict[str, Any]) -> None:
-        if event == "projects":
+        if event == "judgement":
+            judgement.update(data)
+        elif event == "projects":
             progress.update(task_id, total=len(data["keys"]) + 1)
         elif event == "issues":
             counts["issues"] += data["count"]
@@ -80,6 +82,16 @@ def summary_table(summaries: list[dict[str, Any]]) -> Any:
     return table
 
 
+def judgement_line(judgement: dict[str, Any]) -> str:
+    """What the sync's judgement did, in one line."""
+    if judgement.get("judged"):
+        return f"judged {judgement.get('projects')} project(s): quality gates and checks"
+    return (
+        f"nothing changed since the judgement of {judgement.get('judged_at')}: "
+        "evaluations unchanged, not judged again"
+    )
+
+
 def register(app: typer.Typer) -> None:
     @app.command("sync")
     def sync(
@@ -115,7 +127,7 @@ def register(app: typer.Typer) -> None:
 
             with Progress(*columns, console=console, transient=True) as progress:
                 remove = add_progress_listener(
-                    _listener(progress, progress.add_task("Jira", total=None))
+                    _listener(progress, progress.add_task("Jira", total=None), judgement)
                 )
                 try:
                     return run_for_cli(
@@ -133,8 +145,11 @@ def register(app: typer.Typer) -> None:
                 finally:
                     remove()
 
+        judgement: dict[str, Any] = {}
         summaries = guarded(run, config)  # a bad config fails in a moment, before Prefect starts
         console.print(summary_table(summaries))
+        if judgement:
+            console.print(judgement_line(judgement), highlight=False)
         for summary in summaries:  # it worked, but someone should look (text from sources)
             for warning in summary.get("warnings") or []:
                 console.print(f"[yellow]warning[/yellow] {summary['source']}: {escape(warning)}")

@@ -20,7 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 
 from checks.schema import CANONICAL_TABLES, to_frame
-from connectors.store import bulk, bulk_pg, migrate
+from connectors.store import bulk, migrate
 from connectors.store.tables import (
     ALL_TABLES,
     CANONICAL,
@@ -172,6 +172,23 @@ class Warehouse:
         with self.engine.connect() as conn:
             return int(conn.execute(query).scalar_one())
 
+    def content_marks(self) -> dict[str, list[Any]]:
+        """Per canonical table: its row count and latest `synced_at`, tombstones included.
+
+        Every write of canonical data moves one of them: an insert adds a row, an upsert
+        that changes a row and a tombstone stamp `synced_at` with the time of writing (an
+        unchanged row is not rewritten, so a re-sync of the same data moves nothing). Two
+        equal marks mean no sync wrote anything in between; one query per table.
+        """
+        marks: dict[str, list[Any]] = {}
+        with self.engine.connect() as conn:
+            for name, sql_table in CANONICAL.items():
+                count, latest = conn.execute(
+                    sa.select(sa.func.count(), sa.func.max(sql_table.c.synced_at))
+                ).one()
+                marks[name] = [int(count), None if latest is None else str(latest)]
+        return marks
+
     def live_ids(self, table: str, *, source: str | None = None, **filters: Any) -> set[str]:
         """Primary keys of rows not tombstoned, for the id census of a source."""
         sql_table = CANONICAL[table]
@@ -261,6 +278,8 @@ class WarehouseTransaction:
     ) -> UpsertCounts:
         dialect = self.conn.dialect.name
         if dialect == "postgresql":
+            from connectors.store import bulk_pg  # psycopg: only a PostgreSQL warehouse
+
             copy_first = self.warehouse.all_new_last_batch.get(sql_table.name, True)
             inserted, updated = bulk_pg.upsert_postgresql(
                 self.conn, sql_table, pk, batch, copy_first=copy_first

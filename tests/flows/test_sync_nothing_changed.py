@@ -1,0 +1,110 @@
+"""A sync that changed nothing does not judge again (issue 14, point 11): it loads neither
+Great Expectations nor the charts nor the checks, and it judges again as soon as anything it
+would read changed: data, the status date's day, a pinned status date."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from flows.runtime import open_runtime
+from tests.flows.conftest import write_config
+
+pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("great_expectations", "matplotlib", "scipy")
+
+# `pmo sync` as the CLI runs it without a Prefect server, in a fresh process each time; the
+# sandbox is generated from the same seed every time, so the second sync fetches nothing new.
+PROBE = """
+import json, sys
+from flows.nightly_sync import add_progress_listener, nightly_sync
+from flows.orchestration import run_for_cli
+seen = []
+add_progress_listener(lambda event, data: seen.append(data) if event == "judgement" else None)
+run_for_cli(nightly_sync, config_path=sys.argv[1])
+print(json.dumps({"judgement": seen, "loaded": [m for m in sys.argv[2:] if m in sys.modules]}))
+"""
+
+
+def cli_sync(config: Path, tmp_path: Path) -> dict[str, Any]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env.pop("PREFECT_PROFILE", None)
+    env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(tmp_path / "prefect-home"))
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, str(config), *HEAVY],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_sync_that_changed_nothing_judges_nothing_and_loads_no_checks(tmp_path: Path) -> None:
+    config = write_config(tmp_path, publish={"enabled": False})
+    first = cli_sync(config, tmp_path)
+    assert [j["judged"] for j in first["judgement"]] == [True]
+    assert first["judgement"][0]["projects"] > 0
+    second = cli_sync(config, tmp_path)
+    assert [j["judged"] for j in second["judgement"]] == [False]
+    assert second["loaded"] == [], "the quality gates or the charts were loaded"
+
+
+@pytest.fixture
+def judgements() -> Iterator[list[dict[str, Any]]]:
+    from flows.nightly_sync import add_progress_listener
+
+    seen: list[dict[str, Any]] = []
+    remove = add_progress_listener(
+        lambda event, data: seen.append(data) if event == "judgement" else None
+    )
+    yield seen
+    remove()
+
+
+def test_the_sync_judges_again_when_data_the_day_or_a_pinned_date_says_so(
+    tmp_path: Path, judgements: list[dict[str, Any]]
+) -> None:
+    from flows.judgement_record import judgement_key, unchanged_since
+    from flows.nightly_sync import nightly_sync
+    from flows.orchestration import run_for_cli
+
+    config = write_config(tmp_path, publish={"enabled": False})
+    with open_runtime(str(config)) as runtime:
+        run_for_cli(nightly_sync)
+        run_for_cli(nightly_sync)
+        assert [j["judged"] for j in judgements] == [True, False]
+        snapshots = len(runtime.warehouse.metric_snapshots())
+
+        info = runtime.sandbox_info
+        httpx.post(
+            f"{info['jira_url']}/rest/api/3/issue/ERP-1/worklog",
+            json={"started": "2026-01-05T09:00:00.000+0000", "timeSpentSeconds": 5400},
+            auth=(info["jira_email"], info["jira_api_token"]),
+            timeout=30,
+        ).raise_for_status()
+        run_for_cli(nightly_sync)  # the hours logged in Jira are new evidence
+        assert [j["judged"] for j in judgements] == [True, False, True]
+        run_for_cli(nightly_sync, judge=False)  # a sync without judging changes nothing
+        run_for_cli(nightly_sync)
+        assert [j["judged"] for j in judgements][-1] is False
+
+        run_for_cli(nightly_sync, as_of="2026-01-31")  # a pinned status date always judges
+        run_for_cli(nightly_sync)  # ... and may have rewritten snapshots: judged again
+        assert [j["judged"] for j in judgements][-2:] == [True, True]
+        assert len(runtime.warehouse.metric_snapshots()) > snapshots
+
+        today = judgement_key(runtime)
+        assert unchanged_since(runtime, today) is not None
+        tomorrow = replace(runtime, as_of_override=runtime.as_of() + timedelta(days=1))
+        assert unchanged_since(tomorrow, judgement_key(tomorrow)) is None, "judged daily"
