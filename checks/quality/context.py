@@ -14,13 +14,11 @@ class QualityContext:
     - `last_sync`: last successful sync per source (jira, planner, shifts, sharepoint);
       None = never synced. Only the sources named here are checked for freshness.
     - `previous_counts`: live tasks per project at the previous run (see `census_counts`).
-    - `project_id`: validate and report only this project (plus results tied to no project).
     """
 
     as_of: datetime
     last_sync: dict[str, datetime | None] = field(default_factory=dict)
     previous_counts: dict[str, int] = field(default_factory=dict)
-    project_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:

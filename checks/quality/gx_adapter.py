@@ -10,16 +10,12 @@ What leaves this module is the project's own `SpecOutcome`, never a GX object.
 
 from __future__ import annotations
 
-import hashlib
-import html
 import itertools
 import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from checks.quality.specs import ExpectationSpec, derived_column
@@ -37,37 +33,25 @@ class SpecOutcome:
 
 
 def validate_frame(
-    table: str,
-    specs: list[ExpectationSpec],
-    frame: pd.DataFrame,
-    data_docs_dir: str | Path | None = None,
+    table: str, specs: list[ExpectationSpec], frame: pd.DataFrame
 ) -> list[SpecOutcome]:
-    """Validate `frame` (one canonical table) against `specs` in a single GX run.
-
-    With `data_docs_dir`, the run also renders GX Data Docs (HTML) into that directory.
-    """
+    """Validate `frame` (one canonical table) against `specs` in a single GX run."""
     if not specs:
         return []
-    if frame.empty and data_docs_dir is None:  # skip GX's fixed cost (ms per expectation)
+    if frame.empty:  # skip GX's fixed cost (ms per expectation)
         _gx_view(frame, specs)  # still insist on the columns
         return [SpecOutcome(spec, True, 0, 0) for spec in specs]
     runtime = _runtime()
-    docs = Path(data_docs_dir).resolve() if data_docs_dir is not None else None
-    view = _gx_view(frame, specs, escape_text=docs is not None)
+    view = _gx_view(frame, specs)
     with runtime.lock:
-        return runtime.validate(table, specs, view, docs)
+        return runtime.validate(table, specs, view)
 
 
-def _gx_view(
-    frame: pd.DataFrame, specs: list[ExpectationSpec], escape_text: bool = False
-) -> pd.DataFrame:
+def _gx_view(frame: pd.DataFrame, specs: list[ExpectationSpec]) -> pd.DataFrame:
     """Only the columns the suite reads, with numpy dtypes where GX has fast paths.
 
     GX compares nullable extension floats (Float64, Int64) element by element in Python;
     as numpy float64 (null -> NaN, which GX counts as missing) the same check is vectorised.
-    GX Data Docs put unexpected values into HTML unescaped, and values come from Jira and
-    Microsoft 365: for a docs run text is HTML-escaped first (escaping is one-to-one, so
-    uniqueness, nulls and set membership, with the set escaped too, are unchanged).
     """
     wanted = list(dict.fromkeys(c for spec in specs for c in spec.columns))
     missing = [c for c in wanted if c not in frame.columns]
@@ -80,8 +64,6 @@ def _gx_view(
             column = column.astype("float64")
         elif isinstance(column.dtype, pd.BooleanDtype):
             column = column.astype("object")
-        elif escape_text and isinstance(column.dtype, pd.StringDtype | np.dtypes.ObjectDType):
-            column = column.astype("object").map(_escape, na_action="ignore")
         view[name] = column
     filters: dict[str, pd.Series] = {}
     for spec in specs:
@@ -104,10 +86,6 @@ def _gx_column(spec: ExpectationSpec) -> str:
     if spec.kind not in ("between", "in_set"):
         raise ValueError(f"expectation {spec.name!r}: a row filter needs a range or set check")
     return f"{spec.column}__where__{spec.only_where}"
-
-
-def _escape(value: Any) -> Any:
-    return html.escape(value) if isinstance(value, str) else value
 
 
 _RUNTIME: _GxRuntime | None = None
@@ -145,7 +123,6 @@ class _GxRuntime:
         )
         self.source = self.context.data_sources.add_pandas("pmo_canonical")
         self._batches: dict[str, Any] = {}
-        self._sites: set[str] = set()
         self._names = itertools.count()
 
     def batch_definition(self, table: str) -> Any:
@@ -155,69 +132,25 @@ class _GxRuntime:
         return self._batches[table]
 
     def validate(
-        self, table: str, specs: list[ExpectationSpec], view: pd.DataFrame, docs: Path | None
+        self, table: str, specs: list[ExpectationSpec], view: pd.DataFrame
     ) -> list[SpecOutcome]:
         name = f"{table}_{next(self._names)}"
         suite = self.gx.ExpectationSuite(name=name)
         for spec in specs:
-            suite.add_expectation(self.expectation(spec, escaped=docs is not None))
+            suite.add_expectation(self.expectation(spec))
         suite = self.context.suites.add(suite)
         definition = self.context.validation_definitions.add(
             self.gx.ValidationDefinition(name=name, data=self.batch_definition(table), suite=suite)
         )
         try:
-            if docs is None:
-                result = definition.run(
-                    batch_parameters={"dataframe": view}, result_format="SUMMARY"
-                )
-            else:
-                result = self.run_with_docs(name, definition, view, docs)
+            result = definition.run(batch_parameters={"dataframe": view}, result_format="SUMMARY")
         finally:
             self.context.validation_definitions.delete(name)
             self.context.suites.delete(name)
         by_name = {spec.name: spec for spec in specs}
         return [_outcome(by_name[r.expectation_config.meta["check"]], r) for r in result.results]
 
-    def run_with_docs(self, name: str, definition: Any, view: pd.DataFrame, docs: Path) -> Any:
-        """The same validation through a checkpoint whose action renders Data Docs."""
-        from great_expectations.checkpoint import UpdateDataDocsAction
-
-        action = UpdateDataDocsAction(name="data_docs", site_names=[self.docs_site(docs)])
-        checkpoint = self.context.checkpoints.add(
-            self.gx.Checkpoint(
-                name=name,
-                validation_definitions=[definition],
-                actions=[action],
-                result_format="SUMMARY",
-            )
-        )
-        try:
-            run = checkpoint.run(batch_parameters={"dataframe": view})
-        finally:
-            self.context.checkpoints.delete(name)
-        return next(iter(run.run_results.values()))
-
-    def docs_site(self, directory: Path) -> str:
-        """A Data Docs site writing into `directory`, registered once per directory."""
-        site = "pmo_" + hashlib.sha256(str(directory).encode()).hexdigest()[:12]
-        if site not in self._sites:
-            directory.mkdir(parents=True, exist_ok=True)
-            backend = {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(directory),
-            }
-            self.context.add_data_docs_site(
-                site_name=site,
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "store_backend": backend,
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
-            self._sites.add(site)
-        return site
-
-    def expectation(self, spec: ExpectationSpec, escaped: bool = False) -> Any:
+    def expectation(self, spec: ExpectationSpec) -> Any:
         meta = {"check": spec.name, "severity": spec.severity.value}
         column, gxe = _gx_column(spec), self.gxe
         if spec.kind == "unique":
@@ -228,7 +161,7 @@ class _GxRuntime:
             return gxe.ExpectColumnValuesToBeInSet(
                 column=column,
                 meta=meta,
-                value_set=[html.escape(v) if escaped else v for v in spec.value_set],
+                value_set=list(spec.value_set),
             )
         if spec.kind == "between":
             return gxe.ExpectColumnValuesToBeBetween(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 import pandas as pd
 
 from checks.model import QualityReport, QualityResult, Severity
 from checks.quality import freshness, integrity, reconciliation, tables, timesheets
 from checks.quality.context import QualityContext
-from checks.quality.evidence import row_projects, task_projects
+from checks.quality.evidence import task_projects
 from checks.quality.severity import entry_issue_keys, proportionate
 from checks.schema import CANONICAL_TABLES
 from config.settings import ChecksSettings
@@ -20,15 +19,11 @@ def run_quality_gates(
     frames: Mapping[str, pd.DataFrame],
     context: QualityContext,
     settings: ChecksSettings,
-    *,
-    data_docs_dir: str | Path | None = None,
 ) -> QualityReport:
     """Per-table GX suites plus cross-table checks; results carry the project they concern.
 
     `frames` are canonical frames keyed by table name (absent tables are not checked).
-    With `context.project_id`, the suites run on that project's rows only and the report
-    keeps only its results and those tied to no project. With `data_docs_dir`, GX also
-    renders its Data Docs (HTML, text escaped) for the per-table suites into that directory.
+    A gate review keeps its project's part with `quality_results_for_project`.
     """
     unknown = sorted(set(frames) - set(CANONICAL_TABLES))
     if unknown:
@@ -37,19 +32,16 @@ def run_quality_gates(
         )
     live = {name: tables.live_rows(frame) for name, frame in frames.items()}
     by_task = task_projects(live.get("tasks"))
-    scoped = _scoped(live, context.project_id, by_task)
-    results = tables.run_table_suites(scoped, context.as_of, by_task, data_docs_dir)
+    results = tables.run_table_suites(live, context.as_of, by_task)
     results += integrity.referential_integrity(live, by_task)
     results += freshness.freshness(context.last_sync, context.as_of, settings.freshness_hours)
     results += freshness.census_drop(
         live.get("tasks"), context.previous_counts, settings.census_drop_share
     )
-    results += _timesheet_checks(scoped, by_task, context, settings)
+    results += _timesheet_checks(live, by_task, context, settings)
     results = proportionate(
         results, settings.quality_critical_share, _outlier_issue_keys(results, live)
     )
-    if context.project_id is not None:
-        return quality_results_for_project(QualityReport(tuple(results)), context.project_id)
     return QualityReport(tuple(results))
 
 
@@ -86,20 +78,6 @@ def _timesheet_checks(
         *timesheets.future_work_dates(entries, by_task, as_of),
         *reconciliation.reconcile(entries, settings.reconciliation_tolerance_hours),
     ]
-
-
-def _scoped(
-    live: dict[str, pd.DataFrame], project_id: str | None, by_task: pd.Series
-) -> dict[str, pd.DataFrame]:
-    """Rows of one project plus rows tied to none (people, time cards without a task)."""
-    if project_id is None:
-        return live
-    scoped = {}
-    for name, frame in live.items():
-        projects = row_projects(name, frame, by_task)
-        keep = None if projects is None else (projects == project_id) | projects.isna()
-        scoped[name] = frame if keep is None else frame[keep.fillna(False).astype(bool)]
-    return scoped
 
 
 def quality_results_for_project(report: QualityReport, project_id: str) -> QualityReport:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from pathlib import Path
 
 import pandas as pd
 
@@ -28,7 +27,6 @@ def run_table_suites(
     frames: Mapping[str, pd.DataFrame],
     as_of: datetime,
     by_task: pd.Series,
-    data_docs_dir: str | Path | None = None,
 ) -> list[QualityResult]:
     """Every canonical table present in `frames`, validated against its suite."""
     results: list[QualityResult] = []
@@ -36,7 +34,7 @@ def run_table_suites(
         if name not in frames:
             continue
         frame = live_rows(frames[name])
-        outcomes = validate_frame(name, suite_for(name, as_of), frame, data_docs_dir)
+        outcomes = validate_frame(name, suite_for(name, as_of), frame)
         results.extend(outcomes_to_results(name, frame, outcomes, by_task))
     return results
 
