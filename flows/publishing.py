@@ -544,9 +544,7 @@ def record_alerts(runtime: Runtime, epic: str | None, keys: list[str]) -> None:
     known = sorted(alerts_sent_before(runtime, epic) - set(keys))
     value = {"keys": [*known, *keys][-MAX_ALERT_KEYS:]}
     try:
-        jira_publisher(runtime).api.put(
-            f"issue/{epic}/properties/{ALERTS_PROPERTY}", value, context=f"alert record on {epic}"
-        )
+        jira_publisher(runtime).replace_property(epic, ALERTS_PROPERTY, value)
     except Exception as exc:  # the card went out and the ledger knows: only adoption suffers
         log.warning("could not record the alerts on %s: %s", epic, redact(str(exc)))
 

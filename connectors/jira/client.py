@@ -1,19 +1,30 @@
 """Client wiring: the real `jira` client, configured from settings, behind `JiraApi`.
 
-`JiraApi` sends every request through the client's own session (its auth, its headers)
-and through one `RetryingCaller`, so timeouts, retries, counting and error wording are
-the same for every endpoint, wrapped by the library or not.
+The connector calls the `jira.JIRA` client's public methods where they say what we send
+(`server_info`, `fields`, `project`, `boards`, `add_attachment`, `create_issue`, issue
+properties, ...). The client's own retry loop is off (``max_retries=0``: its
+ResilientSession would retry only 429/503, sleep up to a minute, fail on an HTTP-date
+``Retry-After`` and repeat a POST blindly); instead every attempt the client's session
+sends goes through one transport adapter, `PolicyAdapter`, which applies
+`connectors.resilience` (the same rules as Graph and the webhook) and counts it. So there
+is one retry loop per request, whichever method sent it, and no double retries.
+
+Where the client has no method for a request, or its method would send something else
+(see `JiraApi.request`), the request goes through the client's own session (its auth,
+headers, timeout and error handling), so it is policed and counted the same way.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
-from jira import JIRA
+from jira import JIRA, JIRAError
+from requests.adapters import HTTPAdapter
 
 from connectors.jira.errors import JiraError
 from connectors.jira.http import (
@@ -26,7 +37,6 @@ from connectors.jira.http import (
 )
 from connectors.resilience import is_repeatable
 
-AGILE = "agile/1.0"
 # POSTs that only read: repeating them is harmless, so the retry policy may repeat them.
 READ_ONLY_POSTS = (
     "search/jql",
@@ -34,7 +44,12 @@ READ_ONLY_POSTS = (
     "search/approximate-count",
     "changelog/bulkfetch",
     "worklog/list",
+    "comment/list",
 )
+# Error texts we can match and show: Jira localises them to the account's language unless
+# told to honour Accept-Language.
+ENGLISH = {"Accept-Language": "en", "X-Force-Accept-Language": "true"}
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,33 +70,89 @@ class Endpoint:
         return "3" if self.deployment == "cloud" else "2"
 
 
+def _what(request: requests.PreparedRequest | None) -> str:
+    """`METHOD /path` of a request, for messages (never its query, headers or body)."""
+    if request is None:
+        return "Jira request"
+    return f"{request.method} {urlsplit(str(request.url)).path}"
+
+
+class PolicyAdapter(HTTPAdapter):
+    """The transport under the client's session: each `send` is one request, sent under
+    the shared policy (`RetryingCaller`), every attempt counted. A request is repeatable by
+    its method (and the read-only POSTs above); a create that got no clear answer raises
+    `JiraConnectionLostError` instead of being sent twice."""
+
+    def __init__(self, caller: RetryingCaller) -> None:
+        super().__init__()
+        self.caller = caller
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        body = request.body
+        if body is not None and not isinstance(body, bytes | str):
+            # A streamed body (the client's multipart upload): read once, so a retry (of a
+            # throttled or never-sent request) sends the same bytes again.
+            request.body = body.read() if hasattr(body, "read") else b"".join(body)
+        path = urlsplit(str(request.url)).path
+        repeatable = is_repeatable(str(request.method), path, READ_ONLY_POSTS)
+
+        def attempt() -> requests.Response:
+            response = HTTPAdapter.send(self, request, **kwargs)
+            if not kwargs.get("stream"):
+                # Read the answer here, not later in the session: a connection dropped
+                # mid-answer is then a failed attempt the policy judges.
+                _ = response.content
+            return response
+
+        return self.caller.call(attempt, _what(request), idempotent=repeatable)
+
+
 class JiraApi:
-    """Thin typed door: `get`/`post`/`put` on REST paths, returning parsed JSON."""
+    """The `jira` client, with our policy under it and our errors over it.
+
+    `call` runs a client method and turns the client's `JIRAError` into the connector's
+    errors (which name what failed and never echo credentials); `get`/`post`/`put` send what
+    the client has no method for."""
 
     def __init__(
-        self,
-        client: JIRA,
-        endpoint: Endpoint,
-        policy: RetryPolicy,
-        *,
-        timeout: float,
-        seed: int | None = None,
+        self, client: JIRA, endpoint: Endpoint, policy: RetryPolicy, *, seed: int | None = None
     ) -> None:
         self.client = client
         self.endpoint = endpoint
         self.stats = HttpStats()
         self.caller = RetryingCaller(policy, self.stats, seed=seed)
-        self.timeout = timeout
-        self.session: requests.Session = client._session  # the client's own session
-        # Error texts we can match and show: Jira localises them to the account's language
-        # unless told to honour Accept-Language.
-        self.session.headers["Accept-Language"] = "en"
-        self.session.headers["X-Force-Accept-Language"] = "true"
+        adapter = PolicyAdapter(self.caller)
+        # jira 3.10 takes no session or transport from outside: mounting the adapter on the
+        # client's own session is the one place we touch its private `_session`.
+        for prefix in ("http://", "https://"):
+            client._session.mount(prefix, adapter)
+        # The client's @cloud_api methods (approximate_issue_count) look at deploymentType,
+        # which it learns only from serverInfo; the deployment is configured, so say it.
+        client.deploymentType = "Cloud" if self.is_cloud else "Server"
         self.server: dict[str, Any] | None = None  # serverInfo, once read
+
+    @property
+    def session(self) -> requests.Session:
+        """The client's session (its auth and headers), for inspection."""
+        return self.client._session
 
     @property
     def is_cloud(self) -> bool:
         return self.endpoint.deployment == "cloud"
+
+    def call(self, action: Callable[[], T], *, context: str = "") -> T:
+        """`action()` (a client method), its failures as connector errors."""
+        try:
+            return action()
+        except JIRAError as exc:
+            response = exc.response
+            what = _what(response.request) if response is not None else "Jira request"
+            if response is not None and response.status_code >= 400:
+                raise_for_status(response, what, context)
+            where = f"{what} ({context})" if context else what
+            raise JiraError(f"{where}: {exc.text or 'no usable answer'}", path=what) from None
+        except ValueError:  # a 2xx answer that is not JSON
+            raise JiraError(f"{context or 'Jira request'}: the response is not JSON") from None
 
     def url(self, path: str, api: str | None = None) -> str:
         base = f"rest/{api}" if api else f"rest/api/{self.endpoint.api_version}"
@@ -96,35 +167,23 @@ class JiraApi:
         body: Any = None,
         api: str | None = None,
         context: str = "",
-        data: Any = None,
-        headers: Mapping[str, str] | None = None,
-        files: Any = None,
-        idempotent: bool | None = None,
     ) -> Any:
-        """`idempotent`: None decides by method (a POST creates, unless it is one of the
-        read-only POSTs); a caller that knows better says so."""
+        """A REST call the client has no public method for, or whose method sends something
+        else: the searches (`search_issues`/`enhanced_search_issues` first read every field
+        definition to translate JQL names, one `GET field` per client that our field ids do
+        not need, on every incremental run), the changelog and worklog streams, and comments
+        created with their entity property (`add_comment` cannot send one). jira 3.10 has no
+        public generic request method, so this is its session's `request`: the client's
+        auth, headers, timeout and error handling, and our adapter under it."""
         url = self.url(path, api)
-        if idempotent is None:
-            idempotent = is_repeatable(method, path, READ_ONLY_POSTS)
-        what = f"{method} /rest/{api or 'api/' + self.endpoint.api_version}/{path.lstrip('/')}"
-        payload = json.dumps(body) if body is not None else data
+        data = json.dumps(body) if body is not None else None
+        session = self.client._session
 
         def send() -> requests.Response:
-            # Bypass ResilientSession.request's own retry loop by calling the base class.
-            return requests.Session.request(
-                self.session,
-                method,
-                url,
-                params=params,
-                data=payload,
-                files=files,
-                headers=dict(headers or {}),
-                timeout=self.timeout,
-            )
+            return session.request(method, url, params=dict(params or {}), data=data)
 
-        response = self.caller.call(send, what, idempotent=idempotent)
-        raise_for_status(response, what, context)
-        return json_body(response, what)
+        response = self.call(send, context=context)
+        return json_body(response, _what(response.request))
 
     def get(self, path: str, params: Mapping[str, Any] | None = None, **kw: Any) -> Any:
         return self.request("GET", path, params=params, **kw)
@@ -135,11 +194,14 @@ class JiraApi:
     def put(self, path: str, body: Any, **kw: Any) -> Any:
         return self.request("PUT", path, body=body, **kw)
 
+    def find(self, path_format: str, ids: tuple[str, ...], *, context: str) -> dict[str, Any]:
+        """A resource the client has no method for, by the client's generic `find`."""
+        return dict(self.call(lambda: self.client.find(path_format, ids), context=context).raw)
+
     def server_info(self) -> dict[str, Any]:
-        info = self.get("serverInfo", api="api/2", context="checking the Jira URL")
+        info = self.call(self.client.server_info, context="checking the Jira URL")
         if not isinstance(info, dict) or "versionNumbers" not in info:
             raise JiraError(f"{self.endpoint.url} does not answer like Jira (serverInfo)")
-        self.client.deploymentType = info.get("deploymentType")
         self.server = info
         return info
 
@@ -206,9 +268,13 @@ def build_jira(
     )
     client = JIRA(
         server=endpoint.url,
-        options={"rest_api_version": endpoint.api_version, "check_update": False},
-        get_server_info=False,  # we ask ourselves, through the retry policy
-        max_retries=0,  # our policy retries; the client's would sleep up to a minute
+        options={
+            "rest_api_version": endpoint.api_version,
+            "check_update": False,
+            "headers": ENGLISH,
+        },
+        get_server_info=False,  # read when needed (`ensure_server`), under our policy
+        max_retries=0,  # one retry loop: our adapter's (see the module docstring)
         timeout=jira_settings.timeout_seconds,
         logging=False,
         **auth,
@@ -216,7 +282,7 @@ def build_jira(
     policy = RetryPolicy(
         max_retries=jira_settings.max_retries, max_total_wait=jira_settings.max_total_wait_seconds
     )
-    api = JiraApi(client, endpoint, policy, timeout=jira_settings.timeout_seconds, seed=seed)
+    api = JiraApi(client, endpoint, policy, seed=seed)
     if check_server:
         set_label("*")
         api.server_info()

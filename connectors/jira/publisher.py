@@ -16,6 +16,7 @@ older versions carry a visible ``pmo-publication: <key>`` line; those are still 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -85,6 +86,7 @@ def _why_not(state: str) -> str:
 class JiraPublisher:
     def __init__(self, api: JiraApi, ledger: PublicationLedger, *, attempts: int = 3) -> None:
         self.api = api
+        self.client = api.client
         self.ledger = ledger
         self.attempts = attempts
 
@@ -132,11 +134,11 @@ class JiraPublisher:
         mark = {"key": key}
 
         def post() -> str:
+            # the client's `add_comment` cannot send entity properties: the generic path
             answer = self.api.post(
                 f"issue/{issue_key}/comment",
                 {"body": body, "properties": [{"key": COMMENT_PROPERTY, "value": mark}]},
                 context=f"commenting on {issue_key}",
-                idempotent=False,
             )
             comment_id = str(answer["id"])
             if not self.api.is_cloud:  # Cloud documents `properties` on create; DC: set it too
@@ -167,17 +169,19 @@ class JiraPublisher:
         return None
 
     def _comments(self, issue_key: str) -> Iterator[dict[str, Any]]:
+        """Every comment of the issue, a page at a time (the client's `comments` returns a
+        page without its total: a short page is the last)."""
         start = 0
         while True:
-            page = self.api.get(
-                f"issue/{issue_key}/comment",
-                {"startAt": start, "maxResults": COMMENT_PAGE},
+            page = self.api.call(
+                lambda at=start: self.client.comments(
+                    issue_key, start_at=at, max_results=COMMENT_PAGE
+                ),
                 context=f"looking for an earlier comment on {issue_key}",
             )
-            comments = page.get("comments") or []
-            yield from comments
-            start += len(comments)
-            if not comments or start >= int(page.get("total") or 0):
+            yield from (comment.raw for comment in page)
+            start += len(page)
+            if len(page) < COMMENT_PAGE:
                 return
 
     def _publication_properties(self, ids: list[str]) -> Iterator[tuple[str, Any]]:
@@ -198,9 +202,10 @@ class JiraPublisher:
                             yield str(comment["id"]), prop.get("value")
             return
         for comment_id in ids:
-            try:
-                prop = self.api.get(
-                    f"comment/{comment_id}/properties/{COMMENT_PROPERTY}",
+            try:  # no comment-property method in the client: its generic `find`
+                prop = self.api.find(
+                    "comment/{0}/properties/{1}",
+                    (comment_id, COMMENT_PROPERTY),
                     context=f"reading the properties of comment {comment_id}",
                 )
             except JiraNotFoundError:
@@ -212,15 +217,11 @@ class JiraPublisher:
         names the evaluation (a re-rendered report may differ in size by its timestamp)."""
 
         def post() -> str:
-            answer = self.api.request(
-                "POST",
-                f"issue/{issue_key}/attachments",
-                files={"file": (filename, data, "application/octet-stream")},
-                headers={"X-Atlassian-Token": "no-check", "Content-Type": None},  # type: ignore[dict-item]
+            attachment = self.api.call(
+                lambda: self.client.add_attachment(issue_key, io.BytesIO(data), filename),
                 context=f"attaching {filename} to {issue_key}",
-                idempotent=False,
             )
-            return str((answer[0] if isinstance(answer, list) else answer)["id"])
+            return str(attachment.id)
 
         return self._publish(
             key,
@@ -231,12 +232,11 @@ class JiraPublisher:
         )
 
     def _find_attachment(self, issue_key: str, filename: str) -> str | None:
-        issue = self.api.get(
-            f"issue/{issue_key}",
-            {"fields": "attachment"},
+        issue = self.api.call(
+            lambda: self.client.issue(issue_key, fields="attachment"),
             context=f"looking for an earlier attachment on {issue_key}",
         )
-        for item in (issue.get("fields") or {}).get("attachment") or []:
+        for item in (issue.raw.get("fields") or {}).get("attachment") or []:
             if item.get("filename") == filename:
                 return str(item["id"])
         return None
@@ -244,12 +244,20 @@ class JiraPublisher:
     def read_property(self, issue_key: str, prop: str) -> Any:
         """An issue property's value, or None when the issue has no such property."""
         try:
-            answer = self.api.get(
-                f"issue/{issue_key}/properties/{prop}", context=f"property {prop} of {issue_key}"
+            found = self.api.call(
+                lambda: self.client.issue_property(issue_key, prop),
+                context=f"property {prop} of {issue_key}",
             )
         except JiraNotFoundError:
             return None
-        return answer.get("value") if isinstance(answer, dict) else None
+        return found.raw.get("value") if isinstance(found.raw, dict) else None
+
+    def replace_property(self, issue_key: str, prop: str, value: Any) -> None:
+        """Write an issue property, outside the ledger (PUT replaces: a repeat is harmless)."""
+        self.api.call(
+            lambda: self.client.add_issue_property(issue_key, prop, value),
+            context=f"property {prop} of {issue_key}",
+        )
 
     def set_property(self, issue_key: str, prop: str, value: Any, key: str) -> str:
         """PUT replaces, so a repeat is harmless; still, a property already holding this
@@ -261,11 +269,7 @@ class JiraPublisher:
             return ref if _same_publication(current, value) else None
 
         def put() -> str:
-            self.api.put(
-                f"issue/{issue_key}/properties/{prop}",
-                value,
-                context=f"property {prop} of {issue_key}",
-            )
+            self.replace_property(issue_key, prop, value)
             return ref
 
         return self._publish(key, f"jira:{issue_key}:property:{prop}", find, put)
@@ -283,10 +287,11 @@ class JiraPublisher:
         }
 
         def post() -> str:
-            answer = self.api.post(
-                "issue", body, context=f"creating an issue in {project_key}", idempotent=False
+            created = self.api.call(  # no prefetch: the key is all we need, one request
+                lambda: self.client.create_issue(fields=body["fields"], prefetch=False),
+                context=f"creating an issue in {project_key}",
             )
-            return str(answer["key"])
+            return str(created.key)
 
         return self._publish(
             key, f"jira:{project_key}:issue", lambda: self._find_issue(project_key, label), post
@@ -313,7 +318,7 @@ class JiraPublisher:
     def first_issue(self, jql: str, *, context: str) -> str | None:
         """The key of the first issue `jql` finds, None when it finds none. Cloud's
         `search/jql`; Data Center has only the offset-paged `search`."""
-        answer = self.api.post(
+        answer = self.api.post(  # not the client's search: see `JiraApi.request`
             "search/jql" if self.api.is_cloud else "search",
             {"jql": jql, "fields": ["key"], "maxResults": 1},
             context=context,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from connectors.jira.client import AGILE, JiraApi
+from connectors.jira.client import JiraApi
 from connectors.jira.errors import JiraNotFoundError
 from connectors.jira.http import current_label, set_label
 from connectors.jira.paging import offset_pages, token_pages
@@ -42,29 +42,36 @@ class SincePage:
 class JiraReader:
     def __init__(self, api: JiraApi, *, page_size: int = 100, concurrency: int = 4) -> None:
         self.api = api
+        self.client = api.client
         self.page_size = page_size
         self.concurrency = concurrency
 
     # --- metadata --------------------------------------------------------------------------
 
     def fields(self) -> list[dict[str, Any]]:
-        return list(self.api.get("field", context="reading field definitions") or [])
+        return list(self.api.call(self.client.fields, context="reading field definitions") or [])
 
     def statuses(self) -> list[dict[str, Any]]:
         """Every status of the site with its category (`GET status`, Cloud and Data Center)."""
-        return list(self.api.get("status", context="reading the status list") or [])
+        statuses = self.api.call(self.client.statuses, context="reading the status list")
+        return [status.raw for status in statuses]
+
+    def project(self, key: str) -> dict[str, Any]:
+        """One project (a 404 is `JiraNotFoundError` naming it)."""
+        found = self.api.call(lambda: self.client.project(key), context=f"configured project {key}")
+        return dict(found.raw)
 
     def projects(self, keys: Sequence[str]) -> list[dict[str, Any]]:
         """The configured projects (404 on one is an error naming it), or all visible ones."""
         if keys:
-            return [
-                self.api.get(f"project/{key}", context=f"configured project {key}") for key in keys
-            ]
+            return [self.project(key) for key in keys]
         if not self.api.is_cloud:  # Data Center lists every project at once, unpaged
-            listed = self.api.get(
-                "project", {"expand": "lead,description"}, context="listing projects"
+            listed = self.api.call(
+                lambda: self.client.projects(expand="lead,description"), context="listing projects"
             )
-            return list(listed or [])
+            return [project.raw for project in listed]
+        # Cloud pages the listing (`project/search`); the client's `projects()` reads the
+        # unpaged `GET project`, which Cloud keeps only for compatibility.
         out: list[dict[str, Any]] = []
         for page in offset_pages(
             lambda start: self.api.get(
@@ -79,26 +86,27 @@ class JiraReader:
 
     def project_property(self, key: str, prop: str) -> dict[str, Any] | None:
         """An entity property's value; None when the project has none (a 404 here is normal)."""
-        try:
-            body = self.api.get(
-                f"project/{key}/properties/{prop}", context=f"project {key} property {prop}"
+        try:  # the client has no project-property method: its generic `find`
+            body = self.api.find(
+                "project/{0}/properties/{1}", (key, prop), context=f"project {key} property {prop}"
             )
         except JiraNotFoundError:
             return None
-        return (body or {}).get("value")
+        return body.get("value")
 
     def versions(self, key: str) -> list[dict[str, Any]]:
-        return list(
-            self.api.get(f"project/{key}/versions", context=f"project {key} versions") or []
+        versions = self.api.call(
+            lambda: self.client.project_versions(key), context=f"project {key} versions"
         )
+        return [version.raw for version in versions]
 
     def boards(self) -> dict[str, list[dict[str, Any]]]:
         """Every board, by the key of the project it is located in (one listing for all
         projects instead of one per project)."""
         by_project: dict[str, list[dict[str, Any]]] = {}
         for page in offset_pages(
-            lambda start: self.api.get(
-                "board", {"startAt": start, "maxResults": 50}, api=AGILE, context="listing boards"
+            lambda start: self._agile_page(
+                lambda: self.client.boards(startAt=start, maxResults=50), "listing boards"
             )
         ):
             for board in page:
@@ -111,15 +119,24 @@ class JiraReader:
         sprints: list[dict[str, Any]] = []
         for board in boards:
             for page in offset_pages(
-                lambda start, b=board: self.api.get(
-                    f"board/{b['id']}/sprint",
-                    {"startAt": start, "maxResults": 50},
-                    api=AGILE,
-                    context=f"project {key} board {b['id']} sprints",
+                lambda start, b=board: self._agile_page(
+                    lambda: self.client.sprints(b["id"], startAt=start, maxResults=50),
+                    f"project {key} board {b['id']} sprints",
                 )
             ):
                 sprints += page
         return sprints
+
+    def _agile_page(self, fetch: Callable[[], Any], context: str) -> dict[str, Any]:
+        """One page of an agile listing read by the client (one request: it is given
+        `maxResults`), as the page body the offset paginator reads."""
+        page = self.api.call(fetch, context=context)
+        # no `total`: the client fills a missing one with the page's length
+        return {
+            "values": [item.raw for item in page],
+            "isLast": page.isLast,
+            "maxResults": page.maxResults,
+        }
 
     # --- issues ----------------------------------------------------------------------------
 
@@ -181,7 +198,10 @@ class JiraReader:
         unordered = jql.split(" ORDER BY")[0]
         if not self.api.is_cloud:
             return int(self._offset_search(unordered, ["id"], 0, 0, context).get("total", -1))
-        answer = self.api.post("search/approximate-count", {"jql": unordered}, context=context)
+        answer = self.api.call(
+            lambda: self.client.approximate_issue_count(unordered, json_result=True),
+            context=context,
+        )
         return int((answer or {}).get("count", -1))
 
     def full_changelogs(

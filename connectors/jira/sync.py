@@ -333,7 +333,7 @@ class JiraSync:
         if self.refreshing or exc.status not in (400, 404):
             return False
         try:
-            self.api.get(f"project/{key}", context=f"configured project {key}")
+            self.reader.project(key)
         except JiraNotFoundError:
             scope = metadata.scope_of(self.requested)
             self.warehouse.apply([Cursor(SOURCE, metadata.STREAM, scope, {"refreshed_ms": 0})])

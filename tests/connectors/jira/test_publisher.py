@@ -10,6 +10,7 @@ import requests
 
 from connectors.jira.client import build_jira
 from connectors.jira.publisher import COMMENT_PROPERTY, JiraPublisher, text_to_adf
+from connectors.jira.reader import JiraReader
 from connectors.store import PublicationLedger, Warehouse
 from sandbox.server import SandboxServer
 from tests.connectors.jira.conftest import jira_settings
@@ -128,3 +129,44 @@ def test_a_dropped_connection_on_post_is_checked_before_posting_again(
     _publisher(server, PublicationLedger(warehouse)).comment("ABC-3", ADF, "alert:ABC-3:1")
     assert len(_outbox(server, "comment")) == 1
     assert server.app.stats.snapshot()["faults"] == {"drop_mid": 1}  # the drop really happened
+
+
+def _set_faults(server: SandboxServer, *rules: dict[str, Any]) -> None:
+    response = requests.put(
+        f"{server.info.jira_url}/_sandbox/faults", timeout=10, json={"rules": list(rules)}
+    )
+    response.raise_for_status()
+
+
+def test_the_clients_own_methods_are_retried_by_the_one_policy(
+    server: SandboxServer, warehouse: Warehouse
+) -> None:
+    """`add_attachment`, `project_versions` and `create_issue` are the `jira` client's
+    methods; their requests go through our policy (the client's own retry loop is off): a
+    throttled upload is sent again with the same bytes, a 503 read is retried, a 503 create
+    is not repeated blindly but looked for first. Each attempt is one request at the server."""
+    _set_faults(
+        server,
+        {"route": "/rest/api/3/issue/ABC-1/attachments", "method": "POST", "kind": "429",
+         "limit": 1, "retry_after": 0},
+        {"route": "/rest/api/3/project/ABC/versions", "kind": "503", "limit": 2, "retry_after": 0},
+        {"route": "/rest/api/3/issue", "method": "POST", "kind": "503", "limit": 1,
+         "retry_after": 0},
+    )  # fmt: skip
+    api = build_jira(jira_settings(max_retries=3), server.info)
+    publisher = JiraPublisher(api, PublicationLedger(warehouse))
+    data = b"<html>report</html>" * 500
+    attachment_id = publisher.attach("ABC-1", "gate.html", data, "gate:ABC:v1:html")
+    assert JiraReader(api).versions("ABC")
+    created = publisher.create_issue(
+        "ABC", {"summary": "Follow up", "issuetype": {"name": "Story"}}, "closeout:ABC:l-1"
+    )
+    routes = server.app.stats.snapshot()["routes"]
+    assert routes["POST rest/api/{ver}/issue/{key}/attachments"] == {"429": 1, "200": 1}
+    assert server.state.attachment_bytes[attachment_id] == data  # the retry sent every byte
+    assert routes["GET rest/api/{ver}/project/{key}/versions"] == {"503": 2, "200": 1}
+    # the create that got a 503 was looked for (a search) before it was sent again
+    assert routes["POST rest/api/{ver}/issue"] == {"503": 1, "201": 1}
+    assert sum(routes["POST rest/api/{ver}/search/jql"].values()) == 2
+    assert [e["target"] for e in _outbox(server, "issue")] == [created]
+    assert api.stats.retries == 3  # the policy's own retries: upload once, versions twice
