@@ -60,3 +60,33 @@ def test_checks_top_level_holds_only_the_shared_data_model() -> None:
     # gates, closeout, quality, risk); test and benchmark fixtures live in `sandbox/`.
     modules = {path.name for path in (ROOT / "checks").glob("*.py")}
     assert modules == {"__init__.py", "schema.py", "model.py"}
+
+
+def _named_paths(text: str) -> set[str]:
+    """Paths `docs/architecture.md` names: `a/b.py` from the root; in a table row whose first
+    cell is a directory, bare names (`evaluate.py`, `mapping*.py`, `gen/`) inside it."""
+    import re
+
+    paths: set[str] = set()
+    for line in text.splitlines():
+        names = re.findall(r"`([\w.*/-]+)`", line)
+        first = re.match(r"\| `([\w./*-]+/)` \|", line)
+        for name in names:
+            if "/" in name.rstrip("/") or (first and name == first.group(1)):
+                paths.add(name)
+            elif first and name.endswith((".py", ".yaml", "/")):
+                paths.add(first.group(1) + name)
+    return paths
+
+
+def test_the_architecture_page_names_only_paths_that_exist() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = _named_paths(text)
+    assert len(named) > 60
+    missing = sorted(p for p in named if not list(ROOT.glob(p.rstrip("/"))))
+    assert missing == []
+    # every package of the core has its row
+    packages = {
+        f"checks/{p.name}/" for p in (ROOT / "checks").iterdir() if (p / "__init__.py").exists()
+    }
+    assert packages <= named
