@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sandbox.graph.state import GraphState
-from sandbox.issues_table import IssueTable
-from sandbox.jql_eval import Context
+from sandbox.jira.issues_table import IssueTable
+from sandbox.jira.jql_eval import Context
+from sandbox.jira.worklogs_table import DeletedWorklogs, WorklogTable
 from sandbox.timefmt import parse_iso, zone
-from sandbox.worklogs_table import DeletedWorklogs, WorklogTable
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sandbox.issues_table import IssueTable
+from sandbox.jira.issues_table import IssueTable
 from sandbox.state import SandboxState
 from sandbox.timefmt import jira_ts, to_ms
 

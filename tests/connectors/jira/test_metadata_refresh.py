@@ -15,7 +15,7 @@ from config.settings import JiraFieldNames
 from connectors.jira.errors import JiraNotFoundError
 from connectors.jira.metadata import HOUR_MS, SOURCE, STREAM
 from connectors.store import Warehouse
-from sandbox.issues_table import IssueTable
+from sandbox.jira.issues_table import IssueTable
 from sandbox.server import SandboxServer, start_sandbox
 from tests.connectors.jira import mutate
 from tests.connectors.jira.conftest import jira_settings, new_warehouse, sync

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from sandbox import jql, jql_eval
+from sandbox.jira import jql, jql_eval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -1,4 +1,4 @@
-"""Evaluating a parsed JQL query column-wise over an issue table (see `sandbox.jql`)."""
+"""Evaluating a parsed JQL query column-wise over an issue table (see `sandbox.jira.jql`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from sandbox.jql import UNBOUNDED, JqlError, Query, column_of
+from sandbox.jira.jql import UNBOUNDED, JqlError, Query, column_of
 
 
 @dataclass(frozen=True)

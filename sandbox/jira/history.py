@@ -8,10 +8,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from sandbox import jira_render as render
 from sandbox.call import Call
 from sandbox.errors import JiraError
-from sandbox.jira_search import cloud_only, find_issue
+from sandbox.jira import render
+from sandbox.jira.search import cloud_only, find_issue
 from sandbox.router import Router
 from sandbox.timefmt import ONE_MINUTE, parse_iso, to_ms
 

@@ -11,11 +11,11 @@ from typing import Any
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, Response
 
-from sandbox import jira_render as render
-from sandbox.adf import body_text
 from sandbox.call import Call
 from sandbox.errors import JiraError
-from sandbox.jira_search import find_issue
+from sandbox.jira import render
+from sandbox.jira.adf import body_text
+from sandbox.jira.search import find_issue
 from sandbox.router import Router
 from sandbox.timefmt import jira_ts
 

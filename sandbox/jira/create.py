@@ -6,13 +6,13 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from sandbox import jira_render as render
-from sandbox.adf import body_text
 from sandbox.call import Call
 from sandbox.errors import JiraError
-from sandbox.jira_meta import find_project
-from sandbox.jira_search import find_issue
-from sandbox.jira_write import touch
+from sandbox.jira import render
+from sandbox.jira.adf import body_text
+from sandbox.jira.meta import find_project
+from sandbox.jira.search import find_issue
+from sandbox.jira.write import touch
 from sandbox.router import Router
 from sandbox.timefmt import duration_text, jira_ts, parse_duration, parse_iso
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.adf import render_text
+from sandbox.jira.adf import render_text
 from sandbox.state import SandboxState
 
 TEXT_FIELDS = ("description", "environment")

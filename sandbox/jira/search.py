@@ -14,11 +14,10 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from sandbox import jira_render as render
-from sandbox import jql, jql_eval
 from sandbox.call import Call
 from sandbox.errors import JiraError
-from sandbox.jira_meta import field_list
+from sandbox.jira import jql, jql_eval, render
+from sandbox.jira.meta import field_list
 from sandbox.router import Router
 
 API = "rest/api/{ver}"

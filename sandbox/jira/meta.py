@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from sandbox import jira_render as render
 from sandbox.call import Call
 from sandbox.errors import JiraError
+from sandbox.jira import render
 from sandbox.router import Router
 
 API = "rest/api/{ver}"
