@@ -48,7 +48,8 @@ class ProjectRead:
 
 @dataclass
 class RunContext:
-    """The run's seams for the page steps; built by `JiraSync.prepare`."""
+    """The run's state after `JiraSync.prepare`: the metadata it uses and the seams of the
+    page steps. The one copy: the sync's steps read it here too."""
 
     warehouse: Warehouse
     reader: JiraReader
@@ -57,6 +58,9 @@ class RunContext:
     projects: Mapping[str, Mapping[str, Any]]  # project key -> Jira's project record
     summary: Callable[[str], SyncSummary]  # the counts of a scope (a project key, worklogs)
     worklog_scope: str
+    boards: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)  # by project key
+    refreshed_ms: int = 0  # when the metadata this run uses was read
+    refreshing: bool = False  # the metadata was re-read from Jira this run
     _task_projects: dict[str, str] | None = field(default=None, repr=False)
 
     def project_id(self, key: str) -> str:

@@ -67,19 +67,14 @@ class JiraSync:
             api, page_size=min(self.settings.page_size, 100), concurrency=self.settings.concurrency
         )
         self.lookahead = Lookahead()
+        # the step bookkeeping; the metadata the run uses is in `self.run` (after `prepare`)
         self.reads: dict[str, ProjectRead] = {}  # this run's issue pages, per project
         self.summaries: dict[str, SyncSummary] = {}
-        self.projects: dict[str, dict[str, Any]] = {}
-        self.ctx: MappingContext | None = None
-        self.field_ids: list[str] = []
         self.project_full: dict[str, bool] = {}
-        self.boards: dict[str, list[dict[str, Any]]] = {}
-        self.refreshing = False  # metadata re-read from Jira this run
-        self.refreshed_ms = 0  # when the metadata this run uses was read
         self.finished: set[str] = set()
         self.skipped: set[str] = set()  # stored projects Jira no longer knows (this run)
         self.pending_counts: list[str] = []  # incremental projects awaiting the count check
-        self.context: RunContext | None = None  # what the page steps get (after `prepare`)
+        self.context: RunContext | None = None
 
     # --- bookkeeping -----------------------------------------------------------------------
 
@@ -99,7 +94,7 @@ class JiraSync:
     def _note_unknown_link_types(self) -> None:
         """Link types this run met that are neither dependencies nor ignored: listed once,
         so a tenant's own finish-to-start type is not silently left out of the schedule."""
-        unknown = self.ctx.unknown_link_types if self.ctx is not None else {}
+        unknown = self.context.mapping.unknown_link_types if self.context is not None else {}
         if unknown:
             listed = ", ".join(f"{name} ({len(ids)})" for name, ids in sorted(unknown.items()))
             self.summary("*").warnings.append(
@@ -107,8 +102,7 @@ class JiraSync:
                 "jira.dependency_link_types (or jira.ignored_link_types) to decide"
             )
 
-    @property
-    def worklog_scope(self) -> str:
+    def _worklog_scope(self) -> str:
         """Worklog endpoints are global; a subset run keeps its own cursor so it never moves
         the cursor of the full set past worklogs of projects it didn't sync."""
         return "worklogs" if not self.requested else "worklogs:" + ",".join(sorted(self.requested))
@@ -132,12 +126,11 @@ class JiraSync:
             full=self.full,
             at_ms=at_ms,
         )
-        self.refreshing = mark is None
+        refreshing = mark is None
         if mark is None:
             mark = self._read_metadata(keys, scope, expected, at_ms)
-        self.refreshed_ms = int(mark["refreshed_ms"])
         resolved = metadata.field_ids(mark)
-        self.ctx = MappingContext(
+        mapping = MappingContext(
             resolved,
             dict(self.settings.type_map),
             frozenset(self.settings.risk_types),
@@ -148,20 +141,20 @@ class JiraSync:
             status_categories=dict(mark["status_categories"]),
             max_worklog_hours_per_day=self.settings.max_worklog_hours_per_day,
         )
-        self.field_ids = list(resolved.ids.values())
-        self.boards = {k: list(v) for k, v in mark["boards"].items()}
-        self.projects = {k: dict(v) for k, v in mark["projects"].items()}
         self.context = RunContext(
             self.warehouse,
             self.reader,
-            self.ctx,
-            self.field_ids,
-            self.projects,
+            mapping,
+            list(resolved.ids.values()),
+            {k: dict(v) for k, v in mark["projects"].items()},
             self.summary,
-            self.worklog_scope,
+            self._worklog_scope(),
+            boards={k: list(v) for k, v in mark["boards"].items()},
+            refreshed_ms=int(mark["refreshed_ms"]),
+            refreshing=refreshing,
         )
-        self.progress("projects", {"keys": list(self.projects)})
-        return list(self.projects)
+        self.progress("projects", {"keys": list(self.run.projects)})
+        return list(self.run.projects)
 
     @property
     def run(self) -> RunContext:
@@ -204,20 +197,20 @@ class JiraSync:
         """Sprints every run; the project row with its charter and versions -> milestones
         when the run's metadata was refreshed since they were last written."""
         set_label(key)
-        assert self.ctx is not None
-        record = self.projects[key]
-        project_id = f"jira:{record['id']}"
-        sprints = self.reader.sprints(key, self.boards.get(key, []))
+        run = self.run
+        record = run.projects[key]
+        project_id = run.project_id(key)
+        sprints = self.reader.sprints(key, list(run.boards.get(key, [])))
         sprint_plan = pages.children_plan(
             "sprints", "sprint_id", project_id, sprints, lambda r: map_sprint(r, project_id)
         )
         mark = self.warehouse.get_watermark(SOURCE, metadata.STREAM, key)
-        if metadata.is_fresh(mark, self.refreshed_ms):
-            pages.apply_plan(self.run, key, sprint_plan, {})
+        if metadata.is_fresh(mark, run.refreshed_ms):
+            pages.apply_plan(run, key, sprint_plan, {})
             return
         charter = self.reader.project_property(key, self.settings.charter_property)
         versions = self.reader.versions(key)
-        ctx = self.ctx
+        ctx = run.mapping
         project_plan, _rows = pages.mapped_or_quarantined(
             "projects",
             [record],
@@ -236,9 +229,9 @@ class JiraSync:
             ),
             *sprint_plan,
             *pages.people_plan(people),
-            Cursor(SOURCE, metadata.STREAM, key, {"refreshed_ms": self.refreshed_ms}),
+            Cursor(SOURCE, metadata.STREAM, key, {"refreshed_ms": run.refreshed_ms}),
         ]
-        pages.apply_plan(self.run, key, plan, people)
+        pages.apply_plan(run, key, plan, people)
 
     def issue_cursor(self, key: str) -> int | None:
         """The epoch-ms cursor of a project, None for a full read (asked for, or first run)."""
@@ -249,12 +242,11 @@ class JiraSync:
     def sync_issue_page(self, key: str, since_ms: int | None, token: str | None) -> str | None:
         """One search page -> tasks, risks, links, status changes, people; returns the next token."""
         set_label(key)
-        assert self.ctx is not None
         if key in self.skipped:
             return None
         offset_paged = not self.api.is_cloud
         jql = issues_jql(key, since_ms, self.settings.lookback_minutes, offset_paged=offset_paged)
-        fields = issue_fields(self.field_ids)
+        fields = issue_fields(self.run.field_ids)
 
         def fetch(page_token: str | None) -> IssuePage:
             return self.reader.issue_page(jql, fields, page_token, context=f"project {key} issues")
@@ -307,7 +299,7 @@ class JiraSync:
         elif key not in self.pending_counts:
             self.pending_counts.append(key)
         self.finished.add(key)
-        if self.finished >= set(self.projects) and self.pending_counts:
+        if self.finished >= set(self.run.projects) and self.pending_counts:
             self._check_counts()
 
     def _check_counts(self) -> None:
@@ -315,7 +307,7 @@ class JiraSync:
         differs (or on a refresh run). A project leaves the list once checked, so a retried
         step checks only the rest."""
         keys = list(self.pending_counts)
-        if len(keys) > 1 and not self.refreshing:
+        if len(keys) > 1 and not self.run.refreshing:
             set_label("*")
             if census.counts_agree(self.run, keys):
                 self.pending_counts.clear()
@@ -330,7 +322,7 @@ class JiraSync:
         the stored metadata is expired so the next run re-reads the list, and the project
         is left out of this run, as a listing without it would have done. A configured
         project that is gone stays an error naming it (`JiraNotFoundError`)."""
-        if self.refreshing or exc.status not in (400, 404):
+        if self.run.refreshing or exc.status not in (400, 404):
             return False
         try:
             self.reader.project(key)
@@ -345,20 +337,20 @@ class JiraSync:
 
     def retry_quarantined_worklogs(self) -> None:
         """Worklogs held back for a missing issue, once their issue has arrived."""
-        set_label(self.worklog_scope)
+        set_label(self.run.worklog_scope)
         worklog_pages.retry_quarantined(self.run)
 
     def worklog_cursor(self, stream: str) -> int:
         mark = (
             None
             if self.full
-            else self.warehouse.get_watermark(SOURCE, f"worklogs_{stream}", self.worklog_scope)
+            else self.warehouse.get_watermark(SOURCE, f"worklogs_{stream}", self.run.worklog_scope)
         )
         return int(mark["since"]) if mark else 0
 
     def sync_worklog_page(self, stream: str, since: int) -> int | None:
         """One page of `worklog/updated` (details via `worklog/list`) or `worklog/deleted`."""
-        set_label(self.worklog_scope)
+        set_label(self.run.worklog_scope)
         page = self.lookahead.get(
             ("worklogs", stream, since), lambda: self.reader.since_page(stream, since)
         )
