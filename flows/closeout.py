@@ -27,9 +27,9 @@ def closeout_evaluation(
     """Evaluate a finished (or finishing) project for leadership (`as_of`: the status date,
     YYYY-MM-DD or ISO; default: the project's finish, see checks/evaluation/as_of.py)."""
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
-        judged, frames = judge_project(runtime, project, closeout=True)
+        judged, _frames = judge_project(runtime, project, closeout=True)
         document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
-            document["published"] = publish_closeout(runtime, judged, frames)
+            document["published"] = publish_closeout(runtime, judged)
             report_link_artifact(judged, document["published"])
         return document

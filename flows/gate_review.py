@@ -31,9 +31,9 @@ def phase_gate_review(
     """Evaluate `project` (key or id) at `phase` (default: its current phase) and publish.
     `as_of`: the status date (YYYY-MM-DD or ISO timestamp); default: see checks/evaluation/as_of.py."""
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
-        judged, frames = judge_project(runtime, project, phase=phase)
+        judged, _frames = judge_project(runtime, project, phase=phase)
         document = result_document(judged)
         if publish and runtime.settings.publish.enabled:
-            document["published"] = publish_gate_review(runtime, judged, frames, request_issue)
+            document["published"] = publish_gate_review(runtime, judged, request_issue)
             report_link_artifact(judged, document["published"])
         return document

@@ -25,8 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from checks.evaluation.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
 from config.settings import PublishTarget
@@ -385,7 +383,7 @@ def _adopt(runtime: Runtime, key: str, target: str) -> None:
 
 @task(name="publish-gate-review", retries=1, retry_delay_seconds=5)
 def publish_gate_review(
-    runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame], request_issue: str | None
+    runtime: Runtime, judged: Judged, request_issue: str | None
 ) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.gate_review
@@ -411,9 +409,7 @@ def publish_gate_review(
 
 
 @task(name="publish-closeout", retries=1, retry_delay_seconds=5)
-def publish_closeout(
-    runtime: Runtime, judged: Judged, frames: Mapping[str, pd.DataFrame]
-) -> dict[str, Any]:
+def publish_closeout(runtime: Runtime, judged: Judged) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.closeout
     outcome = Outcome()

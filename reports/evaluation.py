@@ -2,7 +2,8 @@
 
 - `evaluation_html`: the self-contained report (charts embedded), archived and attached;
 - `evaluation_markdown`: Prefect artifacts and the status digest;
-- `evaluation_adf` / `evaluation_wiki`: the Jira comment on REST v3 / v2;
+- `evaluation_adf`: the Jira comment (ADF; on Data Center the Jira publisher renders it
+  as escaped wiki markup, `connectors.jira.wiki`);
 - `evaluation_card`: the Adaptive Card for Teams;
 - `closeout_email`: leadership's mail.
 Chart data travels in ``doc["extra"]["charts"]`` (see docs/evaluation.md).
@@ -18,7 +19,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from reports import charts as chart_lib
-from reports.escape import adf_text, card_text, clean, html_text, markdown_text, wiki_text
+from reports.escape import adf_text, card_text, clean, html_text, markdown_text
 from reports.summary import (
     ReportContext,
     criterion_gap,
@@ -308,15 +309,6 @@ def evaluation_html(doc: dict[str, Any], ctx: ReportContext | None = None) -> st
     )
 
 
-def _top_findings(doc: dict[str, Any], limit: int = 5) -> list[dict[str, Any]]:
-    order = {"critical": 0, "warning": 1, "info": 2}
-    findings = sorted(
-        doc.get("findings") or [],
-        key=lambda f: (order.get(f.get("severity"), 3), f.get("check", "")),
-    )
-    return findings[:limit]
-
-
 def _md_link(label: str, link: str | None) -> str:
     text = markdown_text(label)
     return f"[{text}]({link})" if link and _safe_url(link) else text
@@ -452,20 +444,6 @@ def evaluation_adf(
     if marker:
         content.append(_adf_paragraph(_adf_text(f"pmo-lifecycle:{marker}", "code")))
     return {"type": "doc", "version": 1, "content": content}
-
-
-def evaluation_wiki(doc: dict[str, Any], *, marker: str | None = None) -> str:
-    """Jira wiki markup for a REST v2 comment (Data Center)."""
-    lines = [
-        f"h3. {wiki_text(title_of(doc))}",
-        f"*Decision: {wiki_text(doc['decision'])}* (phase {wiki_text(doc.get('phase'))})",
-        wiki_text(doc.get("rationale", "")),
-    ]
-    lines += [f"* {wiki_text(c)}" for c in doc.get("conditions") or []]
-    lines += [f"* [{f['severity']}] {wiki_text(f['message'])}" for f in _top_findings(doc)]
-    if marker:
-        lines.append(f"{{{{pmo-lifecycle:{wiki_text(marker)}}}}}")
-    return "\n".join(lines)
 
 
 def evaluation_card(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from connectors.jira.wiki import render_wiki
 from reports.escape import adf_text, html_text, markdown_text, wiki_text
 from reports.evaluation import (
     closeout_email,
@@ -15,7 +16,6 @@ from reports.evaluation import (
     evaluation_card,
     evaluation_html,
     evaluation_markdown,
-    evaluation_wiki,
 )
 from reports.portfolio import alert_card, digest_card, portfolio_html, portfolio_markdown
 
@@ -160,7 +160,8 @@ def _all_outputs(doc: dict[str, Any]) -> dict[str, str]:
         "html": evaluation_html(doc),
         "markdown": evaluation_markdown(doc),
         "adf": json.dumps(evaluation_adf(doc, marker="k1")),
-        "wiki": evaluation_wiki(doc, marker="k1"),
+        # Data Center's comment: the ADF through the Jira publisher's escaping renderer
+        "wiki": render_wiki(evaluation_adf(doc, marker="k1")),
         "card": json.dumps(evaluation_card(doc)),
         "mail": subject + mail,
         "portfolio_html": portfolio_html([row]),
