@@ -25,9 +25,12 @@ import cProfile
 import os
 import pstats
 import resource
+import socket
+import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,7 +38,6 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")  # busy machine
 
 from checks.evaluation.evaluate import evaluate_portfolio
 from checks.gates import LifecycleRules
@@ -104,7 +106,6 @@ def run_tasks(
     frames: dict, settings: Settings, rules: LifecycleRules, args: argparse.Namespace
 ) -> tuple[list, dict[str, float]]:
     """The product's path: `evaluate_projects` in a Prefect flow, shards as tasks."""
-    from prefect.server.api.server import SubprocessASGIServer
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     from flows.evaluation import evaluate_projects
@@ -139,19 +140,14 @@ def run_tasks(
     # The product's flows are module functions with small parameters (a config path).
     # One Prefect server for the run, as in production (PREFECT_API_URL): without it, every
     # worker process would start a temporary server of its own.
-    server = SubprocessASGIServer()
-    server.start()
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
-            evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
-            timing = {
-                "wall": time.perf_counter() - t1,
-                "own": cpu_seconds(own=True) - own1,
-                "kids": cpu_seconds(own=False) - kids1,
-            }
-    finally:
-        server.stop()
+    with prefect_server() as api_url, temporary_settings({PREFECT_API_URL: api_url}):
+        t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
+        evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
+        timing = {
+            "wall": time.perf_counter() - t1,
+            "own": cpu_seconds(own=True) - own1,
+            "kids": cpu_seconds(own=False) - kids1,
+        }
     workers_cpu = timing["kids"]
     if cluster is not None:
         from distributed import Client
@@ -170,6 +166,47 @@ def run_tasks(
           f"workers (risk checks, forecasts, decisions): {workers_cpu:.2f} s CPU "
           f"({1000 * workers_cpu / max(len(evaluations), 1):.1f} ms CPU/project)")  # fmt: skip
     return evaluations, {"wall": timing["wall"], "cpu": timing["own"] + workers_cpu}
+
+
+@contextlib.contextmanager
+def prefect_server() -> Iterator[str]:
+    """A Prefect API server in a process of its own, as production has one: this process talks
+    to it over HTTP and imports none of it (Prefect's `SubprocessASGIServer` is the same command
+    but brings ~80 MiB of server modules into the process that starts it). Yields the API URL."""
+    import httpx
+    import prefect
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app_dir = str(Path(prefect.__file__).parent.parent)
+    command = [
+        sys.executable, "-m", "uvicorn", "--app-dir", app_dir,
+        "--factory", "prefect.server.api.server:create_app",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "error", "--lifespan", "on",
+    ]  # fmt: skip
+    env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
+    server = subprocess.Popen(command, env=env)
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"Prefect server exited with {server.returncode}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError("Prefect server did not answer within 180 s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 class _RssSampler:

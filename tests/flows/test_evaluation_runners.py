@@ -17,15 +17,22 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import cloudpickle
 import pandas as pd
 import pytest
 from prefect import flow
 
-from checks.evaluation.evaluate import evaluate_portfolio
+from checks.evaluation.evaluate import PortfolioJob, evaluate_portfolio
 from checks.model import QualityReport
 from config.lifecycle import load_rules
 from config.settings import ConfigError, Settings
-from flows.evaluation import evaluate_projects
+from flows.evaluation import (
+    ForkProcessPoolTaskRunner,
+    _inherit,
+    assess_shard,
+    evaluate_projects,
+    task_runner,
+)
 from sandbox.synthetic_frames import Problems, synthetic_portfolio
 
 pytestmark = pytest.mark.xdist_group("prefect")
@@ -101,10 +108,29 @@ def test_tasks_on_each_runner_give_the_in_process_result(
         assert scheduler.transition_counter - before >= 2 * 2 * shards  # 2 tasks, >= 2 steps
 
 
-@pytest.mark.parametrize("runner", ["thread", "dask"])
+@pytest.mark.parametrize("runner", ["thread", "process", "dask"])
 def test_a_config_error_in_a_shard_reaches_the_caller_with_the_project_named(
     runner: str, request: pytest.FixtureRequest
 ) -> None:
     pid = sorted(_frames()["projects"]["project_id"])[3]
     with pytest.raises(ConfigError, match="nowhere"):
         _evaluate({"shard_size": 2, **_runner(runner, request)}, {pid: {"phase": "nowhere"}})
+
+
+def test_process_workers_are_forked_and_read_the_job_they_inherit() -> None:
+    """On Linux the process runner forks its workers once the job is built: a task's input is
+    a reference of a few bytes, not the shard's rows, and the worker reads the job it holds."""
+    settings = _settings({"task_runner": "process", "workers": 2})
+    runner = task_runner(settings.evaluation)
+    assert isinstance(runner, ForkProcessPoolTaskRunner)
+    job = PortfolioJob.build(_frames(), settings, load_rules(settings), AS_OF)
+    ids = job.project_ids()[:2]
+    with _inherit(job) as inherited, runner as r:
+        assert inherited is not None
+        assert len(cloudpickle.dumps(inherited)) < 200
+        future = r.submit(assess_shard.prefect, {"work": inherited, "project_ids": ids})
+        assessed = future.result().value
+    assert [a.row["project_id"] for a in assessed] == ids
+    assert [_json(job.conclude_all(assessed, QualityReport(results=())))] == [
+        _json(job.run(ids, QualityReport(results=())))
+    ]
