@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
-
 from checks.evaluation.as_of import parse_as_of
 from flows.artifacts import report_link_artifact
 from flows.judging import judge_project, result_document
+from flows.orchestration import flow
 from flows.publishing import publish_closeout
 from flows.runtime import open_runtime
 

@@ -11,15 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
-
 from connectors.jira.errors import JiraRetryExhaustedError
 from connectors.jira.sync import JiraSync, Steps, run_steps
 from connectors.store import close_stale_syncs, log_sync
 from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
-from flows.orchestration import run_logger, task
+from flows.orchestration import flow, run_logger, task
 
 _LISTENERS: list[Callable[[str, dict[str, Any]], None]] = []
 
@@ -99,15 +96,19 @@ class _Progress:
 
     def __init__(self) -> None:
         self.total, self.done = 1, 0
-        self.artifact_id = (
-            create_progress_artifact(0.0, key="nightly-sync-progress", description="Nightly sync")
-            if in_a_run()
-            else None
-        )
+        self.artifact_id = None
+        if in_a_run():
+            from prefect.artifacts import create_progress_artifact
+
+            self.artifact_id = create_progress_artifact(
+                0.0, key="nightly-sync-progress", description="Nightly sync"
+            )
 
     def step(self) -> None:
         self.done += 1
         if self.artifact_id is not None:
+            from prefect.artifacts import update_progress_artifact
+
             update_progress_artifact(self.artifact_id, min(100.0, 100.0 * self.done / self.total))
 
 
@@ -319,9 +320,9 @@ def _sync_jira(
 
 
 def _run_id() -> str:
-    try:
-        from prefect.runtime import flow_run
-
-        return str(flow_run.id or uuid.uuid4())
-    except ImportError:
+    """The flow run's id under Prefect (the sync log names the run), else a fresh one."""
+    if not in_a_run():
         return str(uuid.uuid4())
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id or uuid.uuid4())

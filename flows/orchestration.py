@@ -14,12 +14,15 @@ The CLI (`pmo sync`, `pmo gate`, `pmo closeout`, `pmo status`) picks with `run_f
 `pmo demo`, deployments and workers always run through Prefect.
 
 This module imports no Prefect: a task becomes a Prefect task only the first time it runs
-under Prefect.
+under Prefect. Flows are declared with `flows.orchestration.flow` for the same reason: an
+in-process CLI run (`pmo sync` with nothing new, `pmo gate`) then never imports Prefect
+(~1 s of CPU and ~40 MiB), while a deployment's entrypoint is still a Prefect flow.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 import tomllib
 from collections.abc import Callable, Iterator
@@ -76,6 +79,9 @@ def run_for_cli(flow: Any, **parameters: Any) -> Any:
     this process without starting Prefect's temporary server."""
     if prefect_server_configured():
         return flow(**parameters)
+    from flows.cli_terminal import install_plain_terminal
+
+    install_plain_terminal()  # Prefect, not loaded, configures no terminal
     with direct():
         return flow.fn(**parameters)
 
@@ -127,6 +133,51 @@ def task(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
     if fn is not None:
         return Task(fn, options)
     return lambda f: Task(f, options)
+
+
+class Flow:
+    """A pipeline flow whose Prefect flow is built, and Prefect imported, on first use.
+
+    Called in `direct()` it is the plain function; called otherwise it is the Prefect flow
+    (a flow run, or a subflow inside one), exactly as `prefect.flow` would have made it.
+    """
+
+    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+        self.fn = fn
+        self.options = options
+        self.name = options.get("name") or fn.__name__.replace("_", "-")
+        update_wrapper(self, fn)
+
+    @cached_property
+    def prefect(self) -> Any:
+        from prefect import flow as prefect_flow
+
+        return prefect_flow(**self.options)(self.fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if is_direct():
+            return self.fn(*args, **kwargs)
+        return self.prefect(*args, **kwargs)
+
+
+def flow(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """`@flow(name=..., ...)` with `prefect.flow`'s options.
+
+    Where Prefect is already loaded when the module is imported (a worker or `prefect
+    deploy` loading a deployment's entrypoint, `pmo demo`, the test harness) this *is*
+    `prefect.flow`, so every entrypoint in prefect.yaml is a Prefect flow. Elsewhere (the
+    CLI, which imports Prefect only when a server is configured) it is a `Flow` that turns
+    into the same Prefect flow the first time it runs outside `direct()`.
+    """
+
+    def decorate(fn: Callable[..., Any]) -> Any:
+        if "prefect" in sys.modules:
+            from prefect import flow as prefect_flow
+
+            return prefect_flow(**options)(fn)
+        return Flow(fn, options)
+
+    return decorate
 
 
 class DirectRunner:
@@ -183,7 +234,7 @@ def run_logger() -> Any:
 
         logger = logging.getLogger("pmo.flows")
         # `pmo --verbose` shows the run's INFO lines, as it shows Prefect's run logs; quiet,
-        # only warnings reach the terminal (flows.cli_logging.TerminalHandler)
+        # only warnings reach the terminal (flows.cli_terminal)
         verbose = os.environ.get("PMO_VERBOSE", "") not in ("", "0")
         logger.setLevel(logging.INFO if verbose else logging.NOTSET)
         return logger

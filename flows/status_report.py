@@ -11,13 +11,13 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from prefect import flow
 
 from checks.evaluation.as_of import parse_as_of
 from checks.model import Evaluation
 from config.lifecycle import load_rules
 from flows.artifacts import markdown_artifact, table_artifact
 from flows.evaluation import QualitySource, evaluate_projects
+from flows.orchestration import flow
 from flows.publishing import publish_status
 from flows.runtime import Runtime, open_runtime
 from flows.steps import (

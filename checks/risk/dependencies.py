@@ -15,15 +15,21 @@ Only blocking links (`is_blocking`, finish-to-start) make edges, oriented blocke
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from checks.model import CheckOutput, ProjectFrames
 from checks.risk.common import OutputBuilder, as_of_days, days, is_done, strings
 from config.settings import ChecksSettings
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 
 def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
+    import networkx as nx  # loaded when a graph is built: a sync that judges nothing never does
+
     deps = frames.dependencies
     blocking = deps["is_blocking"].to_numpy(dtype=bool, na_value=False)
     graph = nx.DiGraph()
@@ -37,6 +43,8 @@ def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
 
 def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
     """One concrete cycle per strongly connected component that has one, sorted."""
+    import networkx as nx
+
     cycles = []
     for component in sorted(nx.strongly_connected_components(graph), key=min):
         first = min(component)
@@ -49,6 +57,8 @@ def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
 
 def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
     """The heaviest chain (by node weight) of the graph, with cycles collapsed."""
+    import networkx as nx
+
     if graph.number_of_nodes() == 0:
         return []
     if nx.is_directed_acyclic_graph(graph):
@@ -117,6 +127,8 @@ def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> Check
 
 def _induced(graph: nx.DiGraph, keep: set[str]) -> nx.DiGraph:
     """The subgraph on `keep`, built in sorted order (a `subgraph` view iterates a set)."""
+    import networkx as nx
+
     nodes = sorted(keep & set(graph.nodes))
     sub = nx.DiGraph()
     sub.add_nodes_from(nodes)

@@ -1,6 +1,6 @@
-"""A sync that changed nothing does not judge again (issue 14, point 11): it loads neither
-Great Expectations nor the charts nor the checks, and it judges again as soon as anything it
-would read changed: data, the status date's day, a pinned status date."""
+"""A sync that changed nothing does not judge again (issue 14, point 11): in-process it loads
+neither Prefect nor Great Expectations nor the charts nor the checks, and it judges again as
+soon as anything the judgement reads changed: data, the status date's day, a pinned date."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
-from flows.runtime import open_runtime
+from flows.runtime import demo_tenant, open_runtime
 from tests.flows.conftest import write_config
 
 pytestmark = [pytest.mark.xdist_group("prefect"), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAVY = ("great_expectations", "matplotlib", "scipy")
+HEAVY = ("prefect", "great_expectations", "matplotlib", "scipy", "networkx")
 
-# `pmo sync` as the CLI runs it without a Prefect server, in a fresh process each time; the
-# sandbox is generated from the same seed every time, so the second sync fetches nothing new.
+# `pmo sync` as the CLI runs it without a Prefect server, in a fresh process each time.
 PROBE = """
 import json, sys
 from flows.nightly_sync import add_progress_listener, nightly_sync
@@ -51,13 +51,23 @@ def cli_sync(config: Path, tmp_path: Path) -> dict[str, Any]:
 
 
 def test_a_sync_that_changed_nothing_judges_nothing_and_loads_no_checks(tmp_path: Path) -> None:
-    config = write_config(tmp_path, publish={"enabled": False})
-    first = cli_sync(config, tmp_path)
+    # the sandbox runs here, as Jira would elsewhere: the CLI's process only syncs and judges
+    from sandbox.server import start_sandbox
+    from tests.reliability.test_nothing_new import joining_config
+
+    tenant = demo_tenant(7)
+    with start_sandbox(json.loads(json.dumps(tenant))) as server:
+        config = joining_config(tmp_path, server, tenant)
+        body = yaml.safe_load(config.read_text(encoding="utf-8"))
+        body["publish"]["enabled"] = False  # nothing posted: the second sync finds nothing new
+        config.write_text(yaml.safe_dump(body), encoding="utf-8")
+        first = cli_sync(config, tmp_path)
+        second = cli_sync(config, tmp_path)
     assert [j["judged"] for j in first["judgement"]] == [True]
     assert first["judgement"][0]["projects"] > 0
-    second = cli_sync(config, tmp_path)
+    assert {"great_expectations", "matplotlib"} <= set(first["loaded"])
     assert [j["judged"] for j in second["judgement"]] == [False]
-    assert second["loaded"] == [], "the quality gates or the charts were loaded"
+    assert second["loaded"] == [], "Prefect, the quality gates, the charts or the checks loaded"
 
 
 @pytest.fixture
