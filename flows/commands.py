@@ -78,8 +78,12 @@ def _print_published(published: dict[str, Any] | None) -> None:
     else:
         line = f"jira: nothing posted: {jira.get('reason') or published.get('skipped', {}).get('jira')}"
     out_console().print(line, markup=False, highlight=False)
-    done = ", ".join(sorted(published.get("done") or {}))
-    out_console().print(f"published: {done or 'nothing'}", markup=False, highlight=False)
+    already = set(published.get("already_published") or [])
+    done = ", ".join(sorted(set(published.get("done") or {}) - already))
+    out_console().print(f"published: {done or 'nothing new'}", markup=False, highlight=False)
+    if already:  # ledger hits: done by an earlier run, nothing sent now
+        listed = ", ".join(sorted(already))
+        out_console().print(f"already published: {listed}", markup=False, highlight=False)
 
 
 def _exit_for(document: dict[str, Any]) -> int:

@@ -49,14 +49,23 @@ class PublishError(RuntimeError):
 
 @dataclass
 class Outcome:
+    # every target this publication reached, with its id at the target ...
     done: dict[str, str] = field(default_factory=dict)
+    # ... of which these were done before it started (ledger hits): nothing was sent now
+    already: set[str] = field(default_factory=set)
     skipped: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
     # sent without a clear answer and not searchable (a webhook): warned, never re-sent
     unknown: dict[str, str] = field(default_factory=dict)
     report_url: str | None = None  # the report's SharePoint URL, when it was uploaded
+    ledger: PublicationLedger | None = field(default=None, repr=False, compare=False)
 
-    def attempt(self, target: str, action: Callable[[], str | None]) -> None:
+    def attempt(
+        self, target: str, action: Callable[[], str | None], key: str | None = None
+    ) -> None:
+        """Publish one target; `key`, its publication key, tells a ledger hit (done before
+        this publication started: "already published") from a publication made now."""
+        earlier = self.ledger.get(key) if key is not None and self.ledger is not None else None
         try:
             result = action()
         except OutcomeUnknownError as exc:
@@ -69,10 +78,17 @@ class Outcome:
             self.failed[target] = redact(f"{type(exc).__name__}: {exc}")
             return
         self.done[target] = str(result)
+        if earlier is not None and earlier.status == "done":
+            self.already.add(target)
+
+    @property
+    def published_now(self) -> list[str]:
+        return sorted(set(self.done) - self.already)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "done": self.done,
+            "already_published": sorted(self.already),
             "skipped": self.skipped,
             "failed": self.failed,
             "unknown": self.unknown,
@@ -262,20 +278,14 @@ def _jira_targets(
     doc, base = judged.document, stream.base
     publisher = jira_publisher(runtime)
     if target.jira_comment:
+        note = f"{base}:jira_comment"
         outcome.attempt(
-            "jira_comment",
-            lambda: publisher.comment(issue, _jira_body(runtime, doc), f"{base}:jira_comment"),
+            "jira_comment", lambda: publisher.comment(issue, _jira_body(runtime, doc), note), note
         )
     if target.jira_attachment:
-        outcome.attempt(
-            "jira_attachment",
-            lambda: publisher.attach(
-                issue,
-                judged.report_path.name,
-                judged.html.encode("utf-8"),
-                f"{base}:jira_attachment",
-            ),
-        )
+        name, html = judged.report_path.name, judged.html.encode("utf-8")
+        file = f"{base}:jira_attachment"
+        outcome.attempt("jira_attachment", lambda: publisher.attach(issue, name, html, file), file)
 
 
 def _jira_property(
@@ -298,6 +308,7 @@ def _jira_property(
     outcome.attempt(
         "jira_property",
         lambda: jira_publisher(runtime).set_property(issue, PROPERTY_KEY, value, key),
+        key,
     )
 
 
@@ -320,14 +331,11 @@ def _graph_targets(
     report_url = None
     if target.sharepoint_drive:
         path = f"{target.sharepoint_folder}/{doc['project_key']}/{judged.report_path.name}"
+        html, upload = judged.html.encode("utf-8"), f"{base}:sharepoint_file"
         outcome.attempt(
             "sharepoint_file",
-            lambda: publisher.upload_file(
-                target.sharepoint_drive,
-                path,
-                judged.html.encode("utf-8"),
-                f"{base}:sharepoint_file",
-            ),
+            lambda: publisher.upload_file(target.sharepoint_drive, path, html, upload),
+            upload,
         )
         if "sharepoint_file" in outcome.done:
             report_url = _web_url(publisher, target.sharepoint_drive, path)
@@ -341,11 +349,13 @@ def _graph_targets(
     if mail and target.mail_from and target.mail_to:
         subject, body = closeout_email(_with_followups(doc, outcome, target), report_url, ctx)
         attachment = (judged.report_path.name, judged.html.encode("utf-8"))
+        mail_key = f"{base}:mail"
         outcome.attempt(
             "mail",
             lambda: publisher.send_mail(
-                target.mail_from, list(target.mail_to), subject, body, [attachment], f"{base}:mail"
+                target.mail_from, list(target.mail_to), subject, body, [attachment], mail_key
             ),
+            mail_key,
         )
 
 
@@ -387,7 +397,7 @@ def publish_gate_review(
 ) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.gate_review
-    outcome = Outcome()
+    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
     choice = choose_jira_target(
         runtime.settings, doc["project_key"], doc.get("phase"), "gate_review", request_issue
     )
@@ -412,7 +422,7 @@ def publish_gate_review(
 def publish_closeout(runtime: Runtime, judged: Judged) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.closeout
-    outcome = Outcome()
+    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
     choice = choose_jira_target(runtime.settings, doc["project_key"], "closeout", "closeout")
     issue, reason = _locate_jira_issue(
         runtime, outcome, choice, f"closeout-issue:{doc['project_key']}"
@@ -475,7 +485,7 @@ def _followups(
     for index, lesson in enumerate(lessons):
         title = followup_issue(dict(doc), dict(lesson), ctx)[0]  # distinct: named by the lesson
         key = followup_key(str(doc["project_key"]), lesson)
-        outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k))
+        outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k), key)
 
 
 @task(name="publish-status", retries=1, retry_delay_seconds=5)
@@ -484,20 +494,22 @@ def publish_status(
 ) -> dict[str, Any]:
     base = f"status:{as_of:%G-W%V}"  # one digest per ISO week
     target = runtime.settings.publish.status_report
-    outcome = Outcome()
+    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
     if runtime.settings.graph.enabled:
         publisher = graph_publisher(runtime)
         card = digest_card(rows, f"Status digest {as_of:%Y-%m-%d}")
         _teams_card(publisher, outcome, target, card, f"{base}:teams_card")
         if target.sharepoint_drive:
+            key = f"{base}:sharepoint_file"
             outcome.attempt(
                 "sharepoint_file",
                 lambda: publisher.upload_file(
                     target.sharepoint_drive,
                     f"{target.sharepoint_folder}/status/{report.name}",
                     report.read_bytes(),
-                    f"{base}:sharepoint_file",
+                    key,
                 ),
+                key,
             )
     _log(outcome)
     outcome.raise_if_failed()
@@ -550,7 +562,7 @@ def publish_alert(
 ) -> dict[str, Any]:
     """A card about new red findings (called by the nightly flow)."""
     target = runtime.settings.publish.alerts
-    outcome = Outcome()
+    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
     if runtime.settings.graph.enabled:
         _teams_card(
             graph_publisher(runtime), outcome, target, alert_card(project_key, findings), key
@@ -566,12 +578,12 @@ def _teams_card(
     if target.teams_webhook is not None:
         webhook = target.teams_webhook
         outcome.attempt(
-            "teams_card", lambda: publisher.post_card_webhook(webhook.resolve(), card, key)
+            "teams_card", lambda: publisher.post_card_webhook(webhook.resolve(), card, key), key
         )
     elif target.teams_channel:
         team, channel = target.teams_channel["team"], target.teams_channel["channel"]
         outcome.attempt(
-            "teams_card", lambda: publisher.post_channel_message(team, channel, card, key)
+            "teams_card", lambda: publisher.post_channel_message(team, channel, card, key), key
         )
 
 
@@ -589,8 +601,9 @@ def _log(outcome: Outcome, stream: Stream | None = None) -> None:
             stream.base,
         )
     logger.info(
-        "published %s; skipped %s; failed %s",
-        sorted(outcome.done),
+        "published %s; already published %s; skipped %s; failed %s",
+        outcome.published_now,
+        sorted(outcome.already),
         sorted(outcome.skipped),
         sorted(outcome.failed),
     )

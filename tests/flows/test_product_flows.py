@@ -3,6 +3,7 @@ closeout and status report, each publishing exactly once, also across a failed a
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -269,3 +270,38 @@ def test_a_configured_prefect_server_keeps_prefect_the_orchestrator(
     assert not prefect_server_configured()
     monkeypatch.setenv("PREFECT_API_URL", "http://prefect:4200/api")
     assert prefect_server_configured()
+
+
+def test_a_publication_done_before_is_reported_as_already_published(
+    product: Runtime,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A second publication of the same evaluation posts nothing: its summary line says
+    "already published" for every target (ledger hits), the result lists them, and the CLI
+    prints them as such, not as "published"."""
+    from flows.commands import _print_published
+    from flows.gate_review import phase_gate_review
+    from flows.orchestration import direct
+
+    monkeypatch.setenv("PMO_VERBOSE", "1")  # the in-process run's INFO lines
+    phase_gate_review("ERP")  # published now, or by an earlier test of this module
+    before = kinds(product)
+    caplog.clear()
+    with direct(), caplog.at_level(logging.INFO):
+        again = phase_gate_review.fn("ERP")["published"]
+    assert kinds(product) == before  # nothing was sent
+    targets = sorted(again["done"])
+    assert {"jira_comment", "jira_attachment", "teams_card"} <= set(targets)
+    assert again["already_published"] == targets
+    summaries = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "pmo.flows" and "already published" in r.getMessage()
+    ]
+    assert summaries == [f"published []; already published {targets}; skipped []; failed []"]
+    capsys.readouterr()
+    _print_published(again)
+    printed = " ".join(capsys.readouterr().out.split())  # the console wraps at its width
+    assert "published: nothing new already published: " + ", ".join(targets) in printed
