@@ -35,6 +35,7 @@ from checks.gates import (
     decide,
     project_item_ids,
     scope_quality,
+    with_catalog_limits,
     with_project_overrides,
 )
 from checks.gates.metrics import finding_metrics, quality_metrics
@@ -252,7 +253,10 @@ def _resolve(
         key=key,
         phase=str(chosen),
         phase_source=choice,
-        rules=with_project_overrides(rules, overrides.get("gates"), f"{where}.gates"),
+        rules=with_catalog_limits(
+            with_project_overrides(rules, overrides.get("gates"), f"{where}.gates"),
+            checks.thresholds,
+        ),
         checks=checks,
         overrides=overrides,
     )

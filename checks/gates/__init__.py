@@ -1,6 +1,7 @@
 """Phase-gate rules (from `config/lifecycle.yaml`) and the gate decision.
 
-- `rules`: `parse_rules(raw, source)`, `with_project_overrides(rules, overrides, where)`;
+- `rules`: `parse_rules(raw, source)`, `with_project_overrides(rules, overrides, where)`,
+  `with_catalog_limits(rules, thresholds)`;
 - `decision`: `decide(gate, metrics, evidence, findings, quality)`, `scope_quality(...)`;
 - `metrics`: the gate's own metrics (charter, data quality, findings, forecast, closeout);
 - `requests`: gate-review requests filed in Jira (which project and phase each one asks about).
@@ -23,6 +24,7 @@ from checks.gates.rules import (
     LifecycleRules,
     RulesError,
     parse_rules,
+    with_catalog_limits,
     with_project_overrides,
 )
 
@@ -41,5 +43,6 @@ __all__ = [
     "parse_rules",
     "project_item_ids",
     "scope_quality",
+    "with_catalog_limits",
     "with_project_overrides",
 ]

@@ -5,6 +5,12 @@ threshold, must-meet (knock-out) or should-meet (scored by weight). Every proble
 is reported with its key path, e.g. ``gates.planning.criteria[2].metric: unknown metric
 'evm.spii'``, so a person can fix the file without reading code.
 
+A threshold may name the metric catalogue's limit instead of a number: ``threshold: catalog``
+(the limit where the metric raises a warning finding) or ``threshold: catalog.critical`` (where
+it raises a critical one). The criterion then follows the catalogue and its overrides
+(``checks.thresholds`` in settings, ``projects.<KEY>.thresholds``), so a tolerance such as SPI's
+is set in one place and the gate, the findings and the status RAG agree.
+
 Per-project overrides live in the main config under ``projects.<KEY>.gates.<phase>``:
 ``<criterion id>: <number>`` replaces the threshold; ``<criterion id>: {threshold, must_meet,
 weight, enabled}`` replaces any of those (``enabled: false`` drops the criterion).
@@ -34,6 +40,7 @@ GATE_PHASES = tuple(p for p in PHASES if p != "closed")
 _CRITERION_KEYS = {"id", "description", "metric", "comparison", "threshold", "must_meet", "weight"}
 _GATE_KEYS = {"description", "criteria", "min_score"}
 _OVERRIDE_KEYS = {"threshold", "must_meet", "weight", "enabled"}
+CATALOG_LIMITS = {"catalog": "warning", "catalog.critical": "critical"}
 
 
 class RulesError(ConfigError):
@@ -49,6 +56,7 @@ class Criterion:
     threshold: float
     must_meet: bool
     weight: float
+    limit: str | None = None  # "warning"/"critical": the catalogue's limit; None: a number
 
     def passes(self, value: float) -> bool:
         return COMPARISONS[self.comparison](value, self.threshold)
@@ -169,16 +177,75 @@ def _criterion(raw: Any, key: str, errors: _Errors) -> Criterion | None:
         errors.add(
             f"{key}.comparison", f"bad comparison {comparison!r} (use {' '.join(COMPARISONS)})"
         )
-    threshold = (
-        _number(raw.get("threshold"), f"{key}.threshold", errors) if "threshold" in raw else 0
+    limit = (
+        CATALOG_LIMITS.get(raw.get("threshold")) if isinstance(raw.get("threshold"), str) else None
     )
+    if limit is not None:
+        threshold = _catalog_limit(str(metric), limit, None, f"{key}.threshold", errors)
+    elif "threshold" in raw:
+        threshold = _number(raw.get("threshold"), f"{key}.threshold", errors)
+    else:
+        threshold = 0.0
     must_meet = _bool(raw.get("must_meet", True), f"{key}.must_meet", errors)
     weight = _number(raw.get("weight", 1.0), f"{key}.weight", errors, 0.0)
     if len(errors.lines) > count:
         return None
     return Criterion(
-        cid, str(raw.get("description", "")), metric, comparison, threshold, must_meet, weight
+        cid,
+        str(raw.get("description", "")),
+        metric,
+        comparison,
+        threshold,
+        must_meet,
+        weight,
+        limit,
     )
+
+
+def _catalog_limit(
+    metric: str,
+    limit: str,
+    overrides: Mapping[str, float] | None,
+    key: str,
+    errors: _Errors,
+) -> float:
+    from checks.risk.catalog import METRICS, critical_threshold, threshold
+
+    if metric not in METRICS:
+        errors.add(key, f"metric {metric!r} has no limit in the catalogue (checks/risk/catalog.py)")
+        return 0.0
+    value = (critical_threshold if limit == "critical" else threshold)(metric, overrides)
+    if value is None:
+        errors.add(key, f"metric {metric!r} has no {limit} limit in the catalogue")
+        return 0.0
+    return float(value)
+
+
+def with_catalog_limits(
+    rules: LifecycleRules, thresholds: Mapping[str, float] | None
+) -> LifecycleRules:
+    """The rules with every ``threshold: catalog[.critical]`` criterion set to the catalogue's
+    limit under `thresholds` (settings, then the project's overrides)."""
+    if not thresholds:
+        return rules
+    errors = _Errors()
+    gates = tuple(
+        replace(
+            gate,
+            criteria=tuple(
+                c
+                if c.limit is None
+                else replace(
+                    c,
+                    threshold=_catalog_limit(c.metric, c.limit, thresholds, c.id, errors),
+                )
+                for c in gate.criteria
+            ),
+        )
+        for gate in rules.gates
+    )
+    errors.raise_if_any("checks.thresholds")
+    return replace(rules, gates=gates)
 
 
 def _number(
@@ -247,8 +314,9 @@ def _override_criterion(
     crit: Criterion, change: Mapping[str, Any], key: str, errors: _Errors
 ) -> Criterion:
     out = crit
-    if "threshold" in change:
-        out = replace(out, threshold=_number(change["threshold"], f"{key}.threshold", errors))
+    if "threshold" in change:  # a number set for the project wins over the catalogue
+        number = _number(change["threshold"], f"{key}.threshold", errors)
+        out = replace(out, threshold=number, limit=None)
     if "must_meet" in change:
         out = replace(out, must_meet=_bool(change["must_meet"], f"{key}.must_meet", errors))
     if "weight" in change:

@@ -334,3 +334,59 @@ def test_load_rules_validates_project_overrides(projects, message):
     with pytest.raises(RulesError, match=re.escape(message)):
         load_rules(Settings(projects=projects))
     load_rules(Settings(projects={"ABC": {"gates": {"execution": {"spi_floor": 0.7}}}}))
+
+
+def _spi_gate(threshold: object) -> dict:
+    raw = copy.deepcopy(RULES)
+    raw["gates"]["execution"]["criteria"][0]["threshold"] = threshold
+    return raw
+
+
+CATALOG_LIMITS = [
+    pytest.param("catalog", None, None, 0.9, id="warning-limit"),
+    pytest.param("catalog.critical", None, None, 0.8, id="critical-limit"),
+    pytest.param("catalog", {"evm.spi": 0.85}, None, 0.85, id="settings-move-it"),
+    pytest.param("catalog.critical", {"evm.spi.critical": 0.7}, None, 0.7, id="critical-moved"),
+    pytest.param("catalog", {"evm.spi": 0.85}, {"spi_floor": 0.6}, 0.6, id="project-number-wins"),
+    pytest.param(0.8, {"evm.spi": 0.85}, None, 0.8, id="a-number-stays"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("threshold", "thresholds", "project", "expected"), CATALOG_LIMITS)
+def test_a_threshold_may_name_the_catalogue_limit(threshold, thresholds, project, expected):
+    from checks.gates import with_catalog_limits
+
+    rules = parse_rules(_spi_gate(threshold))
+    if project is not None:
+        rules = with_project_overrides(rules, {"execution": project})
+    rules = with_catalog_limits(rules, thresholds)
+    assert rules.gate("execution").criteria[0].threshold == expected
+
+
+def test_catalogue_limits_need_a_catalogue_metric():
+    raw = _spi_gate("catalog")
+    raw["gates"]["execution"]["criteria"][0]["metric"] = "charter.objectives"
+    with pytest.raises(RulesError, match=r"criteria\[0\]\.threshold: metric 'charter.objectives'"):
+        parse_rules(raw)
+    with pytest.raises(RulesError, match=r"criteria\[0\]\.threshold: bad threshold 'katalog'"):
+        parse_rules(_spi_gate("katalog"))
+
+
+def test_the_shipped_gates_and_the_findings_share_each_limit():
+    # One tolerance per metric: every shipped criterion on a catalogue metric with a limit
+    # names that limit instead of repeating its number (SPI was 0.8/0.95 in the gate, 0.9 in
+    # the findings and a hard-coded 0.9 in the status RAG).
+    from checks.risk.catalog import METRICS
+
+    raw = yaml.safe_load(lifecycle_path(Settings()).read_text())
+    numbers = [
+        (phase, c["id"])
+        for phase, gate in raw["gates"].items()
+        for c in gate["criteria"]
+        if c["metric"] in METRICS
+        and (
+            METRICS[c["metric"]].threshold is not None or METRICS[c["metric"]].critical is not None
+        )
+        and not isinstance(c["threshold"], str)
+    ]
+    assert numbers == []
