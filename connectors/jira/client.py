@@ -122,8 +122,8 @@ class JiraApi:
         self.stats = HttpStats()
         self.caller = RetryingCaller(policy, self.stats, seed=seed)
         adapter = PolicyAdapter(self.caller)
-        # jira 3.10 takes no session or transport from outside: mounting the adapter on the
-        # client's own session is the one place we touch its private `_session`.
+        # jira 3.10 takes no session or transport from outside and exposes its session only
+        # as `_session`: the adapter is mounted there, and `request` (below) sends through it.
         for prefix in ("http://", "https://"):
             client._session.mount(prefix, adapter)
         # The client's @cloud_api methods (approximate_issue_count) look at deploymentType,
@@ -154,8 +154,8 @@ class JiraApi:
         except ValueError:  # a 2xx answer that is not JSON
             raise JiraError(f"{context or 'Jira request'}: the response is not JSON") from None
 
-    def url(self, path: str, api: str | None = None) -> str:
-        base = f"rest/{api}" if api else f"rest/api/{self.endpoint.api_version}"
+    def url(self, path: str) -> str:
+        base = f"rest/api/{self.endpoint.api_version}"
         return f"{self.endpoint.url.rstrip('/')}/{base}/{path.lstrip('/')}"
 
     def request(
@@ -165,7 +165,6 @@ class JiraApi:
         *,
         params: Mapping[str, Any] | None = None,
         body: Any = None,
-        api: str | None = None,
         context: str = "",
     ) -> Any:
         """A REST call the client has no public method for, or whose method sends something
@@ -175,7 +174,7 @@ class JiraApi:
         created with their entity property (`add_comment` cannot send one). jira 3.10 has no
         public generic request method, so this is its session's `request`: the client's
         auth, headers, timeout and error handling, and our adapter under it."""
-        url = self.url(path, api)
+        url = self.url(path)
         data = json.dumps(body) if body is not None else None
         session = self.client._session
 
