@@ -113,6 +113,10 @@ class Inherited:
     def __init__(self, key: int) -> None:
         self.key = key
 
+    def release(self) -> None:
+        """Forget the job in this process (forked workers keep their copy)."""
+        _INHERITED.pop(self.key, None)
+
     @property
     def value(self) -> PortfolioJob:
         try:
@@ -133,7 +137,7 @@ def _inherit(job: PortfolioJob | None) -> Iterator[Inherited | None]:
     try:
         yield Inherited(key)
     finally:
-        del _INHERITED[key]
+        _INHERITED.pop(key, None)
 
 
 @task(name="assess-shard", persist_result=False)
@@ -223,11 +227,21 @@ def evaluate_projects(
         ThreadPoolExecutor(1, thread_name_prefix="quality-gates") as side,
         runner as r,
     ):
-        # the caller's Prefect context goes along: a quality task runs in its flow run
-        report = side.submit(contextvars.copy_context().run, _report, quality)
-        fan_out = _FanOut(r, job, report, window, local, inherited)
+        report = _start(side, quality)
+        if inherited is not None:  # forked: the workers hold the job, this process needs ids
+            inherited.release()  # what only the job references is freed here
+            del job
+            fan_out = _FanOut(r, None, report, window, local, inherited)
+        else:
+            fan_out = _FanOut(r, job, report, window, local)
         parts = fan_out.run(shards)
     return [e for part in parts for e in part]
+
+
+def _start(side: ThreadPoolExecutor, quality: QualitySource) -> Future[QualityReport]:
+    """The quality gates, started in `side`; the caller's Prefect context goes along: a
+    quality task runs in its flow run."""
+    return side.submit(contextvars.copy_context().run, _report, quality)
 
 
 def _report(quality: QualitySource) -> QualityReport:
@@ -240,7 +254,7 @@ class _FanOut:
     def __init__(
         self,
         runner: TaskRunner[Any],
-        job: PortfolioJob,
+        job: PortfolioJob | None,  # None: the workers inherited it
         report: Future[QualityReport],
         window: int,
         local: bool,
@@ -293,6 +307,7 @@ class _FanOut:
         if self.inherited is not None:
             work = self.inherited
         else:
+            assert self.job is not None
             work = Sealed(self.job if self.local else self.job.shard(ids))
         parameters: dict[str, Any] = {"work": work, "project_ids": ids}
         if self.report.done() and self.report.exception() is None:

@@ -168,6 +168,8 @@ def _live(frame: pd.DataFrame | None, name: str) -> pd.DataFrame:
     if name == "tasks" and len(frame):  # the product's own follow-ups are not project work
         own = product_followups(frame)
         frame = frame[~own] if own.any() else frame
+    if frame.index.equals(pd.RangeIndex(len(frame))):
+        return frame  # read, never written: no copy of a million rows needed
     return frame.reset_index(drop=True)
 
 

@@ -147,8 +147,17 @@ class _GxRuntime:
         finally:
             self.context.validation_definitions.delete(name)
             self.context.suites.delete(name)
+            self.release_batches()
         by_name = {spec.name: spec for spec in specs}
         return [_outcome(by_name[r.expectation_config.meta["check"]], r) for r in result.results]
+
+    def release_batches(self) -> None:
+        """Drop the frames GX's execution engine keeps after a run. It caches every batch it
+        loaded, for the life of the process: the view of each table validated (of 1M time
+        entries: ~100 MiB), held while the evaluation that follows needs the memory."""
+        manager = self.source.get_execution_engine().batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
 
     def expectation(self, spec: ExpectationSpec) -> Any:
         meta = {"check": spec.name, "severity": spec.severity.value}

@@ -420,3 +420,14 @@ def test_frame_missing_a_column_names_table_and_column() -> None:
     frame = to_frame("risks", []).drop(columns=["impact"])
     with pytest.raises(KeyError, match=r"risks.*impact"):
         validate_frame("risks", suite_for("risks", AS_OF), frame)
+
+
+def test_gx_keeps_no_frame_after_a_validation(gx_runtime: Any) -> None:
+    """GX caches every batch it validated for the life of the process; the adapter drops them,
+    so a validated table's view is not held while the evaluation runs."""
+    frames = clean_frames()
+    validate_frame("tasks", suite_for("tasks", AS_OF), frames["tasks"])
+    validate_frame("risks", suite_for("risks", AS_OF), frames["risks"])
+    manager = gx_runtime.source.get_execution_engine().batch_manager
+    assert len(manager.batch_data_cache) == 0
+    assert len(manager.batch_cache) == 0
