@@ -71,6 +71,17 @@ class QualityResult:
     def to_dict(self) -> dict[str, Any]:
         return to_jsonable(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QualityResult:
+        """The result `to_dict` gave (read back from JSON)."""
+        return cls(
+            **{
+                **data,
+                "severity": Severity(data["severity"]),
+                "example_keys": tuple(data["example_keys"]),
+            }
+        )
+
 
 @dataclass(frozen=True)
 class QualityReport:

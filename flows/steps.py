@@ -45,13 +45,15 @@ def run_quality(
     runtime: Runtime, frames: Mapping[str, pd.DataFrame], as_of: datetime
 ) -> QualityReport:
     from checks.quality import QualityContext, run_quality_gates
+    from flows.quality_record import suite_results
 
     context = QualityContext(
         as_of=as_of,
         last_sync=dict(last_successful_sync(runtime.warehouse)),
         previous_counts=previous_census(runtime, as_of),
     )
-    return run_quality_gates(frames, context, runtime.settings.checks)
+    suites = suite_results(runtime, frames, as_of)  # GX's, or the last run's when they hold
+    return run_quality_gates(frames, context, runtime.settings.checks, table_results=suites)
 
 
 def earlier_snapshots(

@@ -7,8 +7,13 @@ when a validation runs; cross-table checks are plain pandas returning the same r
 
 from checks.quality.context import QualityContext
 from checks.quality.freshness import census_counts
-from checks.quality.runner import quality_results_for_project, run_quality_gates
+from checks.quality.runner import (
+    quality_results_for_project,
+    run_quality_gates,
+    table_suite_results,
+)
 from checks.quality.suites import suite_for
+from checks.quality.tables import suites_agree
 
 __all__ = [
     "QualityContext",
@@ -16,4 +21,6 @@ __all__ = [
     "quality_results_for_project",
     "run_quality_gates",
     "suite_for",
+    "suites_agree",
+    "table_suite_results",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
 import pandas as pd
 
@@ -19,11 +20,16 @@ def run_quality_gates(
     frames: Mapping[str, pd.DataFrame],
     context: QualityContext,
     settings: ChecksSettings,
+    *,
+    table_results: list[QualityResult] | None = None,
 ) -> QualityReport:
     """Per-table GX suites plus cross-table checks; results carry the project they concern.
 
     `frames` are canonical frames keyed by table name (absent tables are not checked).
     A gate review keeps its project's part with `quality_results_for_project`.
+    `table_results`: the per-table suites' results on these frames at this status date
+    (`table_suite_results`, for instance an earlier run's when `tables.suites_agree`): GX
+    then does not run; everything else does.
     """
     unknown = sorted(set(frames) - set(CANONICAL_TABLES))
     if unknown:
@@ -32,7 +38,11 @@ def run_quality_gates(
         )
     live = {name: tables.live_rows(frame) for name, frame in frames.items()}
     by_task = task_projects(live.get("tasks"))
-    results = tables.run_table_suites(live, context.as_of, by_task)
+    results = (
+        list(table_results)
+        if table_results is not None
+        else tables.run_table_suites(live, context.as_of, by_task)
+    )
     results += integrity.referential_integrity(live, by_task)
     results += freshness.freshness(context.last_sync, context.as_of, settings.freshness_hours)
     results += freshness.census_drop(
@@ -43,6 +53,12 @@ def run_quality_gates(
         results, settings.quality_critical_share, _outlier_issue_keys(results, live)
     )
     return QualityReport(tuple(results))
+
+
+def table_suite_results(frames: Mapping[str, pd.DataFrame], as_of: datetime) -> list[QualityResult]:
+    """The per-table suites' results on the portfolio, as `run_quality_gates` computes them."""
+    live = {name: tables.live_rows(frame) for name, frame in frames.items()}
+    return tables.run_table_suites(live, as_of, task_projects(live.get("tasks")))
 
 
 def _outlier_issue_keys(

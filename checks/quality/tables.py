@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 import pandas as pd
@@ -37,6 +38,35 @@ def run_table_suites(
         outcomes = validate_frame(name, suite_for(name, as_of), frame)
         results.extend(outcomes_to_results(name, frame, outcomes, by_task))
     return results
+
+
+def suites_agree(frames: Mapping[str, pd.DataFrame], then: datetime, now: datetime) -> bool:
+    """Would the suites say of `frames` at status date `now` what they said at `then`?
+
+    A suite depends on the status date only through bounds that are the status date itself
+    (`<column>.not_future`): such a check can change its outcome only for a value between
+    the two dates. So they agree when every other part of every suite is the same and no
+    live value of a column bounded by the date lies in [earlier, later].
+    """
+    low, high = sorted((pd.Timestamp(then).tz_convert("UTC"), pd.Timestamp(now).tz_convert("UTC")))
+    for name in SUITE_BUILDERS:
+        if name not in frames:
+            continue
+        frame = live_rows(frames[name])
+        for before, after in zip(suite_for(name, then), suite_for(name, now), strict=True):
+            if before == after:
+                continue
+            if replace(before, min_value=None, max_value=None) != replace(
+                after, min_value=None, max_value=None
+            ):
+                return False
+            for column in before.columns:
+                if column not in frame:
+                    continue
+                values = pd.to_datetime(frame[column], utc=True, errors="coerce")
+                if ((values >= low) & (values <= high)).any():
+                    return False
+    return True
 
 
 def outcomes_to_results(

@@ -1,6 +1,8 @@
 """A sync that changed nothing does not judge again (issue 14, point 11): in-process it loads
 neither Prefect nor Great Expectations nor the charts nor the checks, and it judges again as
-soon as anything the judgement reads changed: data, the status date's day, a pinned date."""
+soon as anything the judgement reads changed: data, the status date's day, a pinned date.
+A gate review on rows the last judgement validated takes its suite results instead of
+running Great Expectations again, and decides the same."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,15 +41,47 @@ print(json.dumps({"judgement": seen, "loaded": [m for m in sys.argv[2:] if m in 
 
 
 def cli_sync(config: Path, tmp_path: Path) -> dict[str, Any]:
+    return run_probe(PROBE, str(config), None, tmp_path)
+
+
+def run_probe(probe: str, config: str, as_of: str | None, tmp_path: Path) -> dict[str, Any]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
     env.pop("PREFECT_PROFILE", None)
     env.update(PYTHONPATH=str(ROOT), PREFECT_HOME=str(tmp_path / "prefect-home"))
+    arguments = [config, *([as_of] if as_of else []), *HEAVY]
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, str(config), *HEAVY],
+        [sys.executable, "-c", probe, *arguments],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=600,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+GATE_PROBE = """
+import json, sys
+from flows.gate_review import phase_gate_review
+from flows.orchestration import run_for_cli
+document = run_for_cli(
+    phase_gate_review, project="ERP", publish=False, config_path=sys.argv[1], as_of=sys.argv[2]
+)
+print(json.dumps({"document": document, "loaded": [m for m in sys.argv[3:] if m in sys.modules]}))
+"""
+
+
+def cli_gate(config: Path, tmp_path: Path, as_of: str) -> dict[str, Any]:
+    """`pmo gate ERP --no-publish --as-of DAY`, as the CLI runs it without a Prefect server."""
+    return run_probe(GATE_PROBE, str(config), as_of, tmp_path)
+
+
+def forget_suite_results(config: Path) -> None:
+    from config.settings import load_settings
+    from connectors.store import Warehouse
+    from flows.quality_record import SOURCE, STREAM
+
+    warehouse = Warehouse.from_settings(load_settings(config).warehouse)
+    with warehouse.transaction() as txn:
+        txn.set_watermark(SOURCE, STREAM, "*", {})
+    warehouse.dispose()
 
 
 def test_a_sync_that_changed_nothing_judges_nothing_and_loads_no_checks(tmp_path: Path) -> None:
@@ -63,6 +97,13 @@ def test_a_sync_that_changed_nothing_judges_nothing_and_loads_no_checks(tmp_path
         config.write_text(yaml.safe_dump(body), encoding="utf-8")
         first = cli_sync(config, tmp_path)
         second = cli_sync(config, tmp_path)
+        day = datetime.now(UTC).date().isoformat()
+        gate = cli_gate(config, tmp_path, day)  # the judgement's suite results still hold
+        forget_suite_results(config)
+        fresh = cli_gate(config, tmp_path, day)  # none stored: GX validates
+    assert "great_expectations" not in gate["loaded"], "GX ran though its results held"
+    assert "great_expectations" in fresh["loaded"]
+    assert gate["document"] == fresh["document"]
     assert [j["judged"] for j in first["judgement"]] == [True]
     assert first["judgement"][0]["projects"] > 0
     assert {"great_expectations", "matplotlib"} <= set(first["loaded"])

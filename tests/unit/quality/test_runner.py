@@ -9,8 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from checks.model import Severity
-from checks.quality import QualityContext, quality_results_for_project, run_quality_gates
+from checks.model import QualityResult, Severity
+from checks.quality import (
+    QualityContext,
+    quality_results_for_project,
+    run_quality_gates,
+    suites_agree,
+    table_suite_results,
+)
 from config.settings import ChecksSettings
 from sandbox.synthetic_frames import Problems, synthetic_portfolio_with_manifest
 from tests.unit.quality.builders import ABC, AS_OF, XYZ, clean_frames, spoiled
@@ -120,3 +126,26 @@ def test_importing_the_package_does_not_import_great_expectations() -> None:
         "sys.exit('great_expectations' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_suite_results_of_an_earlier_status_date_stand_in_for_gx_only_when_they_hold() -> None:
+    # a bad percent (a failure to carry over) and a task touched an hour after AS_OF
+    touched = (AS_OF + timedelta(hours=1)).isoformat()
+    frames = _subset(
+        spoiled("tasks", "jira:21", percent_complete=150.0, updated_at=touched),
+        "projects", "tasks", "time_entries",
+    )  # fmt: skip
+    earlier = table_suite_results(frames, AS_OF + timedelta(hours=2))
+    stored = [QualityResult.from_dict(json.loads(json.dumps(r.to_dict()))) for r in earlier]
+    assert stored == earlier
+    later = AS_OF + timedelta(hours=9)
+    context = QualityContext(later, last_sync={"jira": later - timedelta(hours=1)})
+    assert suites_agree(frames, AS_OF + timedelta(hours=2), later)
+    reused = run_quality_gates(frames, context, SETTINGS, table_results=stored)
+    assert reused == run_quality_gates(frames, context, SETTINGS)
+    assert ("tasks.percent_complete.range", XYZ) in _failed(reused)
+    # as of AS_OF the touched task lies in the future: that outcome is not carried over
+    assert not suites_agree(frames, AS_OF, later)
+    assert ("tasks.updated_at.not_future", XYZ) in _failed(
+        run_quality_gates(frames, QualityContext(AS_OF), SETTINGS)
+    )
