@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (Python 3.11+ and pip, nothing else):
 #   make demo   set everything up and run the demo against the local sandbox
-#   make test   set everything up and run the whole test suite (lint included); CI runs this
+#   make test   set everything up and run the whole test suite (lint and mypy included); CI runs this
 SHELL := /bin/bash
 PYTHON ?= python3
 # uv from PATH, else the copy pip installs for $(PYTHON) (`python -m uv` finds its binary).
@@ -26,6 +26,7 @@ demo: setup
 
 lint: setup
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen mypy
 
 test: lint
 	@UV="$(UV)" ./scripts/test.sh
@@ -34,4 +35,4 @@ format: setup
 	@$(UV) run --frozen ruff format . && $(UV) run --frozen ruff check --fix .
 
 clean:
-	rm -rf .pmo .pytest_cache .ruff_cache
+	rm -rf .pmo .pytest_cache .ruff_cache .mypy_cache

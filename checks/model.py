@@ -48,7 +48,7 @@ class Finding:
     phase: str | None = None  # lifecycle phase the check belongs to; None = cross-cutting
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class QualityResult:
     tainted_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> QualityResult:
@@ -127,7 +127,7 @@ class CriterionOutcome:
     reason: str | None = None  # why the value is null (metric not computable), else None
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,15 @@ class Evaluation:
     phase_source: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
+
+
+def record_jsonable(record: object) -> dict[str, Any]:
+    """A dataclass as a JSON object (see `to_jsonable`): what every `to_dict` returns."""
+    out = to_jsonable(record)
+    if not isinstance(out, dict):
+        raise TypeError(f"not a record: {type(record).__name__}")
+    return out
 
 
 def to_jsonable(value: Any) -> Any:

@@ -363,17 +363,22 @@ def empty_frame(name: str) -> pd.DataFrame:
 
 def _coerce_series(values: pd.Series, dtype: Dtype) -> pd.Series:
     if dtype == "datetime":
+        stamps: pd.Series
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            return values.dt.tz_convert("UTC")  # already parsed: no per-value work
-        return pd.to_datetime(values, utc=True, errors="raise", format="mixed", cache=False)
+            stamps = values.dt.tz_convert("UTC")  # already parsed: no per-value work
+        else:
+            stamps = pd.to_datetime(values, utc=True, errors="raise", format="mixed", cache=False)
+        return stamps
     if dtype == "date":
         if pd.api.types.is_datetime64_dtype(values.dtype):
-            return values.dt.normalize().astype("datetime64[ns]")
-        parsed = pd.to_datetime(values, errors="raise", cache=False)
-        return parsed.dt.normalize().astype("datetime64[ns]")
+            parsed = values
+        else:
+            parsed = pd.to_datetime(values, errors="raise", cache=False)
+        days: pd.Series = parsed.dt.normalize().astype("datetime64[ns]")
+        return days
     if dtype == "json":
         return values.astype("object")
-    return values.astype(PANDAS_DTYPES[dtype])
+    return values.astype(pd.api.types.pandas_dtype(PANDAS_DTYPES[dtype]))
 
 
 def to_frame(name: str, rows: Iterable[Mapping[str, Any]] | pd.DataFrame) -> pd.DataFrame:

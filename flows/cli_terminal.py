@@ -44,11 +44,11 @@ def shown(record: logging.LogRecord) -> logging.LogRecord | None:
     return record
 
 
-class PlainTerminalHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class PlainTerminalHandler(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     """The terminal of an in-process run: `shown`'s rules, Prefect's line format."""
 
     def __init__(self, stream: object = None) -> None:
-        super().__init__(stream or sys.stderr)  # type: ignore[arg-type]
+        super().__init__(stream or sys.stderr)  # type: ignore[arg-type,unused-ignore]
         self.setFormatter(logging.Formatter(LINE_FORMAT, "%H:%M:%S"))
 
     def emit(self, record: logging.LogRecord) -> None:

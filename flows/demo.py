@@ -81,10 +81,9 @@ def run_demo(config_path: str | None = None, console: Console | None = None) -> 
         transient=False,
     )
     with open_runtime(config_path) as runtime, progress:
-        if runtime.uses_sandbox:
-            console.print(
-                f"sandbox: Jira {runtime.sandbox_info['jira_url']}  Graph {runtime.sandbox_info['graph_base_url']}"
-            )
+        info = runtime.sandbox_info
+        if info is not None:
+            console.print(f"sandbox: Jira {info['jira_url']}  Graph {info['graph_base_url']}")
         step = progress.add_task("nightly sync (Jira + Microsoft 365)", total=1)
         summary.sync = list(nightly_sync(config_path=config_path))
         progress.advance(step)

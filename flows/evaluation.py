@@ -78,7 +78,9 @@ class Sealed(Generic[T]):
     def value(self) -> T:
         if isinstance(self._value, _Unset):
             assert self._packed is not None
-            self._value = cloudpickle.loads(self._packed)
+            value: T = cloudpickle.loads(self._packed)
+            self._value = value
+            return value
         return self._value
 
     def __reduce__(self) -> tuple[Callable[[bytes], Sealed[T]], tuple[bytes]]:

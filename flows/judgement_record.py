@@ -49,10 +49,9 @@ def judgement_key(runtime: Runtime) -> dict[str, Any] | None:
     if runtime.as_of_pinned:
         return None
     from checks.quality.freshness import freshness
-    from connectors.store import last_successful_sync
 
     as_of = runtime.as_of()
-    synced = last_successful_sync(runtime.warehouse)
+    synced = runtime.warehouse.last_successful_sync()
     results = freshness(synced, as_of, runtime.settings.checks.freshness_hours)
     if not all(r.success for r in results):
         return None  # a stale source's failure names its age: it differs every time

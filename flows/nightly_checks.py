@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from checks.gates.requests import GateRequest, open_gate_requests
 from checks.model import Evaluation, QualityReport
-from connectors.store import PublicationLedger
+from connectors.ports import JSON, Ledger
 from flows.orchestration import run_flow, task
 from flows.publishing import (
     alert_epic,
@@ -74,7 +74,7 @@ def alert_key(evaluation: Evaluation, check: str, item_ids: tuple[str, ...]) -> 
 @task(name="alert-red-findings")
 def alert_new_red_findings(runtime: Runtime, evaluations: list[Evaluation]) -> int:
     """One card per project listing the critical findings not alerted before."""
-    ledger = PublicationLedger(runtime.warehouse)
+    ledger = runtime.warehouse.ledger()
     sent = 0
     for evaluation in evaluations:
         fresh = [
@@ -110,7 +110,7 @@ def answer_gate_requests(
     from flows.gate_review import phase_gate_review
 
     known = set(frames["projects"]["key"].dropna().astype(str))
-    ledger = PublicationLedger(runtime.warehouse)
+    ledger = runtime.warehouse.ledger()
     answered = []
     for request in open_gate_requests(frames["tasks"], known):
         if _answered(runtime, ledger, request.issue_key):
@@ -122,7 +122,7 @@ def answer_gate_requests(
     return answered
 
 
-def _answered(runtime: Runtime, ledger: PublicationLedger, issue_key: str) -> bool:
+def _answered(runtime: Runtime, ledger: Ledger, issue_key: str) -> bool:
     """Answered by an earlier run: the ledger says so, or (a fresh or rebuilt warehouse) the
     request issue carries our answer, which is then adopted into the ledger. A claim held by
     a run that is gone is not an answer: the publishers take it over and finish the job."""
@@ -149,10 +149,18 @@ def _review(runtime: Runtime, request: GateRequest, review: Any) -> dict[str, An
         "request_issue": request.issue_key,
     }
     if deployment:
+        from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
 
-        run = run_deployment(
-            deployment, parameters=params, idempotency_key=f"request:{request.issue_key}", timeout=0
+        # called from sync code, Prefect's sync/async dispatch returns the FlowRun itself
+        run = cast(
+            FlowRun,
+            run_deployment(
+                deployment,
+                parameters=params,
+                idempotency_key=f"request:{request.issue_key}",
+                timeout=0,
+            ),
         )
         return {
             "request": request.issue_key,
@@ -170,7 +178,7 @@ def _review(runtime: Runtime, request: GateRequest, review: Any) -> dict[str, An
 def _reject(runtime: Runtime, request: GateRequest) -> dict[str, Any]:
     """Tell the requester what is wrong with the request, once."""
     text = f"This gate-review request can't be answered: {request.problem}."
-    body: Any = (
+    body: JSON = (
         text
         if runtime.settings.jira.deployment != "cloud"
         else {

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from connectors.jira.errors import JiraRetryExhaustedError
 from connectors.jira.sync import JiraSync, Steps, run_steps
@@ -96,12 +96,16 @@ class _Progress:
 
     def __init__(self) -> None:
         self.total, self.done = 1, 0
-        self.artifact_id = None
+        self.artifact_id: uuid.UUID | None = None
         if in_a_run():
             from prefect.artifacts import create_progress_artifact
 
-            self.artifact_id = create_progress_artifact(
-                0.0, key="nightly-sync-progress", description="Nightly sync"
+            # called from sync code: Prefect's sync/async dispatch returns the id itself
+            self.artifact_id = cast(
+                uuid.UUID,
+                create_progress_artifact(
+                    0.0, key="nightly-sync-progress", description="Nightly sync"
+                ),
             )
 
     def step(self) -> None:
@@ -178,7 +182,7 @@ def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> l
     started = datetime.now(UTC)
     summaries: list[SyncSummary] = []
     failures: list[str] = []
-    settings, warehouse = runtime.settings, runtime.warehouse
+    settings, warehouse = runtime.settings, runtime.sql_warehouse()
     closed = close_stale_syncs(warehouse)  # rows a killed run left `running`
     if closed:
         logger.warning("closed %d sync-log row(s) left running by an interrupted run", closed)
@@ -276,7 +280,7 @@ def _sync_jira(
     started: datetime,
     failures: list[str],
 ) -> list[SyncSummary]:
-    warehouse = runtime.warehouse
+    warehouse = runtime.sql_warehouse()
     log_sync(warehouse, run_id, "jira", "*", started_at=started, status="running")
     try:
         sync = JiraSync(

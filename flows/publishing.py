@@ -22,14 +22,15 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from checks.evaluation.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
 from config.settings import PublishTarget
+from connectors.ports import JSON, JiraPublishing, Ledger, M365Publishing
 from connectors.resilience import OutcomeUnknownError
-from connectors.store import PublicationLedger
 from connectors.store.ledger import PublicationSkipped
 from flows.orchestration import run_logger, task
 from flows.publish_target import JiraTargetChoice, choose_jira_target
@@ -58,7 +59,7 @@ class Outcome:
     # sent without a clear answer and not searchable (a webhook): warned, never re-sent
     unknown: dict[str, str] = field(default_factory=dict)
     report_url: str | None = None  # the report's SharePoint URL, when it was uploaded
-    ledger: PublicationLedger | None = field(default=None, repr=False, compare=False)
+    ledger: Ledger | None = field(default=None, repr=False, compare=False)
 
     def attempt(
         self, target: str, action: Callable[[], str | None], key: str | None = None
@@ -106,22 +107,26 @@ class Outcome:
 # --- connectors, built lazily: a run that publishes nothing opens no connection --------------
 
 
-def jira_publisher(runtime: Runtime) -> Any:
+def jira_publisher(runtime: Runtime) -> JiraPublishing:
+    if runtime.publishers.jira is not None:
+        return runtime.publishers.jira
     from connectors.jira.publisher import JiraPublisher
 
-    return JiraPublisher(runtime.jira(), PublicationLedger(runtime.warehouse))
+    return JiraPublisher(runtime.jira(), runtime.warehouse.ledger())
 
 
-def graph_publisher(runtime: Runtime) -> Any:
+def graph_publisher(runtime: Runtime) -> M365Publishing:
+    if runtime.publishers.m365 is not None:
+        return runtime.publishers.m365
     from connectors.graph.publisher import GraphPublisher
 
     url, token = runtime.graph_access()
     return GraphPublisher.from_settings(
-        runtime.settings, PublicationLedger(runtime.warehouse), base_url=url, token=token
+        runtime.settings, runtime.warehouse.ledger(), base_url=url, token=token
     )
 
 
-def _jira_body(runtime: Runtime, document: Mapping[str, Any]) -> Any:
+def _jira_body(runtime: Runtime, document: Mapping[str, Any]) -> JSON:
     """ADF for both deployments: on Data Center the Jira publisher turns it into wiki markup
     through its one escaping renderer (`connectors.jira.wiki`)."""
     return evaluation_adf(dict(document))
@@ -166,9 +171,10 @@ def open_stream(
     matters changed, else a new one (recorded before posting, so a crash resumes it)."""
     policy = runtime.settings.publish.republish_on
     mark = fingerprint(document, policy)
-    ledger = PublicationLedger(runtime.warehouse)
+    ledger = runtime.warehouse.ledger()
     last = ledger.get(_stream_key(name))
     delivered: frozenset[str] = frozenset()
+    previous: tuple[str, str] | None
     if last is not None and last.external_id:
         previous = (str((last.detail or {}).get("fingerprint")), last.external_id)
     else:
@@ -198,7 +204,9 @@ def _published_on_jira(
         value = jira_publisher(runtime).read_property(issue, PROPERTY_KEY)
     except Exception:  # Jira unreadable: the per-target look-ups still apply
         return nothing
-    published = value.get("publication") if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return nothing
+    published = value.get("publication")
     if not isinstance(published, str) or not published.startswith(name + ":"):
         return nothing
     mark = value.get("fingerprint") if value.get("republish_on") == policy else None
@@ -329,16 +337,17 @@ def _graph_targets(
     publisher = graph_publisher(runtime)
     # The report goes to SharePoint first, so the card and the mail can link to it there.
     report_url = None
-    if target.sharepoint_drive:
+    drive = target.sharepoint_drive
+    if drive:
         path = f"{target.sharepoint_folder}/{doc['project_key']}/{judged.report_path.name}"
         html, upload = judged.html.encode("utf-8"), f"{base}:sharepoint_file"
         outcome.attempt(
             "sharepoint_file",
-            lambda: publisher.upload_file(target.sharepoint_drive, path, html, upload),
+            lambda: publisher.upload_file(drive, path, html, upload),
             upload,
         )
         if "sharepoint_file" in outcome.done:
-            report_url = _web_url(publisher, target.sharepoint_drive, path)
+            report_url = _web_url(publisher, drive, path)
     outcome.report_url = report_url
     ctx = judged.context
     if "teams_card" in delivered and target.teams_webhook is not None:
@@ -346,14 +355,15 @@ def _graph_targets(
     _teams_card(
         publisher, outcome, target, evaluation_card(doc, report_url, ctx), f"{base}:teams_card"
     )
-    if mail and target.mail_from and target.mail_to:
+    sender = target.mail_from
+    if mail and sender and target.mail_to:
         subject, body = closeout_email(_with_followups(doc, outcome, target), report_url, ctx)
         attachment = (judged.report_path.name, judged.html.encode("utf-8"))
         mail_key = f"{base}:mail"
         outcome.attempt(
             "mail",
             lambda: publisher.send_mail(
-                target.mail_from, list(target.mail_to), subject, body, [attachment], mail_key
+                sender, list(target.mail_to), subject, body, [attachment], mail_key
             ),
             mail_key,
         )
@@ -374,7 +384,7 @@ def _with_followups(
     return {**doc, "extra": {**(doc.get("extra") or {}), "followups": made}}
 
 
-def _web_url(publisher: Any, drive: str, path: str) -> str | None:
+def _web_url(publisher: M365Publishing, drive: str, path: str) -> str | None:
     """The uploaded report's SharePoint URL; a failed look-up only costs the link."""
     try:
         return publisher.file_url(drive, path)
@@ -386,7 +396,7 @@ def _web_url(publisher: Any, drive: str, path: str) -> str | None:
 def _adopt(runtime: Runtime, key: str, target: str) -> None:
     """A webhook card can't be looked up; when the last publication's Jira record says it was
     delivered and this warehouse has never heard of it, it is recorded, not sent again."""
-    ledger = PublicationLedger(runtime.warehouse)
+    ledger = runtime.warehouse.ledger()
     if ledger.get(key) is None:
         ledger.mark_done(key, target, "adopted", {"adopted_from": "jira property"})
 
@@ -397,7 +407,7 @@ def publish_gate_review(
 ) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.gate_review
-    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
+    outcome = Outcome(ledger=runtime.warehouse.ledger())
     choice = choose_jira_target(
         runtime.settings, doc["project_key"], doc.get("phase"), "gate_review", request_issue
     )
@@ -422,7 +432,7 @@ def publish_gate_review(
 def publish_closeout(runtime: Runtime, judged: Judged) -> dict[str, Any]:
     doc = judged.document
     target = runtime.settings.publish.closeout
-    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
+    outcome = Outcome(ledger=runtime.warehouse.ledger())
     choice = choose_jira_target(runtime.settings, doc["project_key"], "closeout", "closeout")
     issue, reason = _locate_jira_issue(
         runtime, outcome, choice, f"closeout-issue:{doc['project_key']}"
@@ -462,11 +472,13 @@ def _followups(
 ) -> None:
     """One Jira issue or Planner task per lesson's follow-up action."""
     lessons = [x for x in (doc.get("closeout") or {}).get("lessons") or [] if x.get("action")]
-    if target.followups == "planner" and target.followup_plan and lessons:
+    plan = target.followup_plan
+    create: Callable[[str, Mapping[str, Any], str], str]
+    if target.followups == "planner" and plan and lessons:
         planner = graph_publisher(runtime)
 
         def create(title: str, lesson: Mapping[str, Any], key: str) -> str:
-            return planner.create_planner_task(target.followup_plan, title, key)
+            return planner.create_planner_task(plan, title, key)
 
     elif target.followups == "jira" and runtime.settings.jira.enabled and lessons:
         jira = jira_publisher(runtime)
@@ -485,7 +497,7 @@ def _followups(
     for index, lesson in enumerate(lessons):
         title = followup_issue(dict(doc), dict(lesson), ctx)[0]  # distinct: named by the lesson
         key = followup_key(str(doc["project_key"]), lesson)
-        outcome.attempt(f"followup_{index}", lambda t=title, x=lesson, k=key: create(t, x, k), key)
+        outcome.attempt(f"followup_{index}", partial(create, title, lesson, key), key)
 
 
 @task(name="publish-status", retries=1, retry_delay_seconds=5)
@@ -494,17 +506,18 @@ def publish_status(
 ) -> dict[str, Any]:
     base = f"status:{as_of:%G-W%V}"  # one digest per ISO week
     target = runtime.settings.publish.status_report
-    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
+    outcome = Outcome(ledger=runtime.warehouse.ledger())
     if runtime.settings.graph.enabled:
         publisher = graph_publisher(runtime)
         card = digest_card(rows, f"Status digest {as_of:%Y-%m-%d}")
         _teams_card(publisher, outcome, target, card, f"{base}:teams_card")
-        if target.sharepoint_drive:
+        drive = target.sharepoint_drive
+        if drive:
             key = f"{base}:sharepoint_file"
             outcome.attempt(
                 "sharepoint_file",
                 lambda: publisher.upload_file(
-                    target.sharepoint_drive,
+                    drive,
                     f"{target.sharepoint_folder}/status/{report.name}",
                     report.read_bytes(),
                     key,
@@ -542,7 +555,7 @@ def alerts_sent_before(runtime: Runtime, epic: str | None) -> set[str]:
         value = jira_publisher(runtime).read_property(epic, ALERTS_PROPERTY)
     except Exception:  # Jira unreadable: the alert goes out (a late card beats none)
         return set()
-    return {str(k) for k in (value or {}).get("keys") or []} if isinstance(value, dict) else set()
+    return {str(k) for k in value.get("keys") or []} if isinstance(value, dict) else set()
 
 
 def record_alerts(runtime: Runtime, epic: str | None, keys: list[str]) -> None:
@@ -550,7 +563,7 @@ def record_alerts(runtime: Runtime, epic: str | None, keys: list[str]) -> None:
     if epic is None or not keys:
         return
     known = sorted(alerts_sent_before(runtime, epic) - set(keys))
-    value = {"keys": [*known, *keys][-MAX_ALERT_KEYS:]}
+    value: JSON = {"keys": [*known, *keys][-MAX_ALERT_KEYS:]}
     try:
         jira_publisher(runtime).replace_property(epic, ALERTS_PROPERTY, value)
     except Exception as exc:  # the card went out and the ledger knows: only adoption suffers
@@ -562,7 +575,7 @@ def publish_alert(
 ) -> dict[str, Any]:
     """A card about new red findings (called by the nightly flow)."""
     target = runtime.settings.publish.alerts
-    outcome = Outcome(ledger=PublicationLedger(runtime.warehouse))
+    outcome = Outcome(ledger=runtime.warehouse.ledger())
     if runtime.settings.graph.enabled:
         _teams_card(
             graph_publisher(runtime), outcome, target, alert_card(project_key, findings), key
@@ -572,7 +585,11 @@ def publish_alert(
 
 
 def _teams_card(
-    publisher: Any, outcome: Outcome, target: PublishTarget, card: dict[str, Any], key: str
+    publisher: M365Publishing,
+    outcome: Outcome,
+    target: PublishTarget,
+    card: dict[str, Any],
+    key: str,
 ) -> None:
     """A card through the Workflows webhook (unattended), else through Graph to a channel."""
     if target.teams_webhook is not None:

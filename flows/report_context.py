@@ -54,7 +54,7 @@ def report_context(
     if projects is not None and not projects.empty:
         match = projects[projects["project_id"].astype(str) == str(project_id)]
         if not match.empty:
-            row = {k: (None if _missing(v) else v) for k, v in match.iloc[0].to_dict().items()}
+            row = {str(k): (None if _missing(v) else v) for k, v in match.iloc[0].to_dict().items()}
     return ReportContext(
         time_zone=str(getattr(settings, "time_zone", None) or "UTC"),
         browse_url=browse_url(settings, sandbox_info),

@@ -18,27 +18,41 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.redact import install_log_redaction, register_secret
 from config.settings import ConfigError, JiraIssueTarget, SecretRef, Settings, load_settings
+from connectors.ports import JiraPublishing, M365Publishing, Store
 from connectors.store import Warehouse
+
+if TYPE_CHECKING:
+    from connectors.jira.client import JiraApi
 
 # Sandbox credentials travel to connectors as environment variables, like real secrets.
 SANDBOX_WEBHOOK_ENV = "PMO_SANDBOX_TEAMS_WEBHOOK"
 LEADERSHIP_DEMO_ADDRESS = "leadership@contoso.example"
 
 
+@dataclass(frozen=True)
+class Publishers:
+    """Publishers to use instead of the real connectors (in-memory fakes in tests); None:
+    the real one, built when a flow first publishes there."""
+
+    jira: JiraPublishing | None = None
+    m365: M365Publishing | None = None
+
+
 @dataclass
 class Runtime:
     settings: Settings
-    warehouse: Warehouse
+    warehouse: Store  # `Warehouse` in production; the syncs need it (`sql_warehouse`)
     sandbox_info: dict[str, Any] | None = None
     sandbox_server: Any = None  # sandbox.server.SandboxServer when started in this process
     as_of_override: datetime | None = None
     reports_dir: Path = field(default_factory=lambda: Path(".pmo/reports"))
     memo: dict[Any, Any] = field(default_factory=dict)  # results reused by nested flows
     as_of_pinned: bool = False  # the status date was given (--as-of), not read from the clock
+    publishers: Publishers = field(default_factory=Publishers)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -56,7 +70,13 @@ class Runtime:
             self.as_of_override = clock.astimezone(UTC)
         return self.as_of_override
 
-    def jira(self) -> Any:
+    def sql_warehouse(self) -> Warehouse:
+        """The SQL warehouse itself: what the syncs write through (a fake store has none)."""
+        if not isinstance(self.warehouse, Warehouse):
+            raise TypeError(f"the syncs write to a SQL warehouse, not {self.warehouse!r}")
+        return self.warehouse
+
+    def jira(self) -> JiraApi:
         from connectors.jira.client import build_jira
 
         return build_jira(self.settings, self.sandbox_info)

@@ -61,23 +61,22 @@ def add_trends_and_links(runtime: Runtime, rows: list[dict[str, Any]]) -> None:
     The link is relative (the digest sits next to the reports), so it works wherever the
     folder is opened or copied.
     """
-    from connectors.store import latest_evaluations
 
     ids = [r["project_id"] for r in rows]
     snaps = runtime.warehouse.metric_snapshots(ids)
     snaps = snaps[snaps["metric"].isin(TREND_METRICS) & snaps["value"].notna()]
     latest: dict[str, Any] = {}
-    for document in latest_evaluations(runtime.warehouse):
-        latest.setdefault(document.get("project_id"), document)
+    for document in runtime.warehouse.latest_evaluations():
+        latest.setdefault(str(document["project_id"]), document)
     for row in rows:
         mine = snaps[snaps["project_id"] == row["project_id"]].sort_values("snapshot_date")
         row["trend"] = {
             metric: [float(v) for v in mine[mine["metric"] == metric]["value"].tail(TREND_POINTS)]
             for metric in TREND_METRICS
         }
-        document = latest.get(row["project_id"])
-        if document is not None:
-            path = report_path(runtime, document)
+        last = latest.get(row["project_id"])
+        if last is not None:
+            path = report_path(runtime, last)
             row["report"] = path.name if path.is_file() else None
 
 
@@ -91,18 +90,18 @@ def status_report(
     """Judge every (or the given) project and publish one digest (`as_of`: the status date,
     YYYY-MM-DD or ISO; default now, finished projects as of their finish)."""
     with open_runtime(config_path, as_of=parse_as_of(as_of)) as runtime:
-        as_of = runtime.as_of()
+        status_date = runtime.as_of()
         frames = read_frames(runtime)
         ids = [resolve_project(frames, p) for p in projects] if projects else None
         # the quality gates run while the projects are assessed
-        gates = lambda: run_quality(runtime, frames, as_of)  # noqa: E731
+        gates = lambda: run_quality(runtime, frames, status_date)  # noqa: E731
         rows = [
             row_from_evaluation(e.to_dict())
-            for e in evaluate_all(runtime, frames, gates, as_of, ids)
+            for e in evaluate_all(runtime, frames, gates, status_date, ids)
         ]
         add_trends_and_links(runtime, rows)
-        title = f"Portfolio status {as_of:%Y-%m-%d}"
-        path = runtime.reports_dir / f"status-{as_of:%Y-%m-%d}.html"
+        title = f"Portfolio status {status_date:%Y-%m-%d}"
+        path = runtime.reports_dir / f"status-{status_date:%Y-%m-%d}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(
             portfolio_html(rows, title, runtime.settings.checks.thresholds), encoding="utf-8"
@@ -118,10 +117,10 @@ def status_report(
             title,
         )
         result: dict[str, Any] = {
-            "as_of": as_of.isoformat(),
+            "as_of": status_date.isoformat(),
             "projects": rows,
             "report_path": str(path),
         }
         if publish and runtime.settings.publish.enabled:
-            result["published"] = publish_status(runtime, rows, path, as_of)
+            result["published"] = publish_status(runtime, rows, path, status_date)
         return result

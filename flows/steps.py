@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 
 from checks.model import Evaluation, QualityReport
-from connectors.store import last_successful_sync, save_evaluation
 from flows.orchestration import task
 from flows.runtime import Runtime
 
@@ -49,7 +48,7 @@ def run_quality(
 
     context = QualityContext(
         as_of=as_of,
-        last_sync=dict(last_successful_sync(runtime.warehouse)),
+        last_sync=dict(runtime.warehouse.last_successful_sync()),
         previous_counts=previous_census(runtime, as_of),
     )
     suites = suite_results(runtime, frames, as_of)  # GX's, or the last run's when they hold
@@ -78,7 +77,7 @@ def previous_census(runtime: Runtime, as_of: datetime) -> dict[str, int]:
     )
     census = snaps[earlier].sort_values("snapshot_date")
     latest = census.groupby("project_id")["value"].last()
-    return {pid: int(v) for pid, v in latest.items() if pd.notna(v)}
+    return {str(pid): int(v) for pid, v in latest.items() if pd.notna(v)}
 
 
 @task(name="evaluate-project")
@@ -119,7 +118,7 @@ def archive(
     from reports.evaluation import evaluation_html  # charts: matplotlib, only when drawing
 
     document = evaluation.to_dict()
-    save_evaluation(runtime.warehouse, document)
+    runtime.warehouse.save_evaluation(document)
     # The daily snapshot is dated by the run, not by the evaluation's as-of (a finished
     # project is judged as of its finish: a back-dated snapshot would change tomorrow's
     # inputs); a re-judgement as of a chosen date does not rewrite the daily history.

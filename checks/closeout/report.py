@@ -24,7 +24,7 @@ from checks.closeout.lessons import Lesson, derive_lessons, explicit_lessons
 from checks.forecast.monte_carlo import ForecastResult
 from checks.forecast.record import ForecastRecord
 from checks.forecast.throughput import FORECAST_ITEM_TYPES, done_timestamps, remaining_items
-from checks.model import ProjectFrames, to_jsonable
+from checks.model import ProjectFrames, record_jsonable
 from config.settings import ChecksSettings
 
 DIRECTIONS = {
@@ -64,6 +64,7 @@ def _one_kpi(
     spec = spec if isinstance(spec, Mapping) else {"target": spec}
     target, unit = _number(spec.get("target")), spec.get("unit")
     direction = DIRECTIONS.get(str(spec.get("direction", "higher")).lower())
+    source: str | None
     actual, source = _number(actuals.get(name)), "kpi_actuals"
     if actual is None:
         actual, source = _number(measured.get(name)), "metric"
@@ -141,7 +142,7 @@ class CloseoutReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
 
 
 def closeout_report(

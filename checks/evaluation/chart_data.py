@@ -37,8 +37,10 @@ def open_risks(risks: pd.DataFrame) -> list[dict[str, Any]]:
         & risks["impact"].notna()
     ]
     return [
-        {"risk_id": str(r.risk_id), "probability": int(r.probability), "impact": int(r.impact)}
-        for r in live.itertuples(index=False)
+        {"risk_id": str(risk), "probability": int(probability), "impact": int(impact)}
+        for risk, probability, impact in zip(
+            live["risk_id"], live["probability"], live["impact"], strict=True
+        )
     ]
 
 
@@ -46,7 +48,8 @@ def _iso_weeks(dates: pd.Series) -> pd.Series:
     """ISO week labels ("2026-W48"); strftime runs once per distinct date, not per row."""
     codes, days = pd.factorize(dates, sort=False)
     labels = pd.to_datetime(pd.Series(days)).dt.strftime("%G-W%V").to_numpy(dtype=object)
-    picked = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    picked = labels[np.maximum(codes, 0)] if len(labels) else np.full(len(codes), None, object)
+    picked[codes < 0] = None  # missing dates
     return pd.Series(picked, index=dates.index, dtype=object)
 
 

@@ -54,7 +54,8 @@ _SIMPLE = (str, int, float, bool)
 def _canonical(value: Any) -> str | None:
     kind = type(value)
     if kind is str:
-        return value
+        text: str = value
+        return text
     # the common JSON cell: a flat list of labels or flags; repr is canonical for it and fast
     if kind is list and all(type(x) in _SIMPLE for x in value):
         return repr(value)
@@ -88,7 +89,7 @@ class TableHashes:
         key = _primary_key(name)
         if known is None or frame.empty or key is None:
             return row_hashes(frame)
-        positions = known.index.get_indexer(frame[key].to_numpy())
+        positions = known.index.get_indexer(pd.Index(frame[key].to_numpy()))
         if (positions < 0).any():  # rows not in the hashed tables: hash them directly
             return row_hashes(frame)
         return known.to_numpy()[positions]

@@ -66,7 +66,7 @@ class PortfolioSplit:
     def project(self, project_id: str, as_of: datetime) -> ProjectFrames:
         if project_id not in self._projects:
             raise KeyError(f"project {project_id!r} is not in the projects table")
-        row = self.tables["projects"].iloc[self._projects[project_id]]
+        row: pd.Series = self.tables["projects"].iloc[int(self._projects[project_id])]
         part = {t: self._take(t, self._by_project[t].get(project_id)) for t in _PROJECT_TABLES}
         entries = self._take("time_entries", self._entries.get(project_id))
         people_ids = self._people_of(row, part, entries)
@@ -216,7 +216,7 @@ def _take(frame: pd.DataFrame, rows: np.ndarray | None) -> pd.DataFrame:
 
 def _row_dict(row: pd.Series) -> dict[str, Any]:
     """The project row with nulls as None (not NaT/NA) so checks can test `is None`."""
-    return {k: (None if _is_null(v) else v) for k, v in row.items()}
+    return {str(k): (None if _is_null(v) else v) for k, v in row.items()}
 
 
 def _is_null(value: Any) -> bool:
@@ -229,4 +229,6 @@ def _is_null(value: Any) -> bool:
 
 
 def _values(column: pd.Series) -> np.ndarray:
-    return column.to_numpy(dtype=object, na_value=None)
+    # pandas-stubs does not allow na_value=None (pandas does, and documents it)
+    values: np.ndarray = column.to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
+    return values

@@ -94,7 +94,7 @@ def infer_phase(pf: ProjectFrames, dormant_days: float = 180.0) -> PhaseChoice:
         return PhaseChoice("planning", "inferred", rule, counts)
     last = _last_activity(pf)
     idle = None if last is None else as_of_days(pf) - last
-    if idle is not None and idle > dormant_days:
+    if last is not None and idle is not None and idle > dormant_days:
         since = pd.Timestamp(last * NS_PER_DAY, unit="ns").date().isoformat()
         rule = (
             f"dormant: no activity since {since} ({idle:.0f} days; more than {dormant_days:g}), "

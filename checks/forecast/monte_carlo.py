@@ -34,7 +34,7 @@ from checks.forecast.throughput import (
     remaining_items,
     throughput_history,
 )
-from checks.model import to_jsonable
+from checks.model import record_jsonable
 
 __all__ = [
     "DEFAULT_WINDOW_DAYS",
@@ -208,7 +208,7 @@ class ForecastResult:
     histogram: dict[str, list[Any]] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
-        out = to_jsonable(self)
+        out = record_jsonable(self)
         out.pop("histogram")
         return out
 

@@ -92,7 +92,11 @@ def score_forecasts(
         .sort_index()
     )
     cutoff = actual_finish or as_of
-    rows = [_score(day, row, actual_finish, as_of) for day, row in wide.iterrows() if day <= cutoff]
+    rows = [
+        _score(day, row, actual_finish, as_of)
+        for day, row in zip(wide.index, (row for _, row in wide.iterrows()), strict=True)
+        if day <= cutoff
+    ]
     return ForecastRecord(actual_finish, tuple(rows))
 
 

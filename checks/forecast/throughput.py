@@ -45,7 +45,8 @@ def weekly_totals(counts: np.ndarray, bucket_days: int) -> np.ndarray:
         return counts.astype(float)
     per_week = 7 // bucket_days
     usable = len(counts) - len(counts) % per_week
-    return counts[len(counts) - usable :].reshape(-1, per_week).sum(axis=1).astype(float)
+    weekly: np.ndarray = counts[len(counts) - usable :].reshape(-1, per_week).sum(axis=1)
+    return weekly.astype(float)
 
 
 def done_timestamps(

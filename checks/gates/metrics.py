@@ -105,7 +105,9 @@ def quality_metrics(quality: QualityReport) -> dict[str, float | None]:
     }
 
 
-def finding_metrics(findings: Iterable[Finding]) -> tuple[dict[str, float], dict[str, tuple]]:
+def finding_metrics(
+    findings: Iterable[Finding],
+) -> tuple[dict[str, float], dict[str, tuple[str, ...]]]:
     """Counts of findings by severity, with the item keys behind them as evidence."""
     metrics: dict[str, float] = {}
     evidence: dict[str, tuple[str, ...]] = {}

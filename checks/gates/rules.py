@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from checks.gates.metrics import known_metrics
-from checks.model import to_jsonable
+from checks.model import record_jsonable
 from checks.schema import PHASES
 from config.settings import ConfigError
 
@@ -90,7 +90,7 @@ class LifecycleRules:
         return [g.phase for g in self.gates]
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(self)
+        return record_jsonable(self)
 
 
 class _Errors:
@@ -177,9 +177,8 @@ def _criterion(raw: Any, key: str, errors: _Errors) -> Criterion | None:
         errors.add(
             f"{key}.comparison", f"bad comparison {comparison!r} (use {' '.join(COMPARISONS)})"
         )
-    limit = (
-        CATALOG_LIMITS.get(raw.get("threshold")) if isinstance(raw.get("threshold"), str) else None
-    )
+    named = raw.get("threshold")
+    limit = CATALOG_LIMITS.get(named) if isinstance(named, str) else None
     if limit is not None:
         threshold = _catalog_limit(str(metric), limit, None, f"{key}.threshold", errors)
     elif "threshold" in raw:
@@ -190,11 +189,11 @@ def _criterion(raw: Any, key: str, errors: _Errors) -> Criterion | None:
     weight = _number(raw.get("weight", 1.0), f"{key}.weight", errors, 0.0)
     if len(errors.lines) > count:
         return None
-    return Criterion(
-        cid,
+    return Criterion(  # validated above: id, metric and comparison are strings
+        str(cid),
         str(raw.get("description", "")),
-        metric,
-        comparison,
+        str(metric),
+        str(comparison),
         threshold,
         must_meet,
         weight,

@@ -66,7 +66,7 @@ def failure_results(
         return [
             _result(table, expectation, severity, detail, keys[failing], len(keys), None, share)
         ]
-    scope = projects.astype("object").where(projects.notna(), None)
+    scope = projects.astype("object").mask(projects.isna(), None)
     results = []
     for project in _ordered_projects(scope[failing]):
         in_project = scope.isna() if project is None else scope == project

@@ -149,7 +149,7 @@ class _GxRuntime:
             self.context.suites.delete(name)
             self.release_batches()
         by_name = {spec.name: spec for spec in specs}
-        return [_outcome(by_name[r.expectation_config.meta["check"]], r) for r in result.results]
+        return [_outcome(by_name[_spec_name(r)], r) for r in result.results]
 
     def release_batches(self) -> None:
         """Drop the frames GX's execution engine keeps after a run. It caches every batch it
@@ -213,3 +213,11 @@ def _raised(info: dict[str, Any]) -> str | None:
             message = str(entry.get("exception_message") or "unknown error")
             return message.splitlines()[0][:300]
     return None
+
+
+def _spec_name(result: Any) -> str:
+    """The spec a GX expectation result belongs to (its `meta["check"]`)."""
+    config = result.expectation_config
+    if config is None:  # GX fills it for every result of a suite run
+        raise RuntimeError(f"a GX result without its expectation: {result!r}")
+    return str(config.meta["check"])

@@ -24,7 +24,7 @@ def person_day_hours(entries: pd.DataFrame) -> pd.DataFrame:
     table = hours.groupby(
         [relevant["person_id"].astype(str), relevant["work_date"], relevant["kind"].astype(str)]
     ).sum()
-    wide = table.unstack("kind", fill_value=0.0)
+    wide = table.unstack("kind", fill_value=0)  # in float columns: 0.0
     for kind in ("worklog", "timecard"):
         if kind not in wide.columns:
             wide[kind] = 0.0

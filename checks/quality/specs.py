@@ -57,7 +57,7 @@ def flagged(frame: pd.DataFrame, wanted: frozenset[str]) -> pd.Series:
     except ValueError:  # array-valued flags have no single truth value: look at each
         candidates = np.arange(len(flags))
     for position in candidates:
-        value = flags.iat[position]
+        value = flags.iat[int(position)]
         hit[position] = isinstance(value, list | tuple) and not wanted.isdisjoint(value)
     return pd.Series(hit, index=frame.index, dtype=bool)
 

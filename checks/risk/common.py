@@ -19,7 +19,7 @@ WORK_TYPES = ("story", "task", "subtask", "defect", "uat", "training", "document
 
 def days(values: pd.Series | Sequence[object]) -> np.ndarray:
     """Timestamps or dates as float days since the epoch (UTC); NaT becomes NaN."""
-    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values))
     if len(series) == 0:
         return np.array([], dtype=float)
     if not pd.api.types.is_datetime64_any_dtype(series):
@@ -32,9 +32,10 @@ def days(values: pd.Series | Sequence[object]) -> np.ndarray:
 
 def day_of(value: object) -> float | None:
     """One timestamp or date as float days since the epoch, or None."""
-    if value is None or (not isinstance(value, list | dict) and pd.isna(value)):
+    # pandas-stubs: pd.isna takes any scalar at run time, but is typed for a few types only
+    if value is None or (not isinstance(value, list | dict) and pd.isna(value)):  # type: ignore[call-overload]
         return None
-    stamp = pd.Timestamp(value)
+    stamp = pd.Timestamp(value)  # type: ignore[arg-type]  # (as pd.isna above)
     stamp = stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
     return stamp.value / NS_PER_DAY
 
@@ -76,14 +77,16 @@ def strings(frame: pd.DataFrame, column: str) -> np.ndarray:
         return hit[1]
     if len(_STRINGS_CACHE) > 64:  # about one project's columns: older frames may be freed
         _STRINGS_CACHE.clear()
-    values = frame[column].to_numpy(dtype=object, na_value=None)
+    # pandas-stubs does not allow na_value=None (pandas does, and documents it)
+    values: np.ndarray = frame[column].to_numpy(dtype=object, na_value=None)  # type: ignore[call-overload]
     values.flags.writeable = False  # shared between checks: nobody may change it
     _STRINGS_CACHE[key] = (frame, values)
     return values
 
 
 def is_done(tasks: pd.DataFrame) -> np.ndarray:
-    return strings(tasks, "status_category") == "done"
+    done: np.ndarray = strings(tasks, "status_category") == "done"
+    return done
 
 
 def person_time_keys(
@@ -133,7 +136,10 @@ def breach(name: str, value: float | None, settings: ChecksSettings) -> Severity
     info = METRICS[name]
     if value is None or info.better == "neutral" or not np.isfinite(value):
         return None
-    worse = (lambda v, t: v < t) if info.better == "higher" else (lambda v, t: v > t)
+
+    def worse(v: float, t: float) -> bool:
+        return v < t if info.better == "higher" else v > t
+
     crit = critical_threshold(name, settings.thresholds)
     if crit is not None and worse(value, crit):
         return Severity.CRITICAL

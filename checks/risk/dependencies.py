@@ -15,7 +15,7 @@ Only blocking links (`is_blocking`, finish-to-start) make edges, oriented blocke
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     import networkx as nx
 
 
-def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
+def blocking_graph(frames: ProjectFrames) -> nx.DiGraph[str]:
     import networkx as nx  # loaded when a graph is built: a sync that judges nothing never does
 
     deps = frames.dependencies
     blocking = deps["is_blocking"].to_numpy(dtype=bool, na_value=False)
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from(sorted(strings(frames.tasks, "task_id")))  # sorted: stable tie-breaks
     edges = zip(
         strings(deps, "from_task_id")[blocking], strings(deps, "to_task_id")[blocking], strict=True
@@ -41,7 +41,7 @@ def blocking_graph(frames: ProjectFrames) -> nx.DiGraph:
     return graph
 
 
-def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
+def find_cycles(graph: nx.DiGraph[str]) -> list[list[str]]:
     """One concrete cycle per strongly connected component that has one, sorted."""
     import networkx as nx
 
@@ -55,17 +55,13 @@ def find_cycles(graph: nx.DiGraph) -> list[list[str]]:
     return sorted(cycles)
 
 
-def critical_path(graph: nx.DiGraph, weight: dict[str, float]) -> list[str]:
+def critical_path(graph: nx.DiGraph[str], weight: dict[str, float]) -> list[str]:
     """The heaviest chain (by node weight) of the graph, with cycles collapsed."""
     import networkx as nx
 
     if graph.number_of_nodes() == 0:
         return []
-    if nx.is_directed_acyclic_graph(graph):
-        dag, members = graph, {n: [n] for n in graph.nodes}
-    else:
-        dag = nx.condensation(graph)
-        members = {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
+    dag, members = _acyclic(graph)
     best: dict[object, tuple[float, int, tuple[str, ...]]] = {}
     # Heavier chains win, then longer ones, then the one with the smaller ids (compared as a
     # tuple): a total order on chains, so the result never depends on the order networkx
@@ -125,18 +121,30 @@ def check_dependencies(frames: ProjectFrames, settings: ChecksSettings) -> Check
     return out.out
 
 
-def _induced(graph: nx.DiGraph, keep: set[str]) -> nx.DiGraph:
+def _acyclic(graph: nx.DiGraph[str]) -> tuple[nx.DiGraph[Any], dict[Any, list[str]]]:
+    """The graph with each cycle collapsed into one node, and the tasks of every node."""
+    import networkx as nx
+
+    if nx.is_directed_acyclic_graph(graph):
+        return graph, {n: [n] for n in graph.nodes}
+    dag = nx.condensation(graph)
+    return dag, {n: sorted(dag.nodes[n]["members"]) for n in dag.nodes}
+
+
+def _induced(graph: nx.DiGraph[str], keep: set[str]) -> nx.DiGraph[str]:
     """The subgraph on `keep`, built in sorted order (a `subgraph` view iterates a set)."""
     import networkx as nx
 
     nodes = sorted(keep & set(graph.nodes))
-    sub = nx.DiGraph()
+    sub: nx.DiGraph[str] = nx.DiGraph()
     sub.add_nodes_from(nodes)
     sub.add_edges_from((u, v) for u in nodes for v in sorted(graph.successors(u)) if v in keep)
     return sub
 
 
-def _open_blockers(graph: nx.DiGraph, open_ids: set[str], known: set[str]) -> dict[str, list[str]]:
+def _open_blockers(
+    graph: nx.DiGraph[str], open_ids: set[str], known: set[str]
+) -> dict[str, list[str]]:
     """Open blockers of every open task (unknown tasks, from other projects, count as open)."""
     result: dict[str, list[str]] = {}
     for task in sorted(open_ids):

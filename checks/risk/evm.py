@@ -92,7 +92,10 @@ class Curve:
     def at(self, t: float | np.ndarray) -> np.ndarray:
         if len(self.times) == 0:
             return np.zeros_like(np.asarray(t, dtype=float))
-        return np.interp(t, self.times, self.values, left=0.0, right=float(self.values[-1]))
+        at: np.ndarray = np.interp(
+            t, self.times, self.values, left=0.0, right=float(self.values[-1])
+        )
+        return at
 
     def first_time_reaching(self, value: float) -> float | None:
         """The earliest time the curve reaches `value` (linear interpolation between points)."""

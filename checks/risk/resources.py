@@ -13,6 +13,7 @@ Bus factor: the share of the project's task hours logged by its top contributor.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,9 @@ def project_weeks(
 def check_resources(frames: ProjectFrames, settings: ChecksSettings) -> CheckOutput:
     out = OutputBuilder(frames, settings)
     tolerance = knob("resources.capacity_tolerance_pct", settings.thresholds) / 100
-    episodes, peak, over_weeks = [], None, set()
+    episodes: list[dict[str, Any]] = []
+    peak: float | None = None
+    over_weeks: set[tuple[str, float]] = set()
     for person, monday, hours, cap in project_weeks(frames, settings.thresholds):
         if cap > 0:
             peak = max(peak or 0.0, 100 * hours / cap)

@@ -43,6 +43,7 @@ from connectors.graph.publish_ops import (
     send_mail,
     upload_file,
 )
+from connectors.ports import Ledger
 from connectors.resilience import UNKNOWN, OutcomeUnknownError
 from connectors.store.ledger import PublicationSkipped
 
@@ -67,7 +68,7 @@ class GraphPublisher:
     def __init__(
         self,
         settings: GraphSettings,
-        ledger: Any,
+        ledger: Ledger,
         *,
         base_url: str | None = None,
         token: str | None = None,
@@ -85,7 +86,7 @@ class GraphPublisher:
     def from_settings(
         cls,
         settings: Settings,
-        ledger: Any,
+        ledger: Ledger,
         *,
         base_url: str | None = None,
         token: str | None = None,

@@ -17,9 +17,9 @@ headers, timeout and error handling), so it is policed and counted the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -92,7 +92,9 @@ class PolicyAdapter(HTTPAdapter):
         if body is not None and not isinstance(body, bytes | str):
             # A streamed body (the client's multipart upload): read once, so a retry (of a
             # throttled or never-sent request) sends the same bytes again.
-            request.body = body.read() if hasattr(body, "read") else b"".join(body)
+            request.body = (
+                body.read() if hasattr(body, "read") else b"".join(cast(Iterable[bytes], body))
+            )
         path = urlsplit(str(request.url)).path
         repeatable = is_repeatable(str(request.method), path, READ_ONLY_POSTS)
 
@@ -193,9 +195,11 @@ class JiraApi:
     def put(self, path: str, body: Any, **kw: Any) -> Any:
         return self.request("PUT", path, body=body, **kw)
 
-    def find(self, path_format: str, ids: tuple[str, ...], *, context: str) -> dict[str, Any]:
+    def find(self, path_format: str, ids: tuple[str, str], *, context: str) -> dict[str, Any]:
         """A resource the client has no method for, by the client's generic `find`."""
-        return dict(self.call(lambda: self.client.find(path_format, ids), context=context).raw)
+        return dict(
+            self.call(lambda: self.client.find(path_format, ids), context=context).raw or {}
+        )
 
     def server_info(self) -> dict[str, Any]:
         info = self.call(self.client.server_info, context="checking the Jira URL")

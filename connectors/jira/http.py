@@ -123,8 +123,9 @@ class RetryingCaller:
         attempts = Attempts(self.policy, repeatable=idempotent, rng=self._rng)
         while True:
             retried = attempts.retries > 0
+            response: requests.Response | None
             try:
-                response = send()
+                response = sent = send()
             except Exception as exc:
                 self.stats.count(None, retried=retried)
                 verdict = attempts.after_error(exc)
@@ -132,10 +133,8 @@ class RetryingCaller:
                     raise
                 response = None
             else:
-                self.stats.count(response.status_code, retried=retried)
-                verdict = attempts.after_status(
-                    response.status_code, response.headers.get("Retry-After")
-                )
+                self.stats.count(sent.status_code, retried=retried)
+                verdict = attempts.after_status(sent.status_code, sent.headers.get("Retry-After"))
             if verdict.action == "return" and response is not None:
                 return response
             if verdict.action == "unknown":

@@ -206,7 +206,7 @@ def fetch_missing(run: RunContext, key: str, issue_ids: Sequence[str]) -> None:
         chunk = ", ".join(issue_ids[start : start + ID_BATCH])
         jql = f"{project_clause(key)} AND id in ({chunk}) ORDER BY id ASC"
         pages = follow(
-            lambda token, jql=jql: run.reader.issue_page(
+            lambda token, jql=jql: run.reader.issue_page(  # type: ignore[misc]  # (a lambda with a default)
                 jql, fields, token, context=f"project {key} missing issues"
             ),
             lambda page, _token: page.next_token,

@@ -19,13 +19,14 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 from connectors.jira.client import JiraApi
 from connectors.jira.errors import JiraConnectionLostError, JiraError, JiraNotFoundError
 from connectors.jira.jql import project_clause, quote
 from connectors.jira.wiki import escape_wiki, render_wiki
-from connectors.store import PublicationLedger
+from connectors.ports import Ledger
 from connectors.store.ledger import PublicationSkipped
 
 COMMENT_PROPERTY = "pmo-publication"  # the comment entity property naming its publication
@@ -84,7 +85,7 @@ def _why_not(state: str) -> str:
 
 
 class JiraPublisher:
-    def __init__(self, api: JiraApi, ledger: PublicationLedger, *, attempts: int = 3) -> None:
+    def __init__(self, api: JiraApi, ledger: Ledger, *, attempts: int = 3) -> None:
         self.api = api
         self.client = api.client
         self.ledger = ledger
@@ -174,9 +175,7 @@ class JiraPublisher:
         start = 0
         while True:
             page = self.api.call(
-                lambda at=start: self.client.comments(
-                    issue_key, start_at=at, max_results=COMMENT_PAGE
-                ),
+                partial(self.client.comments, issue_key, start_at=start, max_results=COMMENT_PAGE),
                 context=f"looking for an earlier comment on {issue_key}",
             )
             yield from (comment.raw for comment in page)

@@ -119,7 +119,7 @@ class JiraReader:
         sprints: list[dict[str, Any]] = []
         for board in boards:
             for page in offset_pages(
-                lambda start, b=board: self._agile_page(
+                lambda start, b=board: self._agile_page(  # type: ignore[misc]  # (a lambda with a default)
                     lambda: self.client.sprints(b["id"], startAt=start, maxResults=50),
                     f"project {key} board {b['id']} sprints",
                 )
@@ -219,7 +219,7 @@ class JiraReader:
             chunk = [str(i) for i in issue_ids[start : start + BULK_CHANGELOG_IDS]]
             body = {"issueIdsOrKeys": chunk, "maxResults": 10000}
             pages = token_pages(
-                lambda token, body=body: self._post(
+                lambda token, body=body: self._post(  # type: ignore[misc]  # (a lambda with a default)
                     "changelog/bulkfetch", _with_token(body, token), context
                 ),
                 key="issueChangeLogs",

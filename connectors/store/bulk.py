@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -27,7 +27,15 @@ def _none_where_missing(values: pd.Series) -> list[Any]:
     return out.tolist()
 
 
-def iso_strings(values: pd.Series, unit: str, *, suffix: str = "") -> list[Any]:
+def driver_connection(conn: sa.Connection) -> Any:
+    """The DB-API connection under `conn` (sqlite3's or psycopg's), for bulk statements."""
+    dbapi = conn.connection.driver_connection
+    if dbapi is None:  # only after the connection was invalidated
+        raise RuntimeError("the database connection is closed")
+    return dbapi
+
+
+def iso_strings(values: pd.Series, unit: Literal["us", "D"], *, suffix: str = "") -> list[Any]:
     """Datetimes as ISO text ('2026-01-02 03:04:05.000000' + suffix), formatted by numpy in C.
 
     Only distinct values are formatted: sync batches repeat timestamps a lot (`synced_at`,
@@ -40,7 +48,7 @@ def iso_strings(values: pd.Series, unit: str, *, suffix: str = "") -> list[Any]:
         text = np.char.replace(text, "T", " ")
     if suffix and len(text):
         text = np.char.add(text, suffix)
-    formatted = np.append(text.astype(object), None)  # code -1 (missing) picks the None
+    formatted = np.append(text.astype(object), [None])  # code -1 (missing) picks the None
     return formatted[codes].tolist()
 
 
@@ -126,7 +134,7 @@ def upsert_sqlite(
         f"WHERE {changed_condition(sql_table, pk, 'sqlite')}"
     )
     high_water = f"SELECT coalesce(max(rowid), 0) FROM {quote(sql_table.name)}"
-    dbapi = conn.connection.driver_connection
+    dbapi = driver_connection(conn)
     (rowid_before,) = dbapi.execute(high_water).fetchone()
     changes_before = dbapi.total_changes
     dbapi.executemany(statement, rows)

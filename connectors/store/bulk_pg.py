@@ -31,6 +31,7 @@ from psycopg.copy import QueuedLibpqWriter
 
 from connectors.store.bulk import (
     changed_condition,
+    driver_connection,
     is_json_type,
     iso_strings,
     json_text,
@@ -135,7 +136,7 @@ def _copy_into_table(conn: sa.Connection, sql_table: sa.Table, payload: _Payload
     statement = f"COPY {quote(sql_table.name)} ({_column_list(sql_table)}) FROM STDIN"
     savepoint = conn.begin_nested()
     try:
-        with conn.connection.driver_connection.cursor() as cursor:
+        with driver_connection(conn).cursor() as cursor:
             _copy(cursor, statement, payload)
     except psycopg.errors.UniqueViolation:
         savepoint.rollback()
@@ -149,7 +150,7 @@ def _merge_staged(
 ) -> tuple[int, int]:
     columns = _column_list(sql_table)
     staging = quote(f"_stage_{sql_table.name}")
-    with conn.connection.driver_connection.cursor() as cursor:
+    with driver_connection(conn).cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
             f"(LIKE {quote(sql_table.name)} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"

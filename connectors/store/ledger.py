@@ -21,15 +21,35 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from connectors.store.tables import GATE_EVALUATIONS, PUBLICATIONS, SYNC_LOG
-from connectors.store.warehouse import Warehouse, utcnow
+from connectors.store.tables import GATE_EVALUATIONS, PUBLICATIONS, SYNC_LOG, utcnow
+
+
+class Writes(Protocol):
+    """What these records write through: a `WarehouseTransaction`."""
+
+    conn: sa.Connection
+
+    def merge(self, table: str, row: Mapping[str, Any], *, keep: Sequence[str] = ()) -> None: ...
+
+
+class Database(Protocol):
+    """What these records need of `connectors.store.warehouse.Warehouse` (which imports this
+    module for its ledger and archive methods, so this one names it by its shape)."""
+
+    @property
+    def engine(self) -> sa.Engine: ...
+
+    def transaction(self) -> AbstractContextManager[Writes]: ...
+
 
 # A claim older than this is taken over even when its owner can't be checked (another host).
 CLAIM_LEASE = timedelta(minutes=15)
@@ -98,7 +118,7 @@ class Claim:
 
 
 class PublicationLedger:
-    def __init__(self, warehouse: Warehouse, *, lease: timedelta = CLAIM_LEASE) -> None:
+    def __init__(self, warehouse: Database, *, lease: timedelta = CLAIM_LEASE) -> None:
         self.warehouse = warehouse
         self.lease = lease
 
@@ -221,7 +241,7 @@ class PublicationLedger:
         return [p for p in (self.get(k) for k in keys) if p is not None]
 
 
-def save_evaluation(warehouse: Warehouse, document: dict[str, Any]) -> str:
+def save_evaluation(warehouse: Database, document: dict[str, Any]) -> str:
     """Archive an evaluation (its `to_dict()`), keyed by kind, project, phase, data version
     and status date: `evaluated_at` is the as-of date, so the same data judged as of two
     dates are two evaluations, and the same data as of the same date is one."""
@@ -247,7 +267,7 @@ def save_evaluation(warehouse: Warehouse, document: dict[str, Any]) -> str:
     return evaluation_id
 
 
-def latest_evaluations(warehouse: Warehouse, project_id: str | None = None) -> list[dict[str, Any]]:
+def latest_evaluations(warehouse: Database, project_id: str | None = None) -> list[dict[str, Any]]:
     query = sa.select(GATE_EVALUATIONS.c.document).order_by(GATE_EVALUATIONS.c.evaluated_at.desc())
     if project_id is not None:
         query = query.where(GATE_EVALUATIONS.c.project_id == project_id)
@@ -256,7 +276,7 @@ def latest_evaluations(warehouse: Warehouse, project_id: str | None = None) -> l
 
 
 def log_sync(
-    warehouse: Warehouse,
+    warehouse: Database,
     run_id: str,
     source: str,
     scope: str,
@@ -291,7 +311,7 @@ def log_sync(
 
 
 def close_stale_syncs(
-    warehouse: Warehouse, *, now: datetime | None = None, stale_after: timedelta = SYNC_STALE_AFTER
+    warehouse: Database, *, now: datetime | None = None, stale_after: timedelta = SYNC_STALE_AFTER
 ) -> int:
     """Close `running` rows whose run is gone, as `interrupted` with the time they were closed.
 
@@ -333,7 +353,7 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
-def last_successful_sync(warehouse: Warehouse) -> dict[str, datetime]:
+def last_successful_sync(warehouse: Database) -> dict[str, datetime]:
     """Per source, when its last successful sync finished (for freshness checks)."""
     query = (
         sa.select(SYNC_LOG.c.source, sa.func.max(SYNC_LOG.c.finished_at))
@@ -345,4 +365,6 @@ def last_successful_sync(warehouse: Warehouse) -> dict[str, datetime]:
     from connectors.store.tables import UTCDateTime
 
     fix = UTCDateTime().process_result_value
-    return {source: fix(ts, warehouse.engine.dialect) for source, ts in rows if ts is not None}
+    dialect = warehouse.engine.dialect
+    finished = {source: fix(ts, dialect) for source, ts in rows if ts is not None}
+    return {source: ts for source, ts in finished.items() if ts is not None}

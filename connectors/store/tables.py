@@ -16,6 +16,11 @@ from sqlalchemy.types import TypeDecorator
 from checks.schema import CANONICAL_TABLES, Column, Table
 
 
+def utcnow() -> datetime:
+    """Now, in UTC: the one clock of the warehouse's records."""
+    return datetime.now(UTC)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timestamps stored as UTC and always returned timezone-aware.
 

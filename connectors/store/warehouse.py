@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 import pandas as pd
@@ -21,12 +21,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from checks.schema import CANONICAL_TABLES, to_frame
 from connectors.store import bulk, migrate
+from connectors.store import ledger as records
 from connectors.store.tables import (
     ALL_TABLES,
     CANONICAL,
     METRIC_SNAPSHOTS,
     QUARANTINE,
     SYNC_STATE,
+    utcnow,
 )
 
 
@@ -44,10 +46,6 @@ class UpsertCounts:
 
     def as_dict(self) -> dict[str, int]:
         return {"inserted": self.inserted, "updated": self.updated, "unchanged": self.unchanged}
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -137,6 +135,21 @@ class Warehouse:
         result, in order, or nothing written at all."""
         with self.transaction() as txn:
             return [operation.apply(txn) for operation in plan]
+
+    # --- operational records (the `connectors.ports.Store` seam the flows use) -------------
+
+    def ledger(self) -> records.PublicationLedger:
+        """The publication ledger kept in this warehouse."""
+        return records.PublicationLedger(self)
+
+    def save_evaluation(self, document: dict[str, Any]) -> str:
+        return records.save_evaluation(self, document)
+
+    def latest_evaluations(self, project_id: str | None = None) -> list[dict[str, Any]]:
+        return records.latest_evaluations(self, project_id)
+
+    def last_successful_sync(self) -> dict[str, datetime]:
+        return records.last_successful_sync(self)
 
     # --- reads -----------------------------------------------------------------------------
 
