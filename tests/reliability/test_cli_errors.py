@@ -198,3 +198,11 @@ def test_the_demo_summary_is_readable_at_80_columns() -> None:
     assert max(len(line) for line in text.splitlines()) <= 80
     assert reason in " ".join(text.split())  # wrapped, never cut
     assert "training & docs" in text and "Go with conditions" in text
+
+
+def test_a_command_module_that_does_not_import_is_a_loud_packaging_error() -> None:
+    # `pmo` used to skip command modules "still being built": a broken install lost commands
+    probe = "import sys; sys.modules['sandbox.cli'] = None; import flows.cli"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "ModuleNotFoundError" in done.stderr and "sandbox.cli" in done.stderr
