@@ -114,11 +114,11 @@ def record(name: str, level: int, message: str, exc: bool = False) -> logging.Lo
     return logging.LogRecord(name, level, __file__, 1, message, (), exc_info)
 
 
-def terminal_lines(records: list[logging.LogRecord]) -> str:
+def terminal_lines(records: list[logging.LogRecord], handler_class: type = TerminalHandler) -> str:
     import io
 
     stream = io.StringIO()
-    handler = TerminalHandler(stream=stream)
+    handler = handler_class(stream=stream)
     for rec in records:
         handler.emit(rec)
     return stream.getvalue()
@@ -146,6 +146,28 @@ def test_the_terminal_is_quiet_by_default_and_verbose_on_request(
     monkeypatch.setenv("PMO_VERBOSE", "1")
     loud = terminal_lines(records)
     assert "Finished in state Completed()" in loud and "Traceback" in loud
+
+
+def test_an_in_process_run_without_prefect_shows_the_same_terminal_lines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from flows.cli_terminal import PlainTerminalHandler
+
+    register_secret("another-secret-5678")
+    records = [
+        record("pmo.flows", logging.INFO, "judged after sync: {...}"),
+        record("pmo.flows", logging.WARNING, "sync jira: token another-secret-5678 throttled"),
+        record("pmo.flows", logging.ERROR, "publishing failed", exc=True),
+    ]
+    monkeypatch.delenv("PMO_VERBOSE", raising=False)
+    monkeypatch.delenv("PMO_DEBUG", raising=False)
+    quiet = terminal_lines(records, PlainTerminalHandler)
+    assert "judged after sync" not in quiet and "Traceback" not in quiet
+    assert "WARNING | pmo.flows - sync jira: token *** throttled" in quiet
+    assert "publishing failed" in quiet and "another-secret-5678" not in quiet
+    monkeypatch.setenv("PMO_VERBOSE", "1")
+    loud = terminal_lines(records, PlainTerminalHandler)
+    assert "judged after sync" in loud and "Traceback" in loud
 
 
 def test_help_is_clean_documents_exit_codes_and_loads_nothing_heavy() -> None:
