@@ -503,3 +503,9 @@ def load_settings(path: str | Path | None = None) -> Settings:
         return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_format_errors(resolved, exc)) from None
+
+
+def jira_part(settings: Settings | JiraSettings) -> JiraSettings:
+    """The Jira settings of the whole `Settings`, or the `JiraSettings` given (the Jira
+    connector takes either)."""
+    return settings.jira if isinstance(settings, Settings) else settings

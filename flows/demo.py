@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import flow
 from rich.console import Console
@@ -18,6 +18,9 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from flows.runtime import open_runtime
+
+if TYPE_CHECKING:
+    from flows.runtime import Runtime
 
 GATED_PHASES = ("initiation", "planning", "execution", "qa_uat", "training_documentation")
 
@@ -32,7 +35,7 @@ class DemoSummary:
     ui_hint: str = ""
 
 
-def _projects_by_phase(runtime: Any) -> list[tuple[str, str]]:
+def _projects_by_phase(runtime: Runtime) -> list[tuple[str, str]]:
     projects = runtime.warehouse.read("projects")
     return [
         (str(r.key), str(r.phase))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, cast
 
 import pandas as pd
@@ -57,7 +58,10 @@ def judge_portfolio(runtime: Runtime) -> dict[str, Any]:
 
 @task(name="snapshot-metrics", retries=2, retry_delay_seconds=2)
 def snapshot(
-    runtime: Runtime, evaluations: list[Evaluation], frames: Mapping[str, pd.DataFrame], as_of: Any
+    runtime: Runtime,
+    evaluations: list[Evaluation],
+    frames: Mapping[str, pd.DataFrame],
+    as_of: datetime,
 ) -> int:
     with runtime.warehouse.transaction() as txn:
         for evaluation in evaluations:

@@ -9,14 +9,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from connectors.jira.errors import JiraRetryExhaustedError
 from connectors.jira.sync import JiraSync, Steps, run_steps
 from connectors.store import close_stale_syncs, log_sync
 from connectors.sync_types import SyncSummary
 from flows.artifacts import in_a_run, table_artifact
-from flows.orchestration import flow, run_logger, task
+from flows.orchestration import RunLogger, flow, run_logger, task
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+    from connectors.store import Warehouse
+    from flows.runtime import Runtime
 
 _LISTENERS: list[Callable[[str, dict[str, Any]], None]] = []
 
@@ -81,7 +86,7 @@ def jira_worklog_page(sync: JiraSync, stream: str, since: int) -> int | None:
 
 @task
 def graph_sync(
-    settings: Any, warehouse: Any, access: tuple[str | None, str | None], full: bool
+    settings: Settings, warehouse: Warehouse, access: tuple[str | None, str | None], full: bool
 ) -> list[SyncSummary]:
     """The Microsoft 365 sync (another connector), in its own task. Imported here: the
     Graph SDK is heavy and a Jira-only configuration never loads it."""
@@ -155,7 +160,7 @@ def nightly_sync(
         return summaries
 
 
-def _judge(runtime: Any, logger: Any) -> None:
+def _judge(runtime: Runtime, logger: RunLogger) -> None:
     """Judge the portfolio, unless nothing it reads changed since the last judgement
     (`flows.judgement_record`): then its evaluations, snapshots and alerts stand."""
     from flows.judgement_record import judgement_key, record_judgement, unchanged_since
@@ -177,7 +182,9 @@ def _judge(runtime: Any, logger: Any) -> None:
     _notify("judgement", {"judged": True, "projects": counts["projects"]})
 
 
-def _run(runtime: Any, full: bool, projects: list[str] | None, logger: Any) -> list[dict[str, Any]]:
+def _run(
+    runtime: Runtime, full: bool, projects: list[str] | None, logger: RunLogger
+) -> list[dict[str, Any]]:
     run_id = _run_id()
     started = datetime.now(UTC)
     summaries: list[SyncSummary] = []
@@ -246,7 +253,7 @@ def summary_rows(summaries: list[SyncSummary]) -> list[dict[str, Any]]:
 
 
 def _record_graph(
-    warehouse: Any,
+    warehouse: Warehouse,
     run_id: str,
     started: datetime,
     summaries: list[SyncSummary],
@@ -273,7 +280,7 @@ def _record_graph(
 
 
 def _sync_jira(
-    runtime: Any,
+    runtime: Runtime,
     full: bool,
     projects: list[str] | None,
     run_id: str,

@@ -21,6 +21,7 @@ in-process CLI run (`pmo sync` with nothing new, `pmo gate`) then never imports 
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -31,8 +32,10 @@ from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from functools import cached_property, update_wrapper
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar, overload
 
+P = ParamSpec("P")
+R = TypeVar("R")
 _DIRECT: ContextVar[bool] = ContextVar("pmo_direct_run", default=False)
 
 
@@ -96,10 +99,11 @@ class _Failed:
         raise self.error
 
 
-class Task:
-    """A pipeline step: a Prefect task under Prefect, a plain call with retries in `direct()`."""
+class Task(Generic[P, R]):
+    """A pipeline step: a Prefect task under Prefect, a plain call with retries in `direct()`.
+    Typed as the function it wraps: mypy checks every call of a task like a call of `fn`."""
 
-    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+    def __init__(self, fn: Callable[P, R], options: dict[str, Any]) -> None:
         self.fn = fn
         self.options = options
         update_wrapper(self, fn)
@@ -113,9 +117,10 @@ class Task:
 
         return task(**{"cache_policy": NO_CACHE, **self.options})(self.fn)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if not is_direct():
-            return self.prefect(*args, **kwargs)
+            result: R = self.prefect(*args, **kwargs)  # inside a flow run: the task's result
+            return result
         retries = self.options.get("retries", 0) or 0
         condition = self.options.get("retry_condition_fn")
         for attempt in range(retries + 1):
@@ -128,11 +133,29 @@ class Task:
         raise AssertionError("unreachable")
 
 
-def task(fn: Callable[..., Any] | None = None, **options: Any) -> Any:
+@overload
+def task(fn: Callable[P, R], /) -> Task[P, R]: ...
+
+
+@overload
+def task(fn: None = None, /, **options: Any) -> _TaskDecorator: ...
+
+
+def task(fn: Callable[P, R] | None = None, /, **options: Any) -> Task[P, R] | _TaskDecorator:
     """`@task` or `@task(name=..., retries=..., ...)`, with `prefect.task`'s options."""
     if fn is not None:
         return Task(fn, options)
-    return lambda f: Task(f, options)
+    return _TaskDecorator(options)
+
+
+class _TaskDecorator:
+    """`task(**options)`: the decorator that makes a `Task` of a function."""
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        self.options = options
+
+    def __call__(self, fn: Callable[P, R]) -> Task[P, R]:
+        return Task(fn, self.options)
 
 
 class Flow:
@@ -194,7 +217,7 @@ class DirectRunner:
     def __exit__(self, *_exc: object) -> None:
         self.pool.shutdown(wait=True)
 
-    def submit(self, task_: Task, parameters: dict[str, Any]) -> DirectFuture:
+    def submit(self, task_: Task[..., Any], parameters: dict[str, Any]) -> DirectFuture:
         def call() -> Any:
             resolved = {
                 k: v.result() if isinstance(v, DirectFuture) else v for k, v in parameters.items()
@@ -227,11 +250,12 @@ class DirectFuture:
         return self.future.done() and self.future.exception() is None
 
 
-def run_logger() -> Any:
+RunLogger = logging.Logger | logging.LoggerAdapter[Any]
+
+
+def run_logger() -> RunLogger:
     """The flow run's logger under Prefect; a plain `logging` logger in `direct()`."""
     if is_direct():
-        import logging
-
         logger = logging.getLogger("pmo.flows")
         # `pmo --verbose` shows the run's INFO lines, as it shows Prefect's run logs; quiet,
         # only warnings reach the terminal (flows.cli_terminal)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from checks.evaluation.own_posts import EVALUATION_LABEL, FOLLOWUP_LABEL
 from config.redact import redact
@@ -38,6 +38,9 @@ from flows.runtime import Runtime
 from flows.steps import Judged
 from reports.evaluation import closeout_email, evaluation_adf, evaluation_card, followup_issue
 from reports.portfolio import alert_card, digest_card, portfolio_markdown
+
+if TYPE_CHECKING:
+    from reports.summary import ReportContext
 
 log = logging.getLogger(__name__)
 PROPERTY_KEY = "pmo-evaluation"
@@ -468,7 +471,7 @@ def _followups(
     outcome: Outcome,
     doc: Mapping[str, Any],
     target: PublishTarget,
-    ctx: Any = None,
+    ctx: ReportContext | None = None,
 ) -> None:
     """One Jira issue or Planner task per lesson's follow-up action."""
     lessons = [x for x in (doc.get("closeout") or {}).get("lessons") or [] if x.get("action")]

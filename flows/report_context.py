@@ -7,16 +7,19 @@ zone and the project's charter from here instead of looking anything up.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from reports.summary import ReportContext
 
+if TYPE_CHECKING:
+    from config.settings import Settings
 
-def browse_url(settings: Any, sandbox_info: Mapping[str, Any] | None) -> str | None:
+
+def browse_url(settings: Settings, sandbox_info: Mapping[str, Any] | None) -> str | None:
     """ "<site>/browse/" of the configured Jira (the sandbox's own URL in a sandbox run)."""
-    base = settings.jira.url
+    base: str | None = settings.jira.url
     if base == "sandbox":
         base = (sandbox_info or {}).get("jira_url")
     if not base or not settings.jira.enabled:
@@ -32,7 +35,7 @@ def _pairs(frame: pd.DataFrame | None, key: str, value: str) -> dict[str, str]:
 
 
 def report_context(
-    settings: Any,
+    settings: Settings,
     sandbox_info: Mapping[str, Any] | None,
     frames: Mapping[str, pd.DataFrame],
     project_id: str,

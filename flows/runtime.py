@@ -27,6 +27,7 @@ from connectors.store import Warehouse
 
 if TYPE_CHECKING:
     from connectors.jira.client import JiraApi
+    from sandbox.server import SandboxServer
 
 # Sandbox credentials travel to connectors as environment variables, like real secrets.
 SANDBOX_WEBHOOK_ENV = "PMO_SANDBOX_TEAMS_WEBHOOK"
@@ -47,7 +48,7 @@ class Runtime:
     settings: Settings
     warehouse: Store  # `Warehouse` in production; the syncs need it (`sql_warehouse`)
     sandbox_info: dict[str, Any] | None = None
-    sandbox_server: Any = None  # sandbox.server.SandboxServer when started in this process
+    sandbox_server: SandboxServer | None = None  # a sandbox started in this process
     as_of_override: datetime | None = None
     reports_dir: Path = field(default_factory=lambda: Path(".pmo/reports"))
     memo: dict[Any, Any] = field(default_factory=dict)  # results reused by nested flows

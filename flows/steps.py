@@ -12,13 +12,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from checks.model import Evaluation, QualityReport
 from flows.orchestration import task
 from flows.runtime import Runtime
+
+if TYPE_CHECKING:
+    from reports.summary import ReportContext
 
 CENSUS_METRIC = "census.live_tasks"
 
@@ -31,7 +34,7 @@ class Judged:
     document: dict[str, Any]
     report_path: Path
     html: str
-    context: Any = None  # the reports.summary.ReportContext the report was rendered with
+    context: ReportContext | None = None  # what the report was rendered with
 
 
 @task(name="read-warehouse", retries=2, retry_delay_seconds=2)

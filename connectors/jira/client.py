@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
 from jira import JIRA, JIRAError
 from requests.adapters import HTTPAdapter
 
+from config.settings import jira_part
 from connectors.jira.errors import JiraError
 from connectors.jira.http import (
     HttpStats,
@@ -36,6 +37,9 @@ from connectors.jira.http import (
     set_label,
 )
 from connectors.resilience import is_repeatable
+
+if TYPE_CHECKING:
+    from config.settings import JiraSettings, Settings
 
 # POSTs that only read: repeating them is harmless, so the retry policy may repeat them.
 READ_ONLY_POSTS = (
@@ -214,7 +218,11 @@ class JiraApi:
         return self.server if self.server is not None else self.server_info()
 
 
-def _sandbox_endpoint(settings: Any, sandbox_info: Any) -> Endpoint:
+# The sandbox's `SandboxInfo` or its `as_dict()` (URLs and credentials of a running sandbox)
+SandboxInfo = Mapping[str, Any] | object
+
+
+def _sandbox_endpoint(settings: JiraSettings, sandbox_info: SandboxInfo) -> Endpoint:
     """From `sandbox.server.SandboxInfo` (or its `as_dict()`)."""
     url = _get(sandbox_info, "jira_url")
     if settings.deployment == "datacenter":
@@ -227,11 +235,13 @@ def _sandbox_endpoint(settings: Any, sandbox_info: Any) -> Endpoint:
     )
 
 
-def _get(obj: Any, name: str) -> Any:
+def _get(obj: SandboxInfo, name: str) -> Any:
     return obj[name] if isinstance(obj, Mapping) else getattr(obj, name)
 
 
-def endpoint_from_settings(settings: Any, sandbox_info: Any = None) -> Endpoint:
+def endpoint_from_settings(
+    settings: JiraSettings, sandbox_info: SandboxInfo | None = None
+) -> Endpoint:
     """`settings` is `JiraSettings`. Secrets are resolved here, at the edge, and only here."""
     if settings.url == "sandbox":
         if sandbox_info is None:
@@ -256,13 +266,17 @@ def endpoint_from_settings(settings: Any, sandbox_info: Any = None) -> Endpoint:
 
 
 def build_jira(
-    settings: Any, sandbox_info: Any = None, *, seed: int | None = None, check_server: bool = False
+    settings: Settings | JiraSettings,
+    sandbox_info: SandboxInfo | None = None,
+    *,
+    seed: int | None = None,
+    check_server: bool = False,
 ) -> JiraApi:
     """A ready `JiraApi` for `settings` (the whole `Settings` or its `jira` part).
 
     `check_server` reads serverInfo now (fails fast on a wrong URL or credentials); without
     it the sync reads it only when it refreshes metadata (`JiraApi.ensure_server`)."""
-    jira_settings = getattr(settings, "jira", settings)
+    jira_settings = jira_part(settings)
     endpoint = endpoint_from_settings(jira_settings, sandbox_info)
     auth: dict[str, Any] = (
         {"basic_auth": (endpoint.email, endpoint.api_token)}

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.jira.records import CUSTOM_FIELD_ROLES, FieldIds, categories_of
 from connectors.store import Warehouse
+
+if TYPE_CHECKING:
+    from config.settings import JiraSettings
 
 SOURCE = "jira"
 STREAM = "metadata"
@@ -32,7 +35,7 @@ def scope_of(requested: Sequence[str]) -> str:
     return "*" if not requested else "projects:" + ",".join(sorted(requested))
 
 
-def fingerprint(settings: Any, keys: Sequence[str], url: str) -> dict[str, Any]:
+def fingerprint(settings: JiraSettings, keys: Sequence[str], url: str) -> dict[str, Any]:
     """What the stored metadata was read for; any difference means re-read it."""
     names = {role: list(getattr(settings.fields, role)) for role in CUSTOM_FIELD_ROLES}
     return {

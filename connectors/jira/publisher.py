@@ -240,7 +240,7 @@ class JiraPublisher:
                 return str(item["id"])
         return None
 
-    def read_property(self, issue_key: str, prop: str) -> Any:
+    def read_property(self, issue_key: str, prop: str) -> object:
         """An issue property's value, or None when the issue has no such property."""
         try:
             found = self.api.call(

@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from config.settings import jira_part
 from connectors.jira import census, metadata, pages, worklog_pages
 from connectors.jira.client import JiraApi
 from connectors.jira.errors import JiraError, JiraNotFoundError
@@ -33,6 +34,9 @@ from connectors.store import Warehouse
 from connectors.store.plan import Cursor, Operation, Quarantine, Resolve
 from connectors.sync_types import SyncSummary
 
+if TYPE_CHECKING:
+    from config.settings import JiraSettings, Settings
+
 SOURCE = "jira"
 log = logging.getLogger(__name__)
 WORKLOG_STREAMS = ("updated", "deleted")
@@ -44,7 +48,7 @@ class JiraSync:
 
     def __init__(
         self,
-        settings: Any,
+        settings: Settings | JiraSettings,
         warehouse: Warehouse,
         api: JiraApi,
         *,
@@ -52,7 +56,7 @@ class JiraSync:
         projects: Sequence[str] | None = None,
         progress: Progress | None = None,
     ) -> None:
-        self.settings = getattr(settings, "jira", settings)
+        self.settings = jira_part(settings)
         graph = getattr(settings, "graph", None)  # its e-mail aliases fold Jira's addresses too
         self.email_aliases = {
             k.strip().lower(): v.strip().lower()
@@ -416,7 +420,7 @@ def run_steps(sync: JiraSync, steps: Steps = Steps(), progress: StepProgress | N
 
 
 def run_jira_sync(
-    settings: Any,
+    settings: Settings | JiraSettings,
     warehouse: Warehouse,
     api: JiraApi,
     *,

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 import sqlalchemy as sa
@@ -30,6 +30,9 @@ from connectors.store.tables import (
     SYNC_STATE,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from config.settings import WarehouseSettings
 
 
 @dataclass
@@ -100,7 +103,7 @@ class Warehouse:
         self.all_new_last_batch: dict[str, bool] = {}
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Warehouse:
+    def from_settings(cls, settings: WarehouseSettings) -> Warehouse:
         """Build from `config.settings.WarehouseSettings`, creating a SQLite folder if needed."""
         url = sa.engine.make_url(settings.url)
         if settings.password is not None:
