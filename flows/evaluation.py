@@ -221,7 +221,10 @@ def evaluate_projects(
     )  # fmt: skip
     ids = job.project_ids(project_ids)
     shards = [ids[i : i + spec.shard_size] for i in range(0, len(ids), spec.shard_size)]
-    window = 2 * (spec.workers or os.cpu_count() or 1)
+    workers = spec.workers or os.cpu_count() or 1
+    # a forked worker's task carries no rows to send ahead: a shard is submitted when a worker
+    # is free, so that more of them start once the report is there (one task, see above)
+    window = workers if forked else 2 * workers
     # the job is registered before the runner forks its workers; the quality gates' thread
     # starts after the fork
     with (

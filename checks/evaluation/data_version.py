@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.arrays import NumpyExtensionArray
+from pandas.core.util.hashing import combine_hash_arrays
 
 from checks.model import ProjectFrames, to_jsonable
 from checks.schema import table
@@ -31,21 +33,26 @@ IGNORED_COLUMNS = frozenset({"synced_at", "updated_at", "deleted_at"})
 
 
 def row_hashes(frame: pd.DataFrame) -> np.ndarray:
-    """One uint64 per row of `frame`'s content (columns by name, bookkeeping left out)."""
+    """One uint64 per row of `frame`'s content (columns by name, bookkeeping left out).
+
+    What `pd.util.hash_pandas_object(prepared, index=False)` gives for the frame of the
+    prepared columns, computed column by column as pandas does, without building that frame
+    (~3 ms of pandas overhead on a one-row frame, hashed once per project)."""
     columns = sorted(c for c in frame.columns if c not in IGNORED_COLUMNS)
     if frame.empty or not columns:
         return np.empty(0, dtype=np.uint64)
-    prepared = pd.DataFrame(
-        {c: _hashable(frame[c]) for c in columns}, index=pd.RangeIndex(len(frame))
-    )
-    return pd.util.hash_pandas_object(prepared, index=False).to_numpy()
+    hashed = (pd.util.hash_array(_hashable(frame[c])) for c in columns)
+    return combine_hash_arrays(hashed, len(columns))
 
 
-def _hashable(column: pd.Series) -> pd.Series:
+def _hashable(column: pd.Series) -> Any:
+    """The column's values as pandas hashes a frame's column (numpy array or extension
+    array); JSON cells (lists, dicts) as their canonical text."""
     if column.dtype != object:
-        return column.reset_index(drop=True)
+        values = column.array
+        return values.to_numpy() if isinstance(values, NumpyExtensionArray) else values
     values = column.to_numpy()
-    return pd.Series([_canonical(v) for v in values], dtype="string")
+    return pd.array([_canonical(v) for v in values], dtype="string")
 
 
 _SIMPLE = (str, int, float, bool)

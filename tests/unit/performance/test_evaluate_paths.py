@@ -5,7 +5,9 @@
   does (JSON compared byte for byte);
 - the forecast simulation (small integer types, int32 draws) matches the earlier int32/int64
   implementation kept here as the oracle, trial by trial;
-- ISO week labels computed per distinct date match `strftime` per row;
+- ISO week labels computed per distinct date match `strftime` per row, and so do the
+  project load's Mondays;
+- row hashes computed column by column equal pandas' hash of the prepared frame;
 - finish timestamps skip `pd.to_datetime` only when it would change nothing.
 """
 
@@ -20,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from checks.evaluation.chart_data import _iso_weeks
+from checks.evaluation.chart_data import _day_labels, _iso_weeks
+from checks.evaluation.data_version import IGNORED_COLUMNS, _canonical, row_hashes
 from checks.evaluation.evaluate import PortfolioJob, evaluate_portfolio
 from checks.evaluation.frames import PortfolioSplit
 from checks.forecast.monte_carlo import simulate_buckets_to_finish
@@ -174,3 +177,38 @@ def test_a_shard_keeps_the_time_its_people_log_on_other_projects() -> None:
 
 def _portfolio() -> dict[str, pd.DataFrame]:
     return synthetic_portfolio(8, 30, 3.0, 5, AS_OF, Problems(late=1, long_day=1))
+
+
+def test_monday_labels_match_strftime_per_row() -> None:
+    dates = pd.Series(pd.to_datetime(["2026-11-23", None, "2026-11-30", "2026-11-23", None]))
+    expected = dates.dt.strftime("%Y-%m-%d")
+    got = _day_labels(dates)
+    assert got.isna().tolist() == expected.isna().tolist()
+    assert got.dropna().tolist() == expected.dropna().tolist()
+
+
+def _prepared_hash(frame: pd.DataFrame) -> np.ndarray:
+    """The definition: pandas' hash of a frame of the prepared columns (JSON cells as text)."""
+    columns = sorted(c for c in frame.columns if c not in IGNORED_COLUMNS)
+    prepared = pd.DataFrame(
+        {
+            c: frame[c].reset_index(drop=True)
+            if frame[c].dtype != object
+            else pd.Series([_canonical(v) for v in frame[c]], dtype="string")
+            for c in columns
+        },
+        index=pd.RangeIndex(len(frame)),
+    )
+    return pd.util.hash_pandas_object(prepared, index=False).to_numpy()
+
+
+def test_row_hashes_equal_pandas_hash_of_the_prepared_frame() -> None:
+    frames = synthetic_portfolio(6, 20, 3.0, 5, AS_OF, Problems(late=1, cycle=1, long_day=1))
+    split = PortfolioSplit(frames)
+    project = split.project(split.project_ids[0], AS_OF).project
+    samples = {**frames, "project": pd.DataFrame([{**project, "labels": ["a", 1], "x": None}])}
+    for name, frame in samples.items():
+        if frame.empty:
+            continue
+        for rows in (frame, frame.iloc[::-1]):  # any index
+            assert np.array_equal(row_hashes(rows), _prepared_hash(rows)), name
