@@ -105,9 +105,18 @@ def run_serial(frames: dict, settings: Settings, rules: object) -> tuple[list, d
 def run_tasks(
     frames: dict, settings: Settings, rules: LifecycleRules, args: argparse.Namespace
 ) -> tuple[list, dict[str, float]]:
-    """The product's path: `evaluate_projects` in a Prefect flow, shards as tasks."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    """The product's path: `evaluate_projects` in a Prefect flow, shards as tasks.
 
+    One Prefect server for the run, as in production, its address in PREFECT_API_URL before
+    Prefect is imported (Prefect's threads read it from there): without it, every process
+    and some of Prefect's own threads would start a temporary server of their own."""
+    with prefect_server():
+        return _run_tasks(frames, settings, rules, args)
+
+
+def _run_tasks(
+    frames: dict, settings: Settings, rules: LifecycleRules, args: argparse.Namespace
+) -> tuple[list, dict[str, float]]:
     from flows.evaluation import evaluate_projects
 
     cluster = None
@@ -138,16 +147,13 @@ def run_tasks(
     # Called outside a flow: Prefect sends the calling flow run's context (its flow object
     # and parameters) with every task, and a flow defined here would carry these frames.
     # The product's flows are module functions with small parameters (a config path).
-    # One Prefect server for the run, as in production (PREFECT_API_URL): without it, every
-    # worker process would start a temporary server of its own.
-    with prefect_server() as api_url, temporary_settings({PREFECT_API_URL: api_url}):
-        t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
-        evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
-        timing = {
-            "wall": time.perf_counter() - t1,
-            "own": cpu_seconds(own=True) - own1,
-            "kids": cpu_seconds(own=False) - kids1,
-        }
+    t1, own1, kids1 = time.perf_counter(), cpu_seconds(own=True), cpu_seconds(own=False)
+    evaluations = evaluate_projects(frames, settings, rules, AS_OF, gates)
+    timing = {
+        "wall": time.perf_counter() - t1,
+        "own": cpu_seconds(own=True) - own1,
+        "kids": cpu_seconds(own=False) - kids1,
+    }
     workers_cpu = timing["kids"]
     if cluster is not None:
         from distributed import Client
@@ -172,14 +178,18 @@ def run_tasks(
 def prefect_server() -> Iterator[str]:
     """A Prefect API server in a process of its own, as production has one: this process talks
     to it over HTTP and imports none of it (Prefect's `SubprocessASGIServer` is the same command
-    but brings ~80 MiB of server modules into the process that starts it). Yields the API URL."""
+    but brings ~80 MiB of server modules into the process that starts it). Its URL is set in
+    PREFECT_API_URL meanwhile; yields it."""
+    import importlib.util
+
     import httpx
-    import prefect
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app_dir = str(Path(prefect.__file__).parent.parent)
+    spec = importlib.util.find_spec("prefect")
+    assert spec is not None and spec.origin is not None
+    app_dir = str(Path(spec.origin).parent.parent)
     command = [
         sys.executable, "-m", "uvicorn", "--app-dir", app_dir,
         "--factory", "prefect.server.api.server:create_app",
@@ -188,6 +198,10 @@ def prefect_server() -> Iterator[str]:
     env = {**os.environ, "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1"}
     server = subprocess.Popen(command, env=env)
     url = f"http://127.0.0.1:{port}/api"
+    # in the environment, as production sets it: Prefect's threads (its event loop, the
+    # process pool's message forwarder) read settings from there, not from a settings context
+    before = os.environ.get("PREFECT_API_URL")
+    os.environ["PREFECT_API_URL"] = url
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -201,6 +215,10 @@ def prefect_server() -> Iterator[str]:
             time.sleep(0.2)
         yield url
     finally:
+        if before is None:
+            os.environ.pop("PREFECT_API_URL", None)
+        else:
+            os.environ["PREFECT_API_URL"] = before
         server.terminate()
         try:
             server.wait(timeout=10)

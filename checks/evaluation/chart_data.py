@@ -15,6 +15,7 @@ from checks.model import CheckOutput, ProjectFrames
 from checks.risk.register import CLOSED_ROAM
 
 MAX_LOAD_PEOPLE = 8
+_LOAD_COLUMNS = ["person_id", "work_date", "hours"]
 
 
 def chart_data(frames: ProjectFrames, risk: CheckOutput, forecast: Any | None) -> dict[str, Any]:
@@ -59,9 +60,8 @@ def weekly_load(frames: ProjectFrames) -> list[dict[str, Any]]:
     project_people = set(frames.time_entries["person_id"].dropna().astype(str))
     if entries.empty or not project_people:
         return []
-    mine = entries[
-        entries["person_id"].isin(project_people) & (entries["kind"] != "timecard").fillna(True)
-    ]
+    keep = entries["person_id"].isin(project_people) & (entries["kind"] != "timecard").fillna(True)
+    mine = entries.loc[keep, _LOAD_COLUMNS]  # only the columns read: no copy of the rest
     if mine.empty:
         return []
     weeks = _iso_weeks(mine["work_date"])
@@ -94,16 +94,28 @@ def project_load(frames: ProjectFrames) -> list[dict[str, Any]]:
     entries = frames.time_entries
     if entries.empty:
         return []
-    mine = entries[(entries["kind"] != "timecard").fillna(True) & entries["person_id"].notna()]
+    keep = (entries["kind"] != "timecard").fillna(True) & entries["person_id"].notna()
+    mine = entries.loc[keep, _LOAD_COLUMNS]
     if mine.empty:
         return []
-    days = pd.to_datetime(mine["work_date"])
-    monday = (days - pd.to_timedelta(days.dt.weekday, unit="D")).dt.strftime("%Y-%m-%d")
+    days = mine["work_date"]
+    if not pd.api.types.is_datetime64_dtype(days.dtype):
+        days = pd.to_datetime(days)
+    monday = _day_labels(days - pd.to_timedelta(days.dt.weekday, unit="D"))
     load = mine.assign(week=monday).groupby(["person_id", "week"])["hours"].sum().reset_index()
+    load = load.sort_values(["week", "person_id"])
     return [
-        {"person": str(r.person_id), "week": str(r.week), "hours": round(float(r.hours), 2)}
-        for r in load.sort_values(["week", "person_id"]).itertuples(index=False)
+        {"person": str(p), "week": str(w), "hours": round(float(h), 2)}
+        for p, w, h in zip(load["person_id"], load["week"], load["hours"], strict=True)
     ]
+
+
+def _day_labels(dates: pd.Series) -> pd.Series:
+    """ISO dates ("2026-11-23"); strftime runs once per distinct date, not per row."""
+    codes, days = pd.factorize(dates, sort=False)
+    labels = pd.to_datetime(pd.Series(days)).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    picked = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
+    return pd.Series(picked, index=dates.index, dtype=object)
 
 
 def _capacity(capacities: dict[Any, Any], person: Any) -> float:
