@@ -47,8 +47,17 @@ def open_risks(risks: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _iso_weeks(dates: pd.Series) -> pd.Series:
     """ISO week labels ("2026-W48"); strftime runs once per distinct date, not per row."""
+    return _labels(dates, "%G-W%V")
+
+
+def _day_labels(dates: pd.Series) -> pd.Series:
+    """ISO dates ("2026-11-23"), once per distinct date as `_iso_weeks`."""
+    return _labels(dates, "%Y-%m-%d")
+
+
+def _labels(dates: pd.Series, fmt: str) -> pd.Series:
     codes, days = pd.factorize(dates, sort=False)
-    labels = pd.to_datetime(pd.Series(days)).dt.strftime("%G-W%V").to_numpy(dtype=object)
+    labels = pd.to_datetime(pd.Series(days)).dt.strftime(fmt).to_numpy(dtype=object)
     picked = labels[np.maximum(codes, 0)] if len(labels) else np.full(len(codes), None, object)
     picked[codes < 0] = None  # missing dates
     return pd.Series(picked, index=dates.index, dtype=object)
@@ -108,14 +117,6 @@ def project_load(frames: ProjectFrames) -> list[dict[str, Any]]:
         {"person": str(p), "week": str(w), "hours": round(float(h), 2)}
         for p, w, h in zip(load["person_id"], load["week"], load["hours"], strict=True)
     ]
-
-
-def _day_labels(dates: pd.Series) -> pd.Series:
-    """ISO dates ("2026-11-23"); strftime runs once per distinct date, not per row."""
-    codes, days = pd.factorize(dates, sort=False)
-    labels = pd.to_datetime(pd.Series(days)).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    picked = np.where(codes >= 0, labels[np.maximum(codes, 0)] if len(labels) else None, None)
-    return pd.Series(picked, index=dates.index, dtype=object)
 
 
 def _capacity(capacities: dict[Any, Any], person: Any) -> float:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pandas.arrays import NumpyExtensionArray
-from pandas.core.util.hashing import combine_hash_arrays
+from pandas.core.util.hashing import combine_hash_arrays  # type: ignore[attr-defined]
 
 from checks.model import ProjectFrames, to_jsonable
 from checks.schema import table
@@ -42,7 +42,7 @@ def row_hashes(frame: pd.DataFrame) -> np.ndarray:
     if frame.empty or not columns:
         return np.empty(0, dtype=np.uint64)
     hashed = (pd.util.hash_array(_hashable(frame[c])) for c in columns)
-    return combine_hash_arrays(hashed, len(columns))
+    return np.asarray(combine_hash_arrays(hashed, len(columns)), dtype=np.uint64)
 
 
 def _hashable(column: pd.Series) -> Any:
