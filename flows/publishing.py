@@ -184,6 +184,10 @@ def open_stream(
         previous, delivered = _published_on_jira(runtime, name, issue, policy)
     if previous is not None and previous[0] == mark:
         stream = Stream(name, mark, policy, previous[1], repeated=True, delivered=delivered)
+        # a fresh warehouse: what the last publication delivered is done, not posted again
+        # (its report is found by name at the targets, and the name carries the data version)
+        for done in sorted(delivered & ADOPTABLE):
+            _adopt(runtime, f"{stream.base}:{done}", done)
     else:
         base = f"{name}:{document['data_version']}"
         stream = Stream(name, mark, policy, base, repeated=False)
@@ -396,9 +400,14 @@ def _web_url(publisher: M365Publishing, drive: str, path: str) -> str | None:
         return None
 
 
+# targets a publication's Jira record lists as delivered that a fresh warehouse adopts
+ADOPTABLE = frozenset({"jira_comment", "jira_attachment", "sharepoint_file", "teams_card", "mail"})
+
+
 def _adopt(runtime: Runtime, key: str, target: str) -> None:
-    """A webhook card can't be looked up; when the last publication's Jira record says it was
-    delivered and this warehouse has never heard of it, it is recorded, not sent again."""
+    """When the last publication's Jira record says a target was delivered and this warehouse
+    has never heard of it, it is recorded, not sent again (a webhook card can't be looked up;
+    a report attached or uploaded under an earlier data version's name is not found)."""
     ledger = runtime.warehouse.ledger()
     if ledger.get(key) is None:
         ledger.mark_done(key, target, "adopted", {"adopted_from": "jira property"})
