@@ -7,8 +7,10 @@ each output is idempotent (snapshots are per day, alerts and answers go through 
 So judging again on the same inputs changes nothing, and a sync that wrote nothing skips it.
 
 The inputs, and what stands for each in the record (`judgement_key`):
-- the warehouse's canonical tables: per table the row count and the latest `synced_at`
-  (`Warehouse.content_marks`); every write moves one of them, whoever made it (a sync with
+- the warehouse's canonical tables: per table the row count and the latest `synced_at`,
+  and the token every transaction that changed canonical rows draws (`Warehouse.
+  content_marks`; the stamps alone miss a writer whose clock is behind, or one that commits
+  after a later-stamped one); every write moves them, whoever made it (a sync with
   `--no-judge` or `--project` included);
 - the configuration: a digest of the settings, the gate rules file and the source of
   `checks/`, `config/` and `flows/` (an upgrade judges again);

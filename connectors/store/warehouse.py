@@ -8,6 +8,7 @@ keeps both or neither, and the next run starts from the last committed watermark
 from __future__ import annotations
 
 import math
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,11 @@ from connectors.store.tables import (
 
 if TYPE_CHECKING:
     from config.settings import WarehouseSettings
+
+
+# sync_state's row whose token changes with every transaction that changed canonical rows
+WRITES_STREAM = ("pmo", "canonical-writes", "*")
+WRITES_MARK = "*writes"
 
 
 @dataclass
@@ -131,7 +137,10 @@ class Warehouse:
     def transaction(self) -> Iterator[WarehouseTransaction]:
         """All writes inside commit together or not at all."""
         with self.engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-            yield WarehouseTransaction(self, conn)
+            txn = WarehouseTransaction(self, conn)
+            yield txn
+            if txn.wrote_canonical:
+                txn.mark_write()
 
     def apply(self, plan: Sequence[WriteOperation]) -> list[Any]:
         """A write plan (`connectors.store.plan`) in one transaction: every operation's
@@ -189,14 +198,19 @@ class Warehouse:
             return int(conn.execute(query).scalar_one())
 
     def content_marks(self) -> dict[str, list[Any]]:
-        """Per canonical table: its row count and latest `synced_at`, tombstones included.
+        """Per canonical table: its row count and latest `synced_at`, tombstones included;
+        and under `WRITES_MARK` the token of the last transaction that changed canonical rows.
 
-        Every write of canonical data moves one of them: an insert adds a row, an upsert
-        that changes a row and a tombstone stamp `synced_at` with the time of writing (an
-        unchanged row is not rewritten, so a re-sync of the same data moves nothing). Two
-        equal marks mean no sync wrote anything in between; one query per table.
+        Every write of canonical data draws a new token in its transaction (an unchanged row
+        is not rewritten, so a re-sync of the same data moves nothing). The stamps alone do
+        not tell: a writer whose clock is behind, or on PostgreSQL one that stamped its rows
+        before another and commits after it, changes rows without moving the latest
+        `synced_at`. Two equal marks mean no transaction changed canonical data in between;
+        one query per table.
         """
         marks: dict[str, list[Any]] = {}
+        written = self.get_watermark(*WRITES_STREAM)  # first: a write after it moves it
+        marks[WRITES_MARK] = [written.get("token") if written else None]
         with self.engine.connect() as conn:
             for name, sql_table in CANONICAL.items():
                 count, latest = conn.execute(
@@ -248,6 +262,13 @@ class WarehouseTransaction:
     def __init__(self, warehouse: Warehouse, conn: sa.Connection) -> None:
         self.warehouse = warehouse
         self.conn = conn
+        self.wrote_canonical = False  # did a row of a canonical table change?
+
+    def mark_write(self) -> None:
+        """A new token for `Warehouse.content_marks`, the transaction's last statement: on
+        PostgreSQL concurrent writers take its row lock in commit order, holding no other
+        lock they wait for, so the last to commit leaves its token."""
+        self.set_watermark(*WRITES_STREAM, {"token": uuid.uuid4().hex})
 
     # --- canonical data --------------------------------------------------------------------
 
@@ -287,6 +308,7 @@ class WarehouseTransaction:
         step = max(1, self.warehouse.batch_size)
         for start in range(0, len(frame), step):
             counts += self._upsert_batch(sql_table, pk, frame.iloc[start : start + step])
+        self.wrote_canonical |= counts.inserted + counts.updated > 0
         return counts
 
     def _upsert_batch(
@@ -328,6 +350,7 @@ class WarehouseTransaction:
                 .values(is_deleted=True, deleted_at=stamp, synced_at=stamp)
             )
             total += result.rowcount
+        self.wrote_canonical |= total > 0
         return total
 
     # --- operational -----------------------------------------------------------------------
