@@ -399,7 +399,8 @@ class EvaluationSettings(Strict):
     task_runner: Literal["thread", "process", "dask"] = Field(
         "thread",
         description="thread: in the flow's process; process: a pool of processes on this "
-        "machine (ProcessPoolTaskRunner); dask: a Dask cluster (DaskTaskRunner, prefect-dask).",
+        "machine (ProcessPoolTaskRunner, workers forked where the platform forks: they inherit "
+        "the grouped portfolio); dask: a Dask cluster (DaskTaskRunner, prefect-dask).",
     )
     workers: int | None = Field(
         None,
