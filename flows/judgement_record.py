@@ -13,7 +13,7 @@ The inputs, and what stands for each in the record (`judgement_key`):
   after a later-stamped one); every write moves them, whoever made it (a sync with
   `--no-judge` or `--project` included);
 - the configuration: a digest of the settings, the gate rules file and the source of
-  `checks/`, `config/` and `flows/` (an upgrade judges again);
+  `checks/`, `config/`, `connectors/`, `flows/` and `reports/` (an upgrade judges again);
 - the status date, by its day (UTC): a day's first sync always judges, so aging (items
   overdue, days late) is judged at least daily, and the nightly run judges every night. A
   later sync the same day with nothing new keeps the day's judgement: its snapshots and
@@ -42,7 +42,8 @@ from flows.runtime import Runtime
 
 SOURCE, STREAM = "pmo", "judgement"
 _ROOT = Path(__file__).resolve().parent.parent
-_CODE = ("checks", "config", "flows")
+# every package a judging run loads: it reads through connectors.store, writes reports/ HTML
+CODE_PACKAGES = ("checks", "config", "connectors", "flows", "reports")
 
 
 def judgement_key(runtime: Runtime) -> dict[str, Any] | None:
@@ -72,7 +73,7 @@ def config_digest(runtime: Runtime) -> str:
     digest = hashlib.sha256(runtime.settings.model_dump_json().encode())
     rules = lifecycle_path(runtime.settings)
     digest.update(rules.read_bytes() if rules.is_file() else b"no rules file")
-    for package in _CODE:
+    for package in CODE_PACKAGES:
         for path in sorted((_ROOT / package).rglob("*.py")):
             digest.update(str(path.relative_to(_ROOT)).encode())
             digest.update(path.read_bytes())
