@@ -182,7 +182,7 @@ def task_runner(spec: EvaluationSettings) -> TaskRunner[Any]:
             return ForkProcessPoolTaskRunner(max_workers=spec.workers)
         return ProcessPoolTaskRunner(max_workers=spec.workers)
     if spec.task_runner == "dask":
-        from prefect_dask import DaskTaskRunner  # imported here: distributed is heavy
+        from prefect_dask.task_runners import DaskTaskRunner  # here: distributed is heavy
 
         if spec.dask_address:
             return DaskTaskRunner(address=spec.dask_address)

@@ -139,7 +139,7 @@ def _needs_sandbox(settings: Settings) -> bool:
 
 def _sandbox_for(
     settings: Settings, stack: ExitStack
-) -> tuple[dict[str, Any] | None, Any, dict | None]:
+) -> tuple[dict[str, Any] | None, SandboxServer | None, dict[str, Any] | None]:
     if not _needs_sandbox(settings):
         return None, None, None
     if not settings.sandbox.enabled:

@@ -130,7 +130,7 @@ def register(app: typer.Typer) -> None:
                     _listener(progress, progress.add_task("Jira", total=None), judgement)
                 )
                 try:
-                    return run_for_cli(
+                    rows: list[dict[str, Any]] = run_for_cli(
                         nightly_sync,
                         config_path=config,
                         full=full,
@@ -138,6 +138,7 @@ def register(app: typer.Typer) -> None:
                         judge=judge,
                         as_of=as_of,
                     )
+                    return rows
                 except SyncFailedError as exc:  # what landed is shown, then the one-line error
                     progress.stop()
                     console.print(summary_table(exc.summaries))

@@ -216,7 +216,7 @@ class CachedTokenCredential:
         credential = self._make()
         try:
             claims = kwargs.get("claims")
-            token = await (
+            token: AccessToken = await (
                 credential.get_token(*scopes, claims=claims)
                 if claims
                 else credential.get_token(*scopes)

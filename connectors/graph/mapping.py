@@ -58,7 +58,8 @@ def record_json(record: Any) -> dict[str, Any]:
             return [convert(v) for v in value]
         return value
 
-    return convert(record)
+    converted: dict[str, Any] = convert(record)
+    return converted
 
 
 def slug(text: str | None, limit: int = 60) -> str | None:

@@ -170,7 +170,7 @@ class GraphPublisher:
                     self.ledger.mark_pending(key, target, {**detail, "failed": str(exc)[:300]})
                 raise
             self.ledger.mark_done(key, target, external_id, detail)
-            return external_id
+            return str(external_id)
         finally:
             if conn is not None:
                 await conn.aclose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 from connectors.jira.client import JiraApi
@@ -269,6 +269,9 @@ class JiraReader:
             return [w for answer in answers for w in answer or []]
 
 
+T = TypeVar("T")
+
+
 class Lookahead:
     """Fetches the next page of a stream while the current one is mapped and written.
 
@@ -283,7 +286,7 @@ class Lookahead:
         self._pool = ThreadPoolExecutor(1, thread_name_prefix="jira-lookahead")
         self._pending: dict[Hashable, Future[Any]] = {}
 
-    def get(self, key: Hashable, fetch: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable, fetch: Callable[[], T]) -> T:
         """The page for `key`: the one fetched ahead if there is one, else fetched now."""
         ahead = self._pending.pop(key, None)
         return ahead.result() if ahead is not None else fetch()

@@ -10,7 +10,8 @@ from connectors.store.ledger import (
     log_sync,
     save_evaluation,
 )
-from connectors.store.warehouse import UpsertCounts, Warehouse, WarehouseTransaction, utcnow
+from connectors.store.tables import utcnow
+from connectors.store.warehouse import UpsertCounts, Warehouse, WarehouseTransaction
 
 __all__ = [
     "Claim",

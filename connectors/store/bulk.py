@@ -49,7 +49,8 @@ def iso_strings(values: pd.Series, unit: Literal["us", "D"], *, suffix: str = ""
     if suffix and len(text):
         text = np.char.add(text, suffix)
     formatted = np.append(text.astype(object), [None])  # code -1 (missing) picks the None
-    return formatted[codes].tolist()
+    picked: list[Any] = formatted[codes].tolist()
+    return picked
 
 
 def json_text(value: Any) -> str | None:
@@ -65,7 +66,7 @@ def is_json_type(type_: sa.types.TypeEngine[Any]) -> bool:
     return isinstance(type_, sa.JSON | sa.types.Variant) or type(type_).__name__ == "JSON"
 
 
-def _convert(column: sa.Column, values: pd.Series, dialect: str) -> list[Any]:
+def _convert(column: sa.Column[Any], values: pd.Series, dialect: str) -> list[Any]:
     type_ = column.type
     if isinstance(type_, sa.types.TypeDecorator):  # UTCDateTime
         tz_aware = isinstance(values.dtype, pd.DatetimeTZDtype)

@@ -90,7 +90,8 @@ def column_texts(column: sa.Column[Any], values: pd.Series) -> list[str]:
         codes, uniques = pd.factorize(values)
         formatted = _format_uniques(column.type, uniques)
     lookup = np.array([*formatted, _NULL], dtype=object)  # code -1 (missing) picks NULL
-    return lookup[codes].tolist()
+    text: list[str] = lookup[codes].tolist()
+    return text
 
 
 def copy_payload(sql_table: sa.Table, frame: pd.DataFrame) -> bytes:

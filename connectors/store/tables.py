@@ -8,6 +8,7 @@ declared here. Migrations in `connectors/store/migrations/` create exactly these
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -53,7 +54,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 # "only update changed rows" comparison needs.
 JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
-_SQL_TYPES: dict[str, sa.types.TypeEngine | type[sa.types.TypeEngine]] = {
+_SQL_TYPES: dict[str, sa.types.TypeEngine[Any] | type[sa.types.TypeEngine[Any]]] = {
     "string": sa.Text,
     "int": sa.BigInteger,
     "float": sa.Float(precision=53),
@@ -66,7 +67,7 @@ _SQL_TYPES: dict[str, sa.types.TypeEngine | type[sa.types.TypeEngine]] = {
 metadata = sa.MetaData()
 
 
-def _sql_column(col: Column, primary_key: tuple[str, ...]) -> sa.Column:
+def _sql_column(col: Column, primary_key: tuple[str, ...]) -> sa.Column[Any]:
     is_pk = col.name in primary_key
     return sa.Column(
         col.name,
