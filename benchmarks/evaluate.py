@@ -12,9 +12,12 @@ trials, gate decision, data version). Prints wall time per stage, CPU and the pe
 
 Runners other than `serial` are the product's path, `flows.evaluation.evaluate_projects` in
 a Prefect flow: shards of `--shard-size` projects as Prefect tasks on a ProcessPoolTaskRunner
-(`process`), a DaskTaskRunner on a `distributed.LocalCluster` of `--workers` processes
-started here (`dask`, or `--dask-address` of a running cluster), or threads (`thread`); the
-quality gates (GX import included) run in this process meanwhile.
+with forked workers (`process`, `flows.evaluation.ForkProcessPoolTaskRunner`), a
+DaskTaskRunner on a `distributed.LocalCluster` of `--workers` processes started here (`dask`,
+or `--dask-address` of a running cluster), or threads (`thread`); the quality gates (GX
+import included) run in this process meanwhile. A Prefect server runs beside, in a process of
+its own, its URL in PREFECT_API_URL (as production sets it). Measure in a byte-compiled
+virtualenv (`make setup`): without bytecode every module is compiled on every start.
 """
 
 from __future__ import annotations
