@@ -25,8 +25,9 @@ The inputs, and what stands for each in the record (`judgement_key`):
   judgement with a pinned status date (`--as-of`) rewrites that date's snapshots, so such a
   judgement always runs and clears the record.
 
-The record is written only after a judgement succeeded (a failed alert or answer raises,
-and the next sync judges again). It lives in `sync_state` (source `pmo`, stream
+The record is cleared before a judgement and written only after it succeeded (a failed
+alert or answer raises, and the next sync judges again, even if the failed one was pinned and
+had rewritten a day's snapshots). It lives in `sync_state` (source `pmo`, stream
 `judgement`): it is what the judgement has covered, as a watermark is for a stream.
 """
 
@@ -88,6 +89,14 @@ def unchanged_since(runtime: Runtime, key: dict[str, Any] | None) -> dict[str, A
     if not record or record.get("key") != _plain(key):
         return None
     return record
+
+
+def forget_judgement(runtime: Runtime) -> None:
+    """Before a judgement: the last record no longer stands. A judgement that fails half-way
+    may have written what the next one reads (a pinned day's snapshots), and its own record
+    is written only when it succeeds."""
+    with runtime.warehouse.transaction() as txn:
+        txn.set_watermark(SOURCE, STREAM, "*", {"key": None})
 
 
 def record_judgement(runtime: Runtime, key: dict[str, Any] | None, counts: dict[str, Any]) -> None:

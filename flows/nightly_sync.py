@@ -163,7 +163,12 @@ def nightly_sync(
 def _judge(runtime: Runtime, logger: RunLogger) -> None:
     """Judge the portfolio, unless nothing it reads changed since the last judgement
     (`flows.judgement_record`): then its evaluations, snapshots and alerts stand."""
-    from flows.judgement_record import judgement_key, record_judgement, unchanged_since
+    from flows.judgement_record import (
+        forget_judgement,
+        judgement_key,
+        record_judgement,
+        unchanged_since,
+    )
 
     key = judgement_key(runtime)  # before the judgement reads: a later write judges again
     last = unchanged_since(runtime, key)
@@ -176,6 +181,7 @@ def _judge(runtime: Runtime, logger: RunLogger) -> None:
         return
     from flows.nightly_checks import judge_portfolio
 
+    forget_judgement(runtime)  # until this judgement succeeds, no record stands
     counts = judge_portfolio(runtime)
     record_judgement(runtime, key, counts)
     logger.info("judged after sync: %s", counts)
