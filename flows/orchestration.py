@@ -32,10 +32,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar, copy_context
 from functools import cached_property, update_wrapper
 from pathlib import Path
-from typing import Any, Generic, ParamSpec, TypeVar, overload
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 P = ParamSpec("P")
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 _DIRECT: ContextVar[bool] = ContextVar("pmo_direct_run", default=False)
 
 
@@ -70,23 +71,23 @@ def prefect_server_configured() -> bool:
     return bool((data.get("profiles") or {}).get(active, {}).get("PREFECT_API_URL"))
 
 
-def run_flow(flow: Any, **parameters: Any) -> Any:
+def run_flow(flow: PipelineFlow[P, R], *args: P.args, **parameters: P.kwargs) -> R:
     """Call a flow from inside a pipeline: a subflow under Prefect, a plain call in `direct()`."""
     if is_direct():
-        return flow.fn(**parameters)
-    return flow(**parameters)
+        return flow.fn(*args, **parameters)
+    return flow(*args, **parameters)
 
 
-def run_for_cli(flow: Any, **parameters: Any) -> Any:
+def run_for_cli(flow: PipelineFlow[P, R], *args: P.args, **parameters: P.kwargs) -> R:
     """The CLI's way to run a flow: through Prefect when a server is configured, else in
     this process without starting Prefect's temporary server."""
     if prefect_server_configured():
-        return flow(**parameters)
+        return flow(*args, **parameters)
     from flows.cli_terminal import install_plain_terminal
 
     install_plain_terminal()  # Prefect, not loaded, configures no terminal
     with direct():
-        return flow.fn(**parameters)
+        return flow.fn(*args, **parameters)
 
 
 class _Failed:
@@ -158,14 +159,24 @@ class _TaskDecorator:
         return Task(fn, self.options)
 
 
-class Flow:
+class PipelineFlow(Protocol[P, R_co]):
+    """What `flow` makes: a `Flow` or a `prefect.Flow`, called like its function, which is
+    `.fn` (`run_flow` and `run_for_cli` call it in `direct()`)."""
+
+    @property
+    def fn(self) -> Callable[P, R_co]: ...
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
+
+
+class Flow(Generic[P, R]):
     """A pipeline flow whose Prefect flow is built, and Prefect imported, on first use.
 
     Called in `direct()` it is the plain function; called otherwise it is the Prefect flow
     (a flow run, or a subflow inside one), exactly as `prefect.flow` would have made it.
     """
 
-    def __init__(self, fn: Callable[..., Any], options: dict[str, Any]) -> None:
+    def __init__(self, fn: Callable[P, R], options: dict[str, Any]) -> None:
         self.fn = fn
         self.options = options
         self.name = options.get("name") or fn.__name__.replace("_", "-")
@@ -177,13 +188,14 @@ class Flow:
 
         return prefect_flow(**self.options)(self.fn)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         if is_direct():
             return self.fn(*args, **kwargs)
-        return self.prefect(*args, **kwargs)
+        result: R = self.prefect(*args, **kwargs)  # a flow run's (or subflow's) result
+        return result
 
 
-def flow(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+def flow(**options: Any) -> Callable[[Callable[P, R]], PipelineFlow[P, R]]:
     """`@flow(name=..., ...)` with `prefect.flow`'s options.
 
     Where Prefect is already loaded when the module is imported (a worker or `prefect
@@ -193,11 +205,12 @@ def flow(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     into the same Prefect flow the first time it runs outside `direct()`.
     """
 
-    def decorate(fn: Callable[..., Any]) -> Any:
+    def decorate(fn: Callable[P, R]) -> PipelineFlow[P, R]:
         if "prefect" in sys.modules:
             from prefect import flow as prefect_flow
 
-            return prefect_flow(**options)(fn)
+            made: PipelineFlow[P, R] = prefect_flow(**options)(fn)
+            return made
         return Flow(fn, options)
 
     return decorate
