@@ -62,6 +62,18 @@ def with_marker(card: dict[str, Any], mark: str) -> dict[str, Any]:
     return {**card, "body": [*(card.get("body") or []), footer]}
 
 
+# Look for a publication at its target (its id, or None) / post it (its id). The connection
+# is None only for a Teams webhook, which needs no Graph credentials and can't be searched.
+Finder = Callable[[GraphConnection | None], Awaitable[str | None]]
+Poster = Callable[[GraphConnection | None], Awaitable[str]]
+
+
+def _graph(conn: GraphConnection | None) -> GraphConnection:
+    if conn is None:
+        raise GraphConnectorError("a Graph target was called without a Graph connection")
+    return conn
+
+
 class GraphPublisher:
     """Teams (webhook or channel), SharePoint/OneDrive files, mail and Planner tasks."""
 
@@ -114,8 +126,8 @@ class GraphPublisher:
         key: str,
         target: str,
         detail: dict[str, Any],
-        find: Callable[[GraphConnection], Awaitable[str | None]] | None,
-        post: Callable[[GraphConnection], Awaitable[str]],
+        find: Finder | None,
+        post: Poster,
         *,
         token: str | None = None,
         graph: bool = True,
@@ -127,8 +139,8 @@ class GraphPublisher:
         key: str,
         target: str,
         detail: dict[str, Any],
-        find: Any,
-        post: Any,
+        find: Finder | None,
+        post: Poster,
         token: str | None,
         graph: bool,
     ) -> str:
@@ -180,7 +192,7 @@ class GraphPublisher:
         key: str,
         target: str,
         detail: dict[str, Any],
-        find: Any,
+        find: Finder | None,
         conn: GraphConnection | None,
         exc: OutcomeUnknownError,
     ) -> str:
@@ -206,7 +218,7 @@ class GraphPublisher:
         """An Adaptive Card through a Teams Workflows webhook (the unattended path)."""
         mark = marker(key)
 
-        async def post(_: GraphConnection) -> str:
+        async def post(_: GraphConnection | None) -> str:  # a webhook needs no Graph connection
             await webhook.post_card(
                 url,
                 with_marker(card, mark),
@@ -227,8 +239,8 @@ class GraphPublisher:
             key,
             target,
             {"marker": mark},
-            lambda conn: find_channel_message(conn, team, channel, mark),
-            lambda conn: post_channel_message(conn, team, channel, with_marker(card, mark)),
+            lambda conn: find_channel_message(_graph(conn), team, channel, mark),
+            lambda conn: post_channel_message(_graph(conn), team, channel, with_marker(card, mark)),
             token=token,
         )
 
@@ -239,8 +251,8 @@ class GraphPublisher:
             key,
             target,
             {"path": path, "size": len(content)},
-            lambda conn: find_file(conn, drive, path),
-            lambda conn: upload_file(conn, drive, path, content),
+            lambda conn: find_file(_graph(conn), drive, path),
+            lambda conn: upload_file(_graph(conn), drive, path, content),
         )
 
     def file_url(self, drive: str, path: str) -> str | None:
@@ -271,9 +283,9 @@ class GraphPublisher:
             key,
             f"users/{sender}/sendMail",
             {"marker": mark, "to": len(to)},
-            lambda conn: find_sent_mail(conn, sender, mark),
+            lambda conn: find_sent_mail(_graph(conn), sender, mark),
             lambda conn: send_mail(
-                conn,
+                _graph(conn),
                 sender,
                 to,
                 subject,
@@ -292,8 +304,8 @@ class GraphPublisher:
             key,
             f"planner/plans/{plan_id}",
             {"marker": mark},
-            lambda conn: find_planner_task(conn, plan_id, mark),
-            lambda conn: create_planner_task(conn, plan_id, f"{title[:230]} [{mark}]"),
+            lambda conn: find_planner_task(_graph(conn), plan_id, mark),
+            lambda conn: create_planner_task(_graph(conn), plan_id, f"{title[:230]} [{mark}]"),
         )
 
     def _delegated_token(self) -> str | None:
