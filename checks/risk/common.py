@@ -102,16 +102,26 @@ def person_time_keys(
 def hours_by_person_bucket(
     person: np.ndarray, bucket: np.ndarray, attendance: np.ndarray, hours: np.ndarray
 ) -> dict[tuple[str, float], float]:
-    """Hours per (person, bucket), the larger of task hours and attendance (never their sum)."""
-    known = np.array([p is not None for p in person], dtype=bool) & ~np.isnan(bucket)
-    totals: dict[tuple[str, float, bool], float] = {}
-    for key in zip(person[known], bucket[known], attendance[known], hours[known], strict=True):
-        slot = key[:3]
-        totals[slot] = totals.get(slot, 0.0) + float(key[3])
-    merged: dict[tuple[str, float], float] = {}
-    for (who, when, _), value in totals.items():
-        merged[(who, when)] = max(merged.get((who, when), 0.0), value)
-    return merged
+    """Hours per (person, bucket), the larger of task hours and attendance (never their sum).
+
+    Keys in order of first appearance. Each sum adds the rows in row order from 0.0, as a
+    loop would (`np.bincount` accumulates in input order), so the floats are the same."""
+    known = np.not_equal(person, None) & ~np.isnan(bucket)
+    who, when = person[known], bucket[known]
+    if not len(who):
+        return {}
+    person_codes, people = pd.factorize(who, sort=False)
+    bucket_codes, buckets = pd.factorize(when, sort=False)
+    pair = person_codes.astype(np.int64) * len(buckets) + bucket_codes
+    slot_codes, slots = pd.factorize(pair * 2 + attendance[known].astype(np.int64), sort=False)
+    totals = np.bincount(slot_codes, weights=hours[known].astype(float), minlength=len(slots))
+    pair_codes, pairs = pd.factorize(slots // 2, sort=False)
+    merged = np.zeros(len(pairs))  # the larger of the two, never below 0.0 (NaN ignored)
+    np.maximum.at(merged, pair_codes, np.where(totals > 0, totals, 0.0))
+    return {
+        (people[p // len(buckets)], buckets[p % len(buckets)]): float(value)
+        for p, value in zip(pairs, merged, strict=True)
+    }
 
 
 def ids(
