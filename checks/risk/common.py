@@ -106,7 +106,7 @@ def hours_by_person_bucket(
 
     Keys in order of first appearance. Each sum adds the rows in row order from 0.0, as a
     loop would (`np.bincount` accumulates in input order), so the floats are the same."""
-    known = np.not_equal(person, None) & ~np.isnan(bucket)
+    known = np.array([p is not None for p in person], dtype=bool) & ~np.isnan(bucket)
     who, when = person[known], bucket[known]
     if not len(who):
         return {}
