@@ -1,8 +1,11 @@
 """Warehouse fixtures: every test runs on SQLite and, where a server is given, PostgreSQL.
 
 `scripts/test.sh` creates a fresh PostgreSQL database per run and exports its URL as
-PMO_TEST_POSTGRES_URL; each test here gets its own schema-free database state by dropping
-and re-creating all tables, so tests stay independent inside that one database.
+PMO_TEST_POSTGRES_URL. Each pytest-xdist worker takes a database of its own next to it
+(`<name>_<worker>`, created here and dropped at the end of the session): with `--dist loadfile`
+two files of this folder run at the same time on two workers, and one resetting the tables
+of a shared database under the other made the migration test flaky. Inside its database, each
+test gets a clean state by dropping and re-creating all tables.
 """
 
 from __future__ import annotations
@@ -11,8 +14,10 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 import sqlalchemy as sa
+from psycopg import sql
 
 from connectors.store import Warehouse
 from connectors.store.tables import metadata
@@ -28,8 +33,43 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def _admin(url: sa.URL) -> dict[str, object]:
+    return {
+        "host": url.host,
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+
+
+@pytest.fixture(scope="session")
+def postgres_worker_url(worker_id: str) -> Iterator[str | None]:
+    """This xdist worker's own PostgreSQL database (None when the run has no server)."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    base = sa.engine.make_url(POSTGRES_URL)
+    name = f"{base.database}_{worker_id}"
+    with psycopg.connect(**_admin(base)) as conn:  # type: ignore[arg-type]
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(**_admin(base)) as conn:  # type: ignore[arg-type]
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def warehouse_url(
+    request: pytest.FixtureRequest, tmp_path: Path, postgres_worker_url: str | None
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'warehouse.db'}"
         return
@@ -41,9 +81,10 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[st
         pytest.skip(
             "no PostgreSQL server: set PMO_TEST_POSTGRES_URL (scripts/test.sh does when one answers)"
         )
-    _reset_postgres(POSTGRES_URL)
-    yield POSTGRES_URL
-    _reset_postgres(POSTGRES_URL)
+    assert postgres_worker_url is not None
+    _reset_postgres(postgres_worker_url)
+    yield postgres_worker_url
+    _reset_postgres(postgres_worker_url)
 
 
 @pytest.fixture
