@@ -14,13 +14,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
-from psycopg import sql
 
 from connectors.store import Warehouse
 from connectors.store.tables import metadata
+from tests.pg import scratch_database
 
 POSTGRES_URL = os.environ.get("PMO_TEST_POSTGRES_URL")
 
@@ -33,37 +32,15 @@ def _reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def _admin(url: sa.URL) -> dict[str, object]:
-    return {
-        "host": url.host,
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-
-
 @pytest.fixture(scope="session")
 def postgres_worker_url(worker_id: str) -> Iterator[str | None]:
     """This xdist worker's own PostgreSQL database (None when the run has no server)."""
     if not POSTGRES_URL:
         yield None
         return
-    base = sa.engine.make_url(POSTGRES_URL)
-    name = f"{base.database}_{worker_id}"
-    with psycopg.connect(**_admin(base)) as conn:  # type: ignore[arg-type]
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(**_admin(base)) as conn:  # type: ignore[arg-type]
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    name = f"{sa.engine.make_url(POSTGRES_URL).database}_{worker_id}"
+    with scratch_database(POSTGRES_URL, name) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
