@@ -20,11 +20,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 import yaml
-from psycopg import sql
 
 from sandbox.generator import generate_tenant
 from sandbox.server import start_sandbox
@@ -38,6 +36,7 @@ from tests.deploy.processes import (
     healthy,
     state_type,
 )
+from tests.pg import scratch_database
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")
@@ -71,26 +70,9 @@ def server_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
         pytest.skip(
             "no PostgreSQL: set PMO_TEST_POSTGRES_URL (scripts/test.sh does when one answers)"
         )
-    url = sa.engine.make_url(PG_URL)
-    name = f"pmo_prefect_{uuid.uuid4().hex[:8]}"
-    admin = {
-        "host": url.host,
-        "port": url.port or 5432,
-        "user": url.username,
-        "password": url.password,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**admin) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(
-            hide_password=False
-        )
-    finally:
-        with psycopg.connect(**admin) as conn:
-            drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            conn.execute(drop.format(sql.Identifier(name)))
+    with scratch_database(PG_URL, f"pmo_prefect_{uuid.uuid4().hex[:8]}") as url:
+        async_url = sa.engine.make_url(url).set(drivername="postgresql+asyncpg")
+        yield async_url.render_as_string(hide_password=False)
 
 
 def write_config(config: Path, info: dict[str, Any], tenant: dict[str, Any]) -> None:
