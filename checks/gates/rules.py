@@ -26,6 +26,7 @@ from typing import Any
 
 from checks.gates.metrics import known_metrics
 from checks.model import record_jsonable
+from checks.risk.catalog import METRICS, critical_threshold, threshold
 from checks.schema import PHASES
 from config.settings import ConfigError
 
@@ -180,11 +181,17 @@ def _criterion(raw: Any, key: str, errors: _Errors) -> Criterion | None:
     named = raw.get("threshold")
     limit = CATALOG_LIMITS.get(named) if isinstance(named, str) else None
     if limit is not None:
-        threshold = _catalog_limit(str(metric), limit, None, f"{key}.threshold", errors)
+        value = _catalog_limit(str(metric), limit, None, f"{key}.threshold", errors)
+    elif isinstance(named, str):
+        errors.add(
+            f"{key}.threshold",
+            f"bad threshold {named!r}: a number, 'catalog' or 'catalog.critical'",
+        )
+        value = 0.0
     elif "threshold" in raw:
-        threshold = _number(raw.get("threshold"), f"{key}.threshold", errors)
+        value = _number(named, f"{key}.threshold", errors)
     else:
-        threshold = 0.0
+        value = 0.0
     must_meet = _bool(raw.get("must_meet", True), f"{key}.must_meet", errors)
     weight = _number(raw.get("weight", 1.0), f"{key}.weight", errors, 0.0)
     if len(errors.lines) > count:
@@ -194,7 +201,7 @@ def _criterion(raw: Any, key: str, errors: _Errors) -> Criterion | None:
         str(raw.get("description", "")),
         str(metric),
         str(comparison),
-        threshold,
+        value,
         must_meet,
         weight,
         limit,
@@ -208,8 +215,6 @@ def _catalog_limit(
     key: str,
     errors: _Errors,
 ) -> float:
-    from checks.risk.catalog import METRICS, critical_threshold, threshold
-
     if metric not in METRICS:
         errors.add(key, f"metric {metric!r} has no limit in the catalogue (checks/risk/catalog.py)")
         return 0.0

@@ -14,6 +14,7 @@ from checks.gates import (
     decide,
     parse_rules,
     scope_quality,
+    with_catalog_limits,
     with_project_overrides,
 )
 from checks.model import CriterionResult, Decision, Finding, QualityReport, QualityResult, Severity
@@ -354,8 +355,6 @@ CATALOG_LIMITS = [
 
 @pytest.mark.parametrize(("threshold", "thresholds", "project", "expected"), CATALOG_LIMITS)
 def test_a_threshold_may_name_the_catalogue_limit(threshold, thresholds, project, expected):
-    from checks.gates import with_catalog_limits
-
     rules = parse_rules(_spi_gate(threshold))
     if project is not None:
         rules = with_project_overrides(rules, {"execution": project})
@@ -368,7 +367,9 @@ def test_catalogue_limits_need_a_catalogue_metric():
     raw["gates"]["execution"]["criteria"][0]["metric"] = "charter.objectives"
     with pytest.raises(RulesError, match=r"criteria\[0\]\.threshold: metric 'charter.objectives'"):
         parse_rules(raw)
-    with pytest.raises(RulesError, match=r"criteria\[0\]\.threshold: bad threshold 'katalog'"):
+    with pytest.raises(
+        RulesError, match=r"criteria\[0\]\.threshold: bad threshold 'katalog': a number, 'catalog'"
+    ):
         parse_rules(_spi_gate("katalog"))
 
 
